@@ -1,0 +1,16 @@
+# Warning flags for our own targets only: link failover_warnings PRIVATE.
+add_library(failover_warnings INTERFACE)
+target_compile_options(failover_warnings INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion -Wnon-virtual-dtor
+  -Woverloaded-virtual -Wnull-dereference -Wimplicit-fallthrough)
+if(FAILOVER_WARNINGS_AS_ERRORS)
+  target_compile_options(failover_warnings INTERFACE -Werror)
+endif()
+
+# Every library of ours sees the public headers under include/.
+function(failover_library name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;PUBLIC;PRIVATE" ${ARGN})
+  add_library(${name} STATIC ${ARG_SOURCES})
+  target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR}/include)
+  target_link_libraries(${name} PUBLIC ${ARG_PUBLIC} PRIVATE failover_warnings ${ARG_PRIVATE})
+endfunction()
