@@ -1,0 +1,144 @@
+#pragma once
+
+// The facility's configuration as typed values with defaults (SPEC section 4). Plain data:
+// the YAML loader (config/loader.h) fills it and validates it, the engine reads it. Port
+// numbers here are 1-based, as printed on the router; only the Videohub code converts.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace failover::config {
+
+enum class MqttVersion { V5, V311 };
+
+struct TlsSettings {
+  std::string ca_file;
+  std::string cert_file;
+  std::string key_file;
+  bool verify = true;
+};
+
+struct MqttSettings {
+  std::string server = "tcp://127.0.0.1:1883";  // tcp:// ssl:// ws:// wss://
+  std::string base_topic = "failover";
+  std::string client_id;  // empty: "failover-<node_id>"
+  MqttVersion version = MqttVersion::V5;
+  int keepalive_s = 10;
+  std::string username;
+  std::string password_file;  // the password is read from this file, never from the YAML
+  std::optional<TlsSettings> tls;
+  // MQTT 5 Response Topics outside these prefixes are ignored (responses then go to
+  // B/pair/<p>/response/<cmd> only).
+  std::vector<std::string> response_topic_prefixes;
+};
+
+struct HomeAssistantSettings {
+  bool enabled = true;
+  std::string discovery_prefix = "homeassistant";
+};
+
+// The checks a render machine reports; each has a topic pattern in HealthSettings.
+enum class Check { Status, Engine, VideoIo, Network, Diagnostics };
+
+struct HealthSettings {
+  // {machine} in a pattern is replaced by the machine id.
+  std::map<Check, std::string> topics = {
+      {Check::Status, "render/{machine}/status"},
+      {Check::Engine, "render/{machine}/engine"},
+      {Check::VideoIo, "render/{machine}/videoio"},
+      {Check::Network, "render/{machine}/network"},
+      {Check::Diagnostics, "diagnostics/{machine}/health"},
+  };
+  int64_t stale_after_ms = 500;     // a check silent this long has failed (unresponsive)
+  int64_t startup_grace_ms = 2000;  // no automatic action this long after start
+  // After the node's own broker connection returns, no automatic action for this long:
+  // every check looked stale while the node was cut off.
+  int64_t reconnect_grace_ms = 2000;
+};
+
+struct RouterSettings {
+  std::string id;
+  std::string host = "127.0.0.1";
+  uint16_t port = 9990;
+  bool enabled = true;
+  bool force_unlock = false;  // send F to take a lock held by another client before routing
+  bool write_labels = false;  // write machine labels to the router's input labels
+};
+
+struct MachineSettings {
+  std::string id;
+  std::string label;
+  int input = 0;  // 1-based router input
+  std::vector<std::string> features;
+};
+
+enum class FailoverMode { Auto, Manual };
+enum class FailbackMode { Manual, Auto };
+
+// What may trigger an automatic failover. `Critical` covers critical diagnostics parameters
+// and rules of severity critical.
+enum class Trigger { Engine, VideoIo, Network, Critical };
+
+struct PairSettings {
+  std::string id;
+  std::string router;
+  std::string main;
+  std::string backup;
+  std::vector<int> outputs;  // 1-based router outputs, switched together in one block
+  FailoverMode mode = FailoverMode::Auto;
+  bool armed = true;
+  bool require_live = false;  // automatic failover only while the Main's engine reports live
+  std::vector<Trigger> triggers = {Trigger::Engine, Trigger::VideoIo, Trigger::Network};
+  FailbackMode failback = FailbackMode::Manual;
+  int64_t failback_after_ms = 30000;
+  int64_t min_dwell_ms = 5000;
+};
+
+enum class Operator { Greater, GreaterEqual, Less, LessEqual, Equal, NotEqual };
+enum class Severity { Warning, Critical };
+
+// A rule compares one field of a health payload; a number or a string.
+struct RuleValue {
+  std::optional<double> number;
+  std::optional<std::string> text;
+  std::optional<bool> boolean;
+};
+
+struct RuleSettings {
+  std::string name;
+  Check source = Check::Diagnostics;  // engine | videoio | network | diagnostics
+  std::string field;                  // dotted path, e.g. parameters.gpu_temp_c.value
+  Operator op = Operator::Greater;
+  RuleValue value;
+  int64_t for_ms = 0;
+  Severity severity = Severity::Critical;
+};
+
+struct Config {
+  std::string node_id = "fo1";
+  MqttSettings mqtt;
+  HomeAssistantSettings homeassistant;
+  std::string state_file;  // empty: run-time settings are not saved
+  HealthSettings health;
+  std::vector<RouterSettings> routers;    // in file order
+  std::vector<MachineSettings> machines;  // in file order
+  std::vector<PairSettings> pairs;        // in file order
+  std::vector<RuleSettings> rules;
+
+  const RouterSettings* findRouter(const std::string& router_id) const;
+  const MachineSettings* findMachine(const std::string& machine_id) const;
+  const PairSettings* findPair(const std::string& pair_id) const;
+};
+
+// Lower-case names as written in YAML and MQTT ("videoio", "auto", ">=").
+const char* toString(Check check);
+const char* toString(Trigger trigger);
+const char* toString(FailoverMode mode);
+const char* toString(FailbackMode mode);
+const char* toString(Operator op);
+const char* toString(Severity severity);
+
+}  // namespace failover::config
