@@ -1,0 +1,27 @@
+#pragma once
+
+// Renders blocks as protocol bytes: always LF line ends, exactly one blank line after each
+// block, never a double blank line. Used by the client for requests and by the simulator
+// for its status blocks. Labels are sent as given except that CR and LF, which would break
+// the framing, become spaces.
+
+#include <string>
+
+#include "failover/videohub/blocks.h"
+
+namespace failover::videohub {
+
+// Appends the bytes of `block` to `out`.
+void encodeBlock(const Block& block, std::string& out);
+
+// The bytes of `block` as a new string.
+std::string encodeBlock(const Block& block);
+
+// "HEADER:\n\n": asks the router for the complete current block (answered with ACK, then
+// the block). `block` names the header by example, e.g. RoutingBlock{PortKind::VideoOutput}.
+std::string encodeDumpRequest(const Block& block);
+
+// "PING:\n\n", answered with ACK.
+std::string encodePing();
+
+}  // namespace failover::videohub

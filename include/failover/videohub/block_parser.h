@@ -1,0 +1,64 @@
+#pragma once
+
+// An incremental parser for the byte stream of a Videohub connection, in either direction.
+// Bytes may arrive in any split: one at a time, many blocks per read, or a whole 288x288
+// prelude. It never fails: malformed lines are skipped and counted, unknown blocks are kept
+// as UnknownBlock, and memory stays bounded whatever the input.
+//
+// Tolerance rules, from the protocol text and from real devices:
+// - LF or CRLF line ends; stray leading spaces on a line are ignored.
+// - The header is found by position (the first line after a blank line), not by pattern:
+//   a key/value line with an empty value also ends in a colon.
+// - Extra blank lines between blocks are empty blocks and are skipped.
+// - Indexed lines are "<index> <value>": split at the first space only, so labels keep
+//   their spaces; indexes above kMaxPortIndex are malformed.
+//
+// Not thread-safe; one parser per connection.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "failover/videohub/blocks.h"
+
+namespace failover::videohub {
+
+struct ParserStats {
+  uint64_t blocks = 0;           // complete blocks yielded, unknown ones included
+  uint64_t unknown_blocks = 0;   // blocks with a header we do not act on
+  uint64_t malformed_lines = 0;  // lines skipped: bad numbers, bad codes, no separator
+  uint64_t oversized_lines = 0;  // lines longer than kMaxLineLength, cut and skipped
+  uint64_t dropped_lines = 0;    // body lines beyond kMaxLinesPerBlock
+};
+
+class BlockParser {
+ public:
+  // A line longer than this is dropped (the longest real line is a label of a few dozen
+  // bytes). Whole blocks hold at most kMaxLinesPerBlock lines.
+  static constexpr size_t kMaxLineLength = 4096;
+  static constexpr size_t kMaxLinesPerBlock = 16384;
+
+  // Parses `bytes` and appends every block completed by them to `out`, in stream order.
+  void feed(std::string_view bytes, std::vector<Block>& out);
+
+  // Forgets any partial block (after a reconnect the stream starts afresh).
+  void reset();
+
+  // True when part of a block has been received and is waiting for its blank line.
+  bool midBlock() const { return !header_.empty() || !partial_line_.empty(); }
+
+  const ParserStats& stats() const { return stats_; }
+
+ private:
+  void onLine(std::string_view line, std::vector<Block>& out);
+  void finishBlock(std::vector<Block>& out);
+
+  std::string partial_line_;
+  bool partial_line_oversized_ = false;
+  std::string header_;              // current block's first line; empty between blocks
+  std::vector<std::string> lines_;  // current block's body
+  ParserStats stats_;
+};
+
+}  // namespace failover::videohub
