@@ -1,0 +1,402 @@
+#include "failover/config/validate.h"
+
+#include <algorithm>
+#include <map>
+#include <utility>
+
+#include "nearest_name.h"
+
+namespace failover::config {
+
+Position SourceMap::find(const std::string& path) const {
+  std::string current = path;
+  while (!current.empty()) {
+    if (const auto found = positions.find(current); found != positions.end()) {
+      return found->second;
+    }
+    const auto cut = current.find_last_of(".[");
+    if (cut == std::string::npos) {
+      break;
+    }
+    current.resize(cut);
+  }
+  return {};
+}
+
+bool isValidId(const std::string& id) {
+  return !id.empty() && std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+  });
+}
+
+namespace {
+
+std::string indexed(const std::string& path, std::size_t index) {
+  return path + "[" + std::to_string(index) + "]";
+}
+
+std::string listOf(const std::vector<std::string>& items) {
+  std::string text;
+  for (const auto& item : items) {
+    text += (text.empty() ? "" : ", ") + item;
+  }
+  return "[" + text + "]";
+}
+
+class Validator {
+ public:
+  Validator(const Config& config, const SourceMap& source) : config_(config), source_(source) {}
+
+  std::vector<Diagnostic> run() {
+    checkTopLevel();
+    checkRouters();
+    checkMachines();
+    checkPairs();
+    checkSharedInputs();
+    checkRules();
+    return std::move(diagnostics_);
+  }
+
+ private:
+  void add(DiagnosticSeverity severity, const std::string& path, std::string message) {
+    diagnostics_.push_back(
+        {severity, source_.file, source_.find(path), path, std::move(message)});
+  }
+  void error(const std::string& path, std::string message) {
+    add(DiagnosticSeverity::Error, path, std::move(message));
+  }
+  void warning(const std::string& path, std::string message) {
+    add(DiagnosticSeverity::Warning, path, std::move(message));
+  }
+  bool skip(const std::string& path) const { return source_.wasReported(path); }
+
+  void checkId(const std::string& path, const std::string& id) {
+    if (!skip(path) && !isValidId(id)) {
+      error(path, "invalid id '" + id +
+                      "': use only lower-case letters, digits, '_' and '-' ([a-z0-9_-]+)");
+    }
+  }
+
+  void checkRange(const std::string& path, int64_t value, int64_t min, int64_t max,
+                  const char* unit) {
+    if (!skip(path) && (value < min || value > max)) {
+      error(path, std::to_string(value) + " is out of range: expected " + std::to_string(min) +
+                      ".." + std::to_string(max) + " " + unit);
+    }
+  }
+
+  // A topic we publish or subscribe to: not empty, no wildcards.
+  void checkTopic(const std::string& path, const std::string& topic, const char* what) {
+    if (skip(path)) {
+      return;
+    }
+    if (topic.empty()) {
+      error(path, std::string(what) + " must not be empty");
+    } else if (topic.find_first_of("+#") != std::string::npos) {
+      error(path, std::string(what) + " '" + topic + "' must not contain the wildcards + or #");
+    }
+  }
+
+  void checkTopLevel() {
+    checkId("node_id", config_.node_id);
+
+    const auto& mqtt = config_.mqtt;
+    if (!skip("mqtt.server")) {
+      const auto scheme_end = mqtt.server.find("://");
+      const std::string scheme =
+          scheme_end == std::string::npos ? "" : mqtt.server.substr(0, scheme_end);
+      if (scheme != "tcp" && scheme != "ssl" && scheme != "ws" && scheme != "wss") {
+        error("mqtt.server", "invalid server URI '" + mqtt.server +
+                                 "': expected tcp://, ssl://, ws:// or wss:// then HOST:PORT");
+      } else if (mqtt.server.size() == scheme_end + 3) {
+        error("mqtt.server", "invalid server URI '" + mqtt.server + "': the host is missing");
+      }
+    }
+    checkTopic("mqtt.base_topic", mqtt.base_topic, "base_topic");
+    if (!skip("mqtt.client_id") && source_.positions.count("mqtt.client_id") != 0 &&
+        mqtt.client_id.empty()) {
+      error("mqtt.client_id", "client_id must not be empty (leave it out for failover-<node_id>)");
+    }
+    checkRange("mqtt.keepalive_s", mqtt.keepalive_s, Bounds::kMinKeepaliveS,
+               Bounds::kMaxKeepaliveS, "s");
+    for (std::size_t i = 0; i < mqtt.response_topic_prefixes.size(); ++i) {
+      checkTopic(indexed("mqtt.response_topic_prefixes", i), mqtt.response_topic_prefixes[i],
+                 "a response topic prefix");
+    }
+    if (mqtt.tls && !mqtt.tls->cert_file.empty() != !mqtt.tls->key_file.empty()) {
+      error("mqtt.tls", "cert_file and key_file go together: set both or neither");
+    }
+
+    checkTopic("homeassistant.discovery_prefix", config_.homeassistant.discovery_prefix,
+               "discovery_prefix");
+
+    const auto& health = config_.health;
+    for (const auto& [check, topic] : health.topics) {
+      const std::string path = std::string("health.topics.") + toString(check);
+      checkTopic(path, topic, "a health topic");
+      if (!skip(path) && !topic.empty() && topic.find("{machine}") == std::string::npos) {
+        error(path, "health topic '" + topic + "' must contain {machine}");
+      }
+    }
+    checkRange("health.stale_after_ms", health.stale_after_ms, Bounds::kMinStaleAfterMs,
+               Bounds::kMaxStaleAfterMs, "ms");
+    checkRange("health.startup_grace_ms", health.startup_grace_ms, 0, Bounds::kMaxGraceMs, "ms");
+    checkRange("health.reconnect_grace_ms", health.reconnect_grace_ms, 0, Bounds::kMaxGraceMs,
+               "ms");
+  }
+
+  void checkRouters() {
+    std::map<std::string, std::string> seen;
+    for (const auto& router : config_.routers) {
+      const std::string path = "routers." + router.id;
+      checkId(path, router.id);
+      if (!seen.emplace(router.id, path).second) {
+        error(path, "duplicate router id");
+      }
+      if (!skip(path + ".address") && router.host.empty()) {
+        error(path + ".address", "the host is missing");
+      }
+      if (!skip(path + ".address") && router.port == 0) {
+        error(path + ".address", "port 0 is not a valid port: expected 1..65535");
+      }
+      router_ids_.push_back(router.id);
+    }
+  }
+
+  void checkMachines() {
+    std::map<std::string, bool> seen;
+    for (const auto& machine : config_.machines) {
+      const std::string path = "machines." + machine.id;
+      checkId(path, machine.id);
+      if (!seen.emplace(machine.id, true).second) {
+        error(path, "duplicate machine id");
+      }
+      checkRange(path + ".input", machine.input, 1, Bounds::kMaxPort, "(1-based router input)");
+      for (std::size_t i = 0; i < machine.features.size(); ++i) {
+        if (machine.features[i].empty() && !skip(indexed(path + ".features", i))) {
+          error(indexed(path + ".features", i), "a feature name must not be empty");
+        }
+      }
+      machine_ids_.push_back(machine.id);
+    }
+  }
+
+  void checkPairs() {
+    std::map<std::string, std::string> main_of;  // machine -> the pair it is Main of
+    std::map<std::pair<std::string, int>, std::string> output_owner;  // (router, output) -> pair
+    std::map<std::string, bool> seen;
+    for (const auto& pair : config_.pairs) {
+      const std::string path = "pairs." + pair.id;
+      checkId(path, pair.id);
+      if (!seen.emplace(pair.id, true).second) {
+        error(path, "duplicate pair id");
+      }
+      const bool router_known = checkReference(path + ".router", pair.router, router_ids_,
+                                               "router", "routers");
+      const bool main_known =
+          checkReference(path + ".main", pair.main, machine_ids_, "machine", "machines");
+      const bool backup_known =
+          checkReference(path + ".backup", pair.backup, machine_ids_, "machine", "machines");
+
+      if (main_known && backup_known && pair.main == pair.backup) {
+        error(path + ".backup",
+              "the Backup must be another machine than the Main ('" + pair.main + "')");
+      }
+      if (main_known && !skip(path + ".main")) {
+        const auto [owner, inserted] = main_of.emplace(pair.main, pair.id);
+        if (!inserted) {
+          error(path + ".main", "machine '" + pair.main + "' is already the Main of pair '" +
+                                    owner->second + "'; a machine can be Main in one pair only");
+        }
+      }
+
+      checkOutputs(pair, path, router_known, output_owner);
+      checkRange(path + ".failback_after_ms", pair.failback_after_ms, 0,
+                 Bounds::kMaxFailbackAfterMs, "ms");
+      checkRange(path + ".min_dwell_ms", pair.min_dwell_ms, 0, Bounds::kMaxMinDwellMs, "ms");
+
+      if (main_known && backup_known && pair.main != pair.backup) {
+        checkFeatures(pair, path);
+      }
+    }
+    // A machine on air as one pair's Main that is another pair's Backup would put that
+    // program on the second pair's outputs too.
+    for (const auto& pair : config_.pairs) {
+      const auto owner = main_of.find(pair.backup);
+      if (owner != main_of.end() && owner->second != pair.id && pair.main != pair.backup) {
+        warning("pairs." + pair.id + ".backup",
+                "machine '" + pair.backup + "' is also the Main of pair '" + owner->second +
+                    "'; a failover here would show that pair's program on these outputs");
+      }
+    }
+  }
+
+  // Reports an unknown id with the nearest known one; true when `id` is known.
+  bool checkReference(const std::string& path, const std::string& id,
+                      const std::vector<std::string>& known, const char* what,
+                      const char* plural) {
+    if (skip(path)) {
+      return false;
+    }
+    if (std::find(known.begin(), known.end(), id) != known.end()) {
+      return true;
+    }
+    std::string message = std::string("unknown ") + what + " '" + id + "'";
+    if (known.empty()) {
+      message += std::string(" (no ") + plural + " are defined)";
+    } else {
+      message += suggestion(id, known, plural);
+    }
+    error(path, message);
+    return false;
+  }
+
+  void checkOutputs(const PairSettings& pair, const std::string& path, bool router_known,
+                    std::map<std::pair<std::string, int>, std::string>& output_owner) {
+    const std::string outputs_path = path + ".outputs";
+    if (skip(outputs_path)) {
+      return;
+    }
+    if (pair.outputs.empty()) {
+      error(outputs_path, "a pair needs at least one output");
+      return;
+    }
+    for (std::size_t i = 0; i < pair.outputs.size(); ++i) {
+      const std::string item = indexed(outputs_path, i);
+      const int output = pair.outputs[i];
+      if (skip(item)) {
+        continue;
+      }
+      if (output < 1 || output > Bounds::kMaxPort) {
+        error(item, "output " + std::to_string(output) + " is out of range: expected 1.." +
+                        std::to_string(Bounds::kMaxPort) + " (1-based router output)");
+        continue;
+      }
+      if (std::find(pair.outputs.begin(), pair.outputs.begin() + static_cast<std::ptrdiff_t>(i),
+                    output) != pair.outputs.begin() + static_cast<std::ptrdiff_t>(i)) {
+        error(item, "output " + std::to_string(output) + " is listed twice");
+        continue;
+      }
+      if (!router_known) {
+        continue;
+      }
+      const auto [owner, inserted] = output_owner.emplace(std::pair(pair.router, output), pair.id);
+      if (!inserted) {
+        error(item, "output " + std::to_string(output) + " of router '" + pair.router +
+                        "' is already switched by pair '" + owner->second + "'");
+      }
+    }
+  }
+
+  void checkFeatures(const PairSettings& pair, const std::string& path) {
+    const MachineSettings* main = config_.findMachine(pair.main);
+    const MachineSettings* backup = config_.findMachine(pair.backup);
+    if (main == nullptr || backup == nullptr) {
+      return;
+    }
+    std::vector<std::string> missing;  // the Main has them, the Backup does not
+    std::vector<std::string> extra;
+    for (const auto& feature : main->features) {
+      if (std::find(backup->features.begin(), backup->features.end(), feature) ==
+          backup->features.end()) {
+        missing.push_back(feature);
+      }
+    }
+    for (const auto& feature : backup->features) {
+      if (std::find(main->features.begin(), main->features.end(), feature) ==
+          main->features.end()) {
+        extra.push_back(feature);
+      }
+    }
+    if (missing.empty() && extra.empty()) {
+      return;
+    }
+    std::string message = "features of Main '" + main->id + "' " + listOf(main->features) +
+                           " and Backup '" + backup->id + "' " + listOf(backup->features) +
+                           " differ (licence mismatch)";
+    if (!missing.empty()) {
+      message += "; the Backup lacks " + listOf(missing);
+    }
+    warning(path + ".backup", message);
+  }
+
+  // Two machines switched on one router must sit on different inputs of it.
+  void checkSharedInputs() {
+    std::map<std::string, std::vector<const MachineSettings*>> machines_of_router;
+    for (const auto& router : config_.routers) {
+      std::vector<const MachineSettings*> used;
+      for (const auto& machine : config_.machines) {
+        const bool on_router = std::any_of(
+            config_.pairs.begin(), config_.pairs.end(), [&](const PairSettings& pair) {
+              return pair.router == router.id &&
+                     (pair.main == machine.id || pair.backup == machine.id);
+            });
+        if (!on_router) {
+          continue;
+        }
+        const std::string path = "machines." + machine.id + ".input";
+        if (skip(path) || machine.input < 1) {
+          continue;
+        }
+        for (const MachineSettings* earlier : used) {
+          if (earlier->input == machine.input && earlier->id != machine.id) {
+            error(path, "input " + std::to_string(machine.input) + " of router '" + router.id +
+                            "' is already used by machine '" + earlier->id + "'");
+            break;
+          }
+        }
+        used.push_back(&machine);
+      }
+    }
+  }
+
+  void checkRules() {
+    std::map<std::string, std::size_t> names;
+    for (std::size_t i = 0; i < config_.rules.size(); ++i) {
+      const RuleSettings& rule = config_.rules[i];
+      const std::string path = indexed("rules", i);
+      if (!skip(path + ".name")) {
+        if (rule.name.empty()) {
+          error(path + ".name", "a rule needs a name");
+        } else if (const auto [first, inserted] = names.emplace(rule.name, i); !inserted) {
+          error(path + ".name", "duplicate rule name '" + rule.name + "' (also rules[" +
+                                    std::to_string(first->second) + "])");
+        }
+      }
+      if (!skip(path + ".source") && rule.source == Check::Status) {
+        error(path + ".source",
+              "unknown source 'status' (expected one of: engine, videoio, network, diagnostics)");
+      }
+      if (!skip(path + ".when.field") && !skip(path + ".when") && rule.field.empty()) {
+        error(path + ".when.field", "the field must not be empty");
+      }
+      const RuleValue& value = rule.value;
+      const bool is_number = value.number.has_value();
+      const int kinds = (is_number ? 1 : 0) + (value.text ? 1 : 0) + (value.boolean ? 1 : 0);
+      if (!skip(path + ".when.value") && !skip(path + ".when")) {
+        if (kinds != 1) {
+          error(path + ".when.value", "expected exactly one value: a number, a string or a bool");
+        } else if (!is_number && !skip(path + ".when.op") && rule.op != Operator::Equal &&
+                   rule.op != Operator::NotEqual) {
+          error(path + ".when.op", std::string("operator '") + toString(rule.op) +
+                                       "' needs a number value; use == or != for text and bools");
+        }
+      }
+      checkRange(path + ".for_ms", rule.for_ms, 0, Bounds::kMaxRuleForMs, "ms");
+    }
+  }
+
+  const Config& config_;
+  const SourceMap& source_;
+  std::vector<std::string> router_ids_;
+  std::vector<std::string> machine_ids_;
+  std::vector<Diagnostic> diagnostics_;
+};
+
+}  // namespace
+
+std::vector<Diagnostic> validate(const Config& config, const SourceMap& source) {
+  return Validator(config, source).run();
+}
+
+}  // namespace failover::config
