@@ -114,8 +114,8 @@ LoadResult parseAndValidate(std::string_view text, const std::string& file) {
     // Values the reader could not read still get checked against their neighbours, but
     // are never reported twice.
     for (auto& diagnostic : validate(read.config, read.source)) {
-      auto& list = diagnostic.severity == DiagnosticSeverity::Error ? result.errors
-                                                                    : result.warnings;
+      auto& list =
+          diagnostic.severity == DiagnosticSeverity::Error ? result.errors : result.warnings;
       if (list.size() < kMaxReportedErrors) {
         list.push_back(std::move(diagnostic));
       }

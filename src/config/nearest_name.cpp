@@ -6,7 +6,9 @@
 namespace failover::config {
 namespace {
 
-char lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
+char lower(char c) {
+  return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+}
 
 }  // namespace
 
@@ -49,7 +51,18 @@ std::optional<std::string> nearestName(const std::string& name,
       best_distance = distance;
     }
   }
-  return best;
+  if (best) {
+    return best;
+  }
+  // An abbreviation ("diag" for "diagnostics") is as likely as a typo.
+  constexpr std::size_t kMinPrefix = 3;
+  for (const auto& candidate : candidates) {
+    if (name.size() >= kMinPrefix && name.size() < candidate.size() &&
+        editDistance(name, candidate.substr(0, name.size())) == 0) {
+      return candidate;
+    }
+  }
+  return std::nullopt;
 }
 
 std::string suggestion(const std::string& name, const std::vector<std::string>& candidates,

@@ -7,8 +7,8 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <nlohmann/json.hpp>
 
+#include <nlohmann/json.hpp>
 #include <sys/stat.h>
 
 namespace failover::config {
@@ -188,8 +188,7 @@ Status saveRunState(const std::string& path, const RunState& state) {
                                ec.message());
   }
   // error_handler_t::replace: ids are ours, but a state file must never fail on encoding.
-  const std::string text =
-      toJson(state).dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
+  const std::string text = toJson(state).dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
 
   const std::string temp = path + ".tmp";
   const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

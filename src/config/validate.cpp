@@ -59,8 +59,7 @@ class Validator {
 
  private:
   void add(DiagnosticSeverity severity, const std::string& path, std::string message) {
-    diagnostics_.push_back(
-        {severity, source_.file, source_.find(path), path, std::move(message)});
+    diagnostics_.push_back({severity, source_.file, source_.find(path), path, std::move(message)});
   }
   void error(const std::string& path, std::string message) {
     add(DiagnosticSeverity::Error, path, std::move(message));
@@ -117,8 +116,8 @@ class Validator {
         mqtt.client_id.empty()) {
       error("mqtt.client_id", "client_id must not be empty (leave it out for failover-<node_id>)");
     }
-    checkRange("mqtt.keepalive_s", mqtt.keepalive_s, Bounds::kMinKeepaliveS,
-               Bounds::kMaxKeepaliveS, "s");
+    checkRange("mqtt.keepalive_s", mqtt.keepalive_s, Bounds::kMinKeepaliveS, Bounds::kMaxKeepaliveS,
+               "s");
     for (std::size_t i = 0; i < mqtt.response_topic_prefixes.size(); ++i) {
       checkTopic(indexed("mqtt.response_topic_prefixes", i), mqtt.response_topic_prefixes[i],
                  "a response topic prefix");
@@ -134,7 +133,8 @@ class Validator {
     for (const auto& [check, topic] : health.topics) {
       const std::string path = std::string("health.topics.") + toString(check);
       checkTopic(path, topic, "a health topic");
-      if (!skip(path) && !topic.empty() && topic.find("{machine}") == std::string::npos) {
+      if (!skip(path) && !topic.empty() && topic.find_first_of("+#") == std::string::npos &&
+          topic.find("{machine}") == std::string::npos) {
         error(path, "health topic '" + topic + "' must contain {machine}");
       }
     }
@@ -191,8 +191,8 @@ class Validator {
       if (!seen.emplace(pair.id, true).second) {
         error(path, "duplicate pair id");
       }
-      const bool router_known = checkReference(path + ".router", pair.router, router_ids_,
-                                               "router", "routers");
+      const bool router_known =
+          checkReference(path + ".router", pair.router, router_ids_, "router", "routers");
       const bool main_known =
           checkReference(path + ".main", pair.main, machine_ids_, "machine", "machines");
       const bool backup_known =
@@ -233,8 +233,7 @@ class Validator {
 
   // Reports an unknown id with the nearest known one; true when `id` is known.
   bool checkReference(const std::string& path, const std::string& id,
-                      const std::vector<std::string>& known, const char* what,
-                      const char* plural) {
+                      const std::vector<std::string>& known, const char* what, const char* plural) {
     if (skip(path)) {
       return false;
     }
@@ -312,8 +311,8 @@ class Validator {
       return;
     }
     std::string message = "features of Main '" + main->id + "' " + listOf(main->features) +
-                           " and Backup '" + backup->id + "' " + listOf(backup->features) +
-                           " differ (licence mismatch)";
+                          " and Backup '" + backup->id + "' " + listOf(backup->features) +
+                          " differ (licence mismatch)";
     if (!missing.empty()) {
       message += "; the Backup lacks " + listOf(missing);
     }
@@ -326,8 +325,8 @@ class Validator {
     for (const auto& router : config_.routers) {
       std::vector<const MachineSettings*> used;
       for (const auto& machine : config_.machines) {
-        const bool on_router = std::any_of(
-            config_.pairs.begin(), config_.pairs.end(), [&](const PairSettings& pair) {
+        const bool on_router =
+            std::any_of(config_.pairs.begin(), config_.pairs.end(), [&](const PairSettings& pair) {
               return pair.router == router.id &&
                      (pair.main == machine.id || pair.backup == machine.id);
             });

@@ -1,5 +1,6 @@
 #include "yaml_reader.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <functional>
@@ -49,8 +50,14 @@ const char* kindOf(const YAML::Node& node) {
   }
 }
 
+std::string where(Position at) {
+  return "line " + std::to_string(at.line) + ", column " + std::to_string(at.column);
+}
+
 // Quoted scalars carry the non-specific tag "!"; plain ones "?". A quoted "95" is text.
-bool isQuoted(const YAML::Node& node) { return node.Tag() == "!"; }
+bool isQuoted(const YAML::Node& node) {
+  return node.Tag() == "!";
+}
 
 std::optional<int64_t> parseInteger(const std::string& text) {
   int64_t value = 0;
@@ -64,6 +71,14 @@ std::optional<int64_t> parseInteger(const std::string& text) {
     return std::nullopt;
   }
   return value;
+}
+
+// Digits that parseInteger refused only because they do not fit 64 bits.
+bool isLongInteger(const std::string& text) {
+  std::size_t start = !text.empty() && (text[0] == '-' || text[0] == '+') ? 1 : 0;
+  return text.size() > start &&
+         std::all_of(text.begin() + static_cast<std::ptrdiff_t>(start), text.end(),
+                     [](char c) { return c >= '0' && c <= '9'; });
 }
 
 std::optional<double> parseNumber(const std::string& text) {
@@ -82,7 +97,7 @@ std::optional<double> parseNumber(const std::string& text) {
 
 std::optional<bool> parseBool(const std::string& text) {
   static const std::pair<const char*, bool> kWords[] = {
-      {"true", true}, {"True", true}, {"TRUE", true}, {"yes", true}, {"on", true},
+      {"true", true},   {"True", true},   {"TRUE", true},   {"yes", true}, {"on", true},
       {"false", false}, {"False", false}, {"FALSE", false}, {"no", false}, {"off", false},
   };
   for (const auto& [word, value] : kWords) {
@@ -119,8 +134,8 @@ class Reader {
     if (out_.errors.size() > kErrorLimit) {
       return;
     }
-    out_.errors.push_back({DiagnosticSeverity::Error, out_.source.file, at, path,
-                           std::move(message)});
+    out_.errors.push_back(
+        {DiagnosticSeverity::Error, out_.source.file, at, path, std::move(message)});
   }
 
   void wrongType(const std::string& path, Position at, const char* expected,
@@ -137,19 +152,17 @@ class Reader {
                const std::vector<Key>& keys);
 
   // Reads a mapping of id -> entry, calling `entry` for each in file order.
-  void readIdMap(const YAML::Node& node, const std::string& path, Position at,
-                 const std::function<void(const std::string& id, const YAML::Node& value,
-                                          const std::string& entry_path, Position entry_at)>&
-                     entry);
+  void readIdMap(
+      const YAML::Node& node, const std::string& path, Position at,
+      const std::function<void(const std::string& id, const YAML::Node& value,
+                               const std::string& entry_path, Position entry_at)>& entry);
 
   // Reads a list, calling `item` for each element with its path and position.
-  void readList(
-      const YAML::Node& node, const std::string& path, Position at,
-      const std::function<void(const YAML::Node& item, const std::string& item_path,
-                               Position item_at)>& item);
+  void readList(const YAML::Node& node, const std::string& path, Position at,
+                const std::function<void(const YAML::Node& item, const std::string& item_path,
+                                         Position item_at)>& item);
 
-  bool readString(const YAML::Node& node, const std::string& path, Position at,
-                  std::string& out) {
+  bool readString(const YAML::Node& node, const std::string& path, Position at, std::string& out) {
     if (!node.IsScalar()) {
       wrongType(path, at, "a string", node);
       return false;
@@ -170,14 +183,19 @@ class Reader {
 
   template <typename Int>
   bool readInteger(const YAML::Node& node, const std::string& path, Position at, Int& out) {
-    const auto value =
-        node.IsScalar() && !isQuoted(node) ? parseInteger(node.Scalar()) : std::nullopt;
+    // A quoted number ("5000") is accepted: people quote values out of habit, and for an
+    // integer setting it cannot mean anything else.
+    const auto value = node.IsScalar() ? parseInteger(node.Scalar()) : std::nullopt;
     if (!value) {
-      wrongType(path, at, "a whole number", node);
+      if (node.IsScalar() && isLongInteger(node.Scalar())) {
+        error(path, at, "number " + quoted(node.Scalar()) + " is out of range");
+      } else {
+        wrongType(path, at, "a whole number", node);
+      }
       return false;
     }
     if (*value < std::numeric_limits<Int>::min() || *value > std::numeric_limits<Int>::max()) {
-      error(path, at, "number " + node.Scalar() + " is out of range");
+      error(path, at, "number " + quoted(node.Scalar()) + " is out of range");
       return false;
     }
     out = static_cast<Int>(*value);
@@ -200,8 +218,9 @@ class Reader {
       wrongType(path, at, what, node);
       return false;
     }
-    error(path, at, "unknown " + std::string(what) + " " + quoted(node.Scalar()) +
-                        suggestion(node.Scalar(), candidates));
+    error(path, at,
+          "unknown " + std::string(what) + " " + quoted(node.Scalar()) +
+              suggestion(node.Scalar(), candidates));
     return false;
   }
 
@@ -215,8 +234,7 @@ class Reader {
   void readPair(const std::string& id, const YAML::Node& node, const std::string& path,
                 Position at);
   void readRule(const YAML::Node& node, const std::string& path, Position at);
-  void readRuleValue(const YAML::Node& node, const std::string& path, Position at,
-                     RuleValue& out);
+  void readRuleValue(const YAML::Node& node, const std::string& path, Position at, RuleValue& out);
   void readAddress(const YAML::Node& node, const std::string& path, Position at,
                    RouterSettings& router);
 
@@ -261,8 +279,7 @@ void Reader::readMap(const YAML::Node& node, const std::string& path, Position a
       const std::string& name = key_node.Scalar();
       const std::string key_path = join(path, name);
       if (const auto previous = first_seen.find(name); previous != first_seen.end()) {
-        error(key_path, key_at,
-              "duplicate key (first at line " + std::to_string(previous->second.line) + ")");
+        error(key_path, key_at, "duplicate key (first at " + where(previous->second) + ")");
         continue;
       }
       first_seen.emplace(name, key_at);
@@ -293,17 +310,16 @@ void Reader::readMap(const YAML::Node& node, const std::string& path, Position a
       const std::string key_path = join(path, keys[i].name);
       const auto recorded = out_.source.positions.find(key_path);
       error(key_path, recorded != out_.source.positions.end() ? recorded->second : at,
-            recorded != out_.source.positions.end() ? "required value is empty"
-                                                    : "missing required key '" +
-                                                          std::string(keys[i].name) + "'");
+            recorded != out_.source.positions.end()
+                ? "required value is empty"
+                : "missing required key '" + std::string(keys[i].name) + "'");
     }
   }
 }
 
-void Reader::readIdMap(
-    const YAML::Node& node, const std::string& path, Position at,
-    const std::function<void(const std::string&, const YAML::Node&, const std::string&,
-                             Position)>& entry) {
+void Reader::readIdMap(const YAML::Node& node, const std::string& path, Position at,
+                       const std::function<void(const std::string&, const YAML::Node&,
+                                                const std::string&, Position)>& entry) {
   if (node.IsNull()) {
     return;
   }
@@ -321,8 +337,7 @@ void Reader::readIdMap(
     const std::string& id = it->first.Scalar();
     const std::string entry_path = join(path, id);
     if (const auto previous = first_seen.find(id); previous != first_seen.end()) {
-      error(entry_path, key_at,
-            "duplicate id (first at line " + std::to_string(previous->second.line) + ")");
+      error(entry_path, key_at, "duplicate id (first at " + where(previous->second) + ")");
       continue;
     }
     first_seen.emplace(id, key_at);
@@ -356,45 +371,50 @@ void Reader::readRoot(const YAML::Node& root) {
                               std::string(kindOf(root)));
     return;
   }
-  readMap(
-      root, "", {1, 1},
-      {
-          {"node_id", string(config.node_id)},
-          {"mqtt",
-           [this](const YAML::Node& n, const std::string& p, Position a) { readMqtt(n, p, a); }},
-          {"homeassistant",
-           [this, &config](const YAML::Node& n, const std::string& p, Position a) {
-             readMap(n, p, a,
-                     {{"enabled", boolean(config.homeassistant.enabled)},
-                      {"discovery_prefix", string(config.homeassistant.discovery_prefix)}});
-           }},
-          {"state_file", string(config.state_file)},
-          {"health",
-           [this](const YAML::Node& n, const std::string& p, Position a) { readHealth(n, p, a); }},
-          {"routers",
-           [this](const YAML::Node& n, const std::string& p, Position a) {
-             readIdMap(n, p, a,
-                       [this](const std::string& id, const YAML::Node& v, const std::string& ep,
-                              Position ea) { readRouter(id, v, ep, ea); });
-           }},
-          {"machines",
-           [this](const YAML::Node& n, const std::string& p, Position a) {
-             readIdMap(n, p, a,
-                       [this](const std::string& id, const YAML::Node& v, const std::string& ep,
-                              Position ea) { readMachine(id, v, ep, ea); });
-           }},
-          {"pairs",
-           [this](const YAML::Node& n, const std::string& p, Position a) {
-             readIdMap(n, p, a,
-                       [this](const std::string& id, const YAML::Node& v, const std::string& ep,
-                              Position ea) { readPair(id, v, ep, ea); });
-           }},
-          {"rules",
-           [this](const YAML::Node& n, const std::string& p, Position a) {
-             readList(n, p, a, [this](const YAML::Node& item, const std::string& ip,
-                                      Position ia) { readRule(item, ip, ia); });
-           }},
-      });
+  readMap(root, "", {1, 1},
+          {
+              {"node_id", string(config.node_id)},
+              {"mqtt",
+               [this](const YAML::Node& n, const std::string& p, Position a) {
+                 readMqtt(n, p, a);
+               }},
+              {"homeassistant",
+               [this, &config](const YAML::Node& n, const std::string& p, Position a) {
+                 readMap(n, p, a,
+                         {{"enabled", boolean(config.homeassistant.enabled)},
+                          {"discovery_prefix", string(config.homeassistant.discovery_prefix)}});
+               }},
+              {"state_file", string(config.state_file)},
+              {"health",
+               [this](const YAML::Node& n, const std::string& p, Position a) {
+                 readHealth(n, p, a);
+               }},
+              {"routers",
+               [this](const YAML::Node& n, const std::string& p, Position a) {
+                 readIdMap(n, p, a,
+                           [this](const std::string& id, const YAML::Node& v, const std::string& ep,
+                                  Position ea) { readRouter(id, v, ep, ea); });
+               }},
+              {"machines",
+               [this](const YAML::Node& n, const std::string& p, Position a) {
+                 readIdMap(n, p, a,
+                           [this](const std::string& id, const YAML::Node& v, const std::string& ep,
+                                  Position ea) { readMachine(id, v, ep, ea); });
+               }},
+              {"pairs",
+               [this](const YAML::Node& n, const std::string& p, Position a) {
+                 readIdMap(n, p, a,
+                           [this](const std::string& id, const YAML::Node& v, const std::string& ep,
+                                  Position ea) { readPair(id, v, ep, ea); });
+               }},
+              {"rules",
+               [this](const YAML::Node& n, const std::string& p, Position a) {
+                 readList(n, p, a,
+                          [this](const YAML::Node& item, const std::string& ip, Position ia) {
+                            readRule(item, ip, ia);
+                          });
+               }},
+          });
 }
 
 void Reader::readMqtt(const YAML::Node& node, const std::string& path, Position at) {
@@ -407,27 +427,35 @@ void Reader::readMqtt(const YAML::Node& node, const std::string& path, Position 
               {"version",
                [this, &mqtt](const YAML::Node& n, const std::string& p, Position a) {
                  // "3" is MQTT 3.1.1 (there is no 3.1 support); "3.1.1" is accepted too.
-                 readEnum<MqttVersion>(n, p, a,
-                                       {{"5", MqttVersion::V5},
-                                        {"3", MqttVersion::V311},
-                                        {"3.1.1", MqttVersion::V311}},
-                                       "MQTT version", mqtt.version);
+                 const std::string text = n.IsScalar() ? n.Scalar() : "";
+                 if (text == "5") {
+                   mqtt.version = MqttVersion::V5;
+                 } else if (text == "3" || text == "3.1.1") {
+                   mqtt.version = MqttVersion::V311;
+                 } else if (n.IsScalar()) {
+                   error(p, a,
+                         "unknown MQTT version " + quoted(text) + " (expected 5, or 3 for 3.1.1)");
+                 } else {
+                   wrongType(p, a, "5 or 3", n);
+                 }
                }},
               {"keepalive_s", integer(mqtt.keepalive_s)},
               {"username", string(mqtt.username)},
               {"password_file", string(mqtt.password_file)},
               {"tls",
-               [this](const YAML::Node& n, const std::string& p, Position a) { readTls(n, p, a); }},
+               [this](const YAML::Node& n, const std::string& p, Position a) {
+                 readTls(n, p, a);
+               }},
               {"response_topic_prefixes",
                [this, &mqtt](const YAML::Node& n, const std::string& p, Position a) {
-                 readList(n, p, a,
-                          [this, &mqtt](const YAML::Node& item, const std::string& ip,
-                                        Position ia) {
-                            std::string prefix;
-                            if (readString(item, ip, ia, prefix)) {
-                              mqtt.response_topic_prefixes.push_back(prefix);
-                            }
-                          });
+                 readList(
+                     n, p, a,
+                     [this, &mqtt](const YAML::Node& item, const std::string& ip, Position ia) {
+                       std::string prefix;
+                       if (readString(item, ip, ia, prefix)) {
+                         mqtt.response_topic_prefixes.push_back(prefix);
+                       }
+                     });
                }},
           });
 }
@@ -505,7 +533,8 @@ void Reader::readAddress(const YAML::Node& node, const std::string& path, Positi
     }
   }
   if (host.empty() || host.find_first_of(" \t/") != std::string::npos) {
-    error(path, at, "invalid address " + quoted(address) + ": expected HOST:PORT, e.g. 10.0.0.5:9990");
+    error(path, at,
+          "invalid address " + quoted(address) + ": expected HOST:PORT, e.g. 10.0.0.5:9990");
     return;
   }
   if (!port_text.empty()) {
@@ -536,8 +565,8 @@ void Reader::readRouter(const std::string& id, const YAML::Node& node, const std
           });
 }
 
-void Reader::readMachine(const std::string& id, const YAML::Node& node,
-                         const std::string& path, Position at) {
+void Reader::readMachine(const std::string& id, const YAML::Node& node, const std::string& path,
+                         Position at) {
   MachineSettings& machine = out_.config.machines.emplace_back();
   machine.id = id;
   readMap(node, path, at,
@@ -546,14 +575,14 @@ void Reader::readMachine(const std::string& id, const YAML::Node& node,
               {"input", integer(machine.input), true},
               {"features",
                [this, &machine](const YAML::Node& n, const std::string& p, Position a) {
-                 readList(n, p, a,
-                          [this, &machine](const YAML::Node& item, const std::string& ip,
-                                           Position ia) {
-                            std::string feature;
-                            if (readString(item, ip, ia, feature)) {
-                              machine.features.push_back(feature);
-                            }
-                          });
+                 readList(
+                     n, p, a,
+                     [this, &machine](const YAML::Node& item, const std::string& ip, Position ia) {
+                       std::string feature;
+                       if (readString(item, ip, ia, feature)) {
+                         machine.features.push_back(feature);
+                       }
+                     });
                }},
           });
   if (machine.label.empty()) {
@@ -587,9 +616,9 @@ void Reader::readPair(const std::string& id, const YAML::Node& node, const std::
            true},
           {"mode",
            [this, &pair](const YAML::Node& n, const std::string& p, Position a) {
-             readEnum<FailoverMode>(n, p, a,
-                                    {{"auto", FailoverMode::Auto}, {"manual", FailoverMode::Manual}},
-                                    "mode", pair.mode);
+             readEnum<FailoverMode>(
+                 n, p, a, {{"auto", FailoverMode::Auto}, {"manual", FailoverMode::Manual}}, "mode",
+                 pair.mode);
            }},
           {"armed", boolean(pair.armed)},
           {"require_live", boolean(pair.require_live)},
@@ -663,8 +692,7 @@ void Reader::readRule(const YAML::Node& node, const std::string& path, Position 
                      {
                          {"field", string(rule.field), true},
                          {"op",
-                          [this, &rule](const YAML::Node& on, const std::string& op,
-                                        Position oa) {
+                          [this, &rule](const YAML::Node& on, const std::string& op, Position oa) {
                             readEnum<Operator>(on, op, oa,
                                                {{">", Operator::Greater},
                                                 {">=", Operator::GreaterEqual},
@@ -676,8 +704,9 @@ void Reader::readRule(const YAML::Node& node, const std::string& path, Position 
                           },
                           true},
                          {"value",
-                          [this, &rule](const YAML::Node& vn, const std::string& vp,
-                                        Position va) { readRuleValue(vn, vp, va, rule.value); },
+                          [this, &rule](const YAML::Node& vn, const std::string& vp, Position va) {
+                            readRuleValue(vn, vp, va, rule.value);
+                          },
                           true},
                      });
            },

@@ -21,9 +21,9 @@ inline constexpr std::size_t kMaxConfigBytes = 1024 * 1024;
 inline constexpr std::size_t kMaxReportedErrors = 200;
 
 struct LoadResult {
-  Config config;                      // meaningful only when ok()
-  std::vector<Diagnostic> errors;     // in file order
-  std::vector<Diagnostic> warnings;   // in file order; do not prevent loading
+  Config config;                     // meaningful only when ok()
+  std::vector<Diagnostic> errors;    // in file order
+  std::vector<Diagnostic> warnings;  // in file order; do not prevent loading
 
   bool ok() const { return errors.empty(); }
 };
