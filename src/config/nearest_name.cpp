@@ -44,7 +44,7 @@ std::optional<std::string> nearestName(const std::string& name,
     if (candidate.size() > kMaxComparedLength) {
       continue;
     }
-    const std::size_t limit = std::clamp<std::size_t>(candidate.size() / 3, 1, 3);
+    const std::size_t limit = std::clamp<std::size_t>(candidate.size() / 4, 1, 3);
     const std::size_t distance = editDistance(name, candidate);
     if (distance <= limit && (!best || distance < best_distance)) {
       best = candidate;

@@ -12,7 +12,7 @@ namespace failover::config {
 std::size_t editDistance(const std::string& a, const std::string& b);
 
 // The candidate closest to `name`, if it is close enough to be a plausible typo: at most a
-// third of the candidate's length away (at least 1, at most 3 edits), or else a candidate
+// quarter of the candidate's length away (at least 1, at most 3 edits), or else a candidate
 // that `name` abbreviates (at least 3 leading characters). Ties go to the first.
 std::optional<std::string> nearestName(const std::string& name,
                                        const std::vector<std::string>& candidates);

@@ -727,6 +727,10 @@ ReadResult readConfig(const YAML::Node& root, const std::string& file) {
   ReadResult result;
   result.source.file = file;
   Reader(result).readRoot(root);
+  if (result.config.mqtt.client_id.empty() &&
+      result.source.positions.count("mqtt.client_id") == 0) {
+    result.config.mqtt.client_id = "failover-" + result.config.node_id;
+  }
   return result;
 }
 

@@ -1,0 +1,124 @@
+// End to end: the built failover-node binary with --check-config.
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include "config_test_support.h"
+#include "support/child_process.h"
+#include "temp_dir.h"
+
+namespace failover::config {
+namespace {
+
+using ::testing::ElementsAre;
+using testing::fixturePath;
+using ::testing::HasSubstr;
+using testing::TempDir;
+
+struct Outcome {
+  int exit_code = -1;
+  std::vector<std::string> stdout_lines;
+  std::vector<std::string> stderr_lines;
+};
+
+std::vector<std::string> linesOf(const std::string& path) {
+  std::ifstream in(path);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) {
+    lines.push_back(line);
+  }
+  return lines;
+}
+
+// Runs failover-node with its stderr redirected to a file (ChildProcess inherits stderr).
+Outcome checkConfig(const std::string& config_path) {
+  TempDir dir;
+  const std::string err_path = dir.file("stderr.txt");
+  const int saved_stderr = ::dup(STDERR_FILENO);
+  std::FILE* err_file = std::fopen(err_path.c_str(), "w");
+  ::dup2(::fileno(err_file), STDERR_FILENO);
+  Outcome outcome;
+  {
+    failover::testing::ChildProcess child(
+        {failover::testing::binaryPath("failover-node"), "--check-config", config_path});
+    ::dup2(saved_stderr, STDERR_FILENO);
+    ::close(saved_stderr);
+    std::fclose(err_file);
+    while (auto line = child.readLine(std::chrono::seconds(10))) {
+      outcome.stdout_lines.push_back(*line);
+    }
+    const auto status = child.waitForExit(std::chrono::seconds(10));
+    if (status && WIFEXITED(*status)) {
+      outcome.exit_code = WEXITSTATUS(*status);
+    }
+  }
+  outcome.stderr_lines = linesOf(err_path);
+  return outcome;
+}
+
+TEST(CheckConfigCliTest, GoodFilePrintsTheSummaryAndExitsZero) {
+  const std::string path = std::string(FAILOVER_SOURCE_DIR) + "/config/lab.yaml";
+  const Outcome outcome = checkConfig(path);
+  EXPECT_EQ(outcome.exit_code, 0);
+  EXPECT_THAT(outcome.stdout_lines, ElementsAre("OK: 2 pairs, 4 machines, 1 router"));
+  EXPECT_THAT(outcome.stderr_lines, ElementsAre());
+}
+
+TEST(CheckConfigCliTest, ExampleFilePasses) {
+  const Outcome outcome = checkConfig(std::string(FAILOVER_SOURCE_DIR) + "/config/example.yaml");
+  EXPECT_EQ(outcome.exit_code, 0);
+  EXPECT_THAT(outcome.stdout_lines, ElementsAre("OK: 2 pairs, 3 machines, 1 router"));
+}
+
+TEST(CheckConfigCliTest, WarningsArePrintedBeforeTheSummary) {
+  const std::string path = fixturePath("feature_mismatch.yaml");
+  const Outcome outcome = checkConfig(path);
+  EXPECT_EQ(outcome.exit_code, 0);
+  EXPECT_THAT(outcome.stdout_lines, ElementsAre("OK: 2 pairs, 4 machines, 1 router"));
+  ASSERT_EQ(outcome.stderr_lines.size(), 1U);
+  EXPECT_THAT(outcome.stderr_lines[0],
+              HasSubstr(path + ":12:5: pairs.green.backup: warning: features of Main"));
+}
+
+TEST(CheckConfigCliTest, BadFileListsEveryErrorAndExitsOne) {
+  const std::string path = fixturePath("unknown_references.yaml");
+  const Outcome outcome = checkConfig(path);
+  EXPECT_EQ(outcome.exit_code, 1);
+  EXPECT_THAT(outcome.stdout_lines, ElementsAre());
+  EXPECT_THAT(
+      outcome.stderr_lines,
+      ElementsAre(path + ":8:5: pairs.green.router: unknown router 'vh2' (did you mean 'vh1'?)",
+                  path + ":10:5: pairs.green.backup: unknown machine 'green-bakup' (did you mean "
+                         "'green-backup'?)",
+                  path + ":13:5: pairs.blue.router: unknown router 'videohub' (routers: vh1)",
+                  path + ":14:5: pairs.blue.main: unknown machine 'blue-main' (machines: "
+                         "green-main, green-backup)"));
+}
+
+TEST(CheckConfigCliTest, MissingFileIsOneLineAndExitsOne) {
+  const Outcome outcome = checkConfig("/nonexistent/failover.yaml");
+  EXPECT_EQ(outcome.exit_code, 1);
+  EXPECT_THAT(outcome.stderr_lines,
+              ElementsAre("/nonexistent/failover.yaml: cannot open: No such file or directory"));
+}
+
+TEST(CheckConfigCliTest, BinaryGarbageIsOneLineAndExitsOne) {
+  TempDir dir;
+  const std::string path = dir.write("garbage.yaml", std::string("\x7f"
+                                                                 "ELF\0\0\0\x02\xff",
+                                                                 9));
+  const Outcome outcome = checkConfig(path);
+  EXPECT_EQ(outcome.exit_code, 1);
+  EXPECT_THAT(outcome.stderr_lines,
+              ElementsAre(path + ":1:5: the file is not UTF-8 text (NUL byte at offset 4)"));
+}
+
+}  // namespace
+}  // namespace failover::config

@@ -1,0 +1,359 @@
+// Loading: defaults, the shipped examples, the summary line and files that are not
+// configurations at all.
+
+#include "failover/config/loader.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include "config_test_support.h"
+#include "temp_dir.h"
+
+namespace failover::config {
+namespace {
+
+using ::testing::ElementsAre;
+using testing::fixturePath;
+using ::testing::HasSubstr;
+using testing::renderAs;
+using testing::TempDir;
+
+std::string sourcePath(const std::string& relative) {
+  return std::string(FAILOVER_SOURCE_DIR) + "/" + relative;
+}
+
+// Loads `text` and expects no errors.
+Config loadClean(const std::string& text) {
+  const LoadResult result = loadConfigString(text, "test.yaml");
+  for (const auto& line : renderAs(result.errors, "test.yaml")) {
+    ADD_FAILURE() << line;
+  }
+  return result.config;
+}
+
+// Loads `text` and returns its single error line.
+std::string loadOneError(const std::string& text) {
+  const LoadResult result = loadConfigString(text, "test.yaml");
+  EXPECT_EQ(result.errors.size(), 1U);
+  return result.errors.empty() ? "" : result.errors.front().render();
+}
+
+TEST(LoaderTest, AppliesDefaultsToEverythingLeftOut) {
+  const Config config = loadClean(
+      "routers: { vh1: { address: 10.0.0.5 } }\n"
+      "machines: { a-main: { input: 1 }, a-backup: { input: 2 } }\n"
+      "pairs: { a: { router: vh1, main: a-main, backup: a-backup, outputs: [1] } }\n");
+  EXPECT_EQ(config.node_id, "fo1");
+  EXPECT_EQ(config.mqtt.server, "tcp://127.0.0.1:1883");
+  EXPECT_EQ(config.mqtt.base_topic, "failover");
+  EXPECT_EQ(config.mqtt.client_id, "failover-fo1");
+  EXPECT_EQ(config.mqtt.version, MqttVersion::V5);
+  EXPECT_EQ(config.mqtt.keepalive_s, 10);
+  EXPECT_FALSE(config.mqtt.tls.has_value());
+  EXPECT_TRUE(config.homeassistant.enabled);
+  EXPECT_EQ(config.homeassistant.discovery_prefix, "homeassistant");
+  EXPECT_EQ(config.state_file, "");
+  EXPECT_EQ(config.health.topics.at(Check::Engine), "render/{machine}/engine");
+  EXPECT_EQ(config.health.topics.at(Check::Diagnostics), "diagnostics/{machine}/health");
+  EXPECT_EQ(config.health.stale_after_ms, 500);
+  EXPECT_EQ(config.health.startup_grace_ms, 2000);
+  EXPECT_EQ(config.health.reconnect_grace_ms, 2000);
+
+  ASSERT_EQ(config.routers.size(), 1U);
+  EXPECT_EQ(config.routers[0].host, "10.0.0.5");
+  EXPECT_EQ(config.routers[0].port, 9990);
+  EXPECT_TRUE(config.routers[0].enabled);
+  EXPECT_FALSE(config.routers[0].force_unlock);
+  EXPECT_FALSE(config.routers[0].write_labels);
+
+  ASSERT_EQ(config.machines.size(), 2U);
+  EXPECT_EQ(config.machines[0].label, "a-main");  // the label defaults to the id
+  EXPECT_TRUE(config.machines[0].features.empty());
+
+  ASSERT_EQ(config.pairs.size(), 1U);
+  const PairSettings& pair = config.pairs[0];
+  EXPECT_EQ(pair.mode, FailoverMode::Auto);
+  EXPECT_TRUE(pair.armed);
+  EXPECT_FALSE(pair.require_live);
+  EXPECT_THAT(pair.triggers, ElementsAre(Trigger::Engine, Trigger::VideoIo, Trigger::Network));
+  EXPECT_EQ(pair.failback, FailbackMode::Manual);
+  EXPECT_EQ(pair.failback_after_ms, 30000);
+  EXPECT_EQ(pair.min_dwell_ms, 5000);
+  EXPECT_TRUE(config.rules.empty());
+}
+
+TEST(LoaderTest, ClientIdDefaultsToTheNodeId) {
+  EXPECT_EQ(loadClean("node_id: studio-a\n").mqtt.client_id, "failover-studio-a");
+  EXPECT_EQ(loadClean("node_id: studio-a\nmqtt: { client_id: mine }\n").mqtt.client_id, "mine");
+}
+
+TEST(LoaderTest, ExampleConfigurationLoadsCleanWithEveryKeySet) {
+  const LoadResult result = loadConfigFile(sourcePath("config/example.yaml"));
+  EXPECT_THAT(renderAs(result.errors, "example.yaml"), ElementsAre());
+  EXPECT_THAT(renderAs(result.warnings, "example.yaml"), ElementsAre());
+  const Config& config = result.config;
+  EXPECT_EQ(config.mqtt.username, "fo1");
+  EXPECT_EQ(config.mqtt.password_file, "/etc/failover-node/mqtt.pass");
+  ASSERT_TRUE(config.mqtt.tls.has_value());
+  EXPECT_EQ(config.mqtt.tls->ca_file, "/etc/failover-node/ca.pem");
+  EXPECT_TRUE(config.mqtt.tls->verify);
+  EXPECT_THAT(config.mqtt.response_topic_prefixes, ElementsAre("nodered/"));
+  ASSERT_EQ(config.pairs.size(), 2U);
+  EXPECT_EQ(config.pairs[1].backup, config.pairs[0].backup);  // N:1 is allowed
+  EXPECT_EQ(config.pairs[1].mode, FailoverMode::Manual);
+  EXPECT_EQ(config.pairs[1].failback, FailbackMode::Auto);
+  EXPECT_TRUE(config.pairs[1].require_live);
+  ASSERT_EQ(config.rules.size(), 1U);
+  EXPECT_EQ(config.rules[0].field, "parameters.gpu_temp_c.value");
+  EXPECT_EQ(config.rules[0].op, Operator::Greater);
+  EXPECT_EQ(config.rules[0].value.number, 95.0);
+  EXPECT_EQ(config.rules[0].for_ms, 2000);
+  EXPECT_EQ(summarize(config), "2 pairs, 3 machines, 1 router");
+}
+
+TEST(LoaderTest, LabConfigurationDescribesTheLab) {
+  const LoadResult result = loadConfigFile(sourcePath("config/lab.yaml"));
+  EXPECT_THAT(renderAs(result.errors, "lab.yaml"), ElementsAre());
+  EXPECT_THAT(renderAs(result.warnings, "lab.yaml"), ElementsAre());
+  const Config& config = result.config;
+  EXPECT_EQ(config.node_id, "lab");
+  EXPECT_EQ(config.mqtt.server, "tcp://127.0.0.1:18830");
+  EXPECT_EQ(config.state_file, "/tmp/failover-lab/state.json");
+  EXPECT_EQ(config.health.stale_after_ms, 500);
+  EXPECT_EQ(config.health.startup_grace_ms, 2000);
+  ASSERT_EQ(config.routers.size(), 1U);
+  EXPECT_EQ(config.routers[0].id, "vh1");
+  EXPECT_EQ(config.routers[0].host, "127.0.0.1");
+  EXPECT_EQ(config.routers[0].port, 19990);
+  ASSERT_EQ(config.machines.size(), 4U);
+  EXPECT_EQ(config.machines[0].id, "green-main");  // file order is kept
+  EXPECT_EQ(config.machines[3].id, "blue-backup");
+  EXPECT_EQ(config.machines[3].input, 4);
+  ASSERT_EQ(config.pairs.size(), 2U);
+  EXPECT_EQ(config.pairs[0].id, "green");
+  EXPECT_THAT(config.pairs[0].outputs, ElementsAre(1, 2));
+  EXPECT_EQ(config.pairs[1].id, "blue");
+  EXPECT_THAT(config.pairs[1].outputs, ElementsAre(3, 4));
+  for (const auto& pair : config.pairs) {
+    EXPECT_EQ(pair.mode, FailoverMode::Auto);
+    EXPECT_TRUE(pair.armed);
+    EXPECT_THAT(pair.triggers, ElementsAre(Trigger::Engine, Trigger::VideoIo, Trigger::Network,
+                                           Trigger::Critical));
+  }
+  ASSERT_EQ(config.rules.size(), 1U);
+  EXPECT_EQ(config.rules[0].name, "gpu-overheat");
+  EXPECT_EQ(config.rules[0].severity, Severity::Critical);
+  EXPECT_EQ(summarize(config), "2 pairs, 4 machines, 1 router");
+}
+
+TEST(LoaderTest, SummaryUsesSingularAndPlural) {
+  Config config;
+  EXPECT_EQ(summarize(config), "0 pairs, 0 machines, 0 routers");
+  config.pairs.resize(1);
+  config.machines.resize(2);
+  config.routers.resize(1);
+  EXPECT_EQ(summarize(config), "1 pair, 2 machines, 1 router");
+  config.pairs.resize(3);
+  config.machines.resize(1);
+  config.routers.resize(2);
+  EXPECT_EQ(summarize(config), "3 pairs, 1 machine, 2 routers");
+}
+
+TEST(LoaderTest, ReadsRouterAddressForms) {
+  const Config config = loadClean(
+      "routers:\n"
+      "  a: { address: vh.studio.local }\n"
+      "  b: { address: \"10.0.0.7:9991\" }\n"
+      "  c: { address: \"[::1]:9992\" }\n"
+      "  d: { address: \"[fe80::1]\" }\n");
+  ASSERT_EQ(config.routers.size(), 4U);
+  EXPECT_EQ(config.routers[0].host, "vh.studio.local");
+  EXPECT_EQ(config.routers[0].port, 9990);
+  EXPECT_EQ(config.routers[1].host, "10.0.0.7");
+  EXPECT_EQ(config.routers[1].port, 9991);
+  EXPECT_EQ(config.routers[2].host, "::1");
+  EXPECT_EQ(config.routers[2].port, 9992);
+  EXPECT_EQ(config.routers[3].host, "fe80::1");
+  EXPECT_EQ(config.routers[3].port, 9990);
+}
+
+TEST(LoaderTest, RuleValueKeepsItsType) {
+  const Config config = loadClean(
+      "rules:\n"
+      "  - { name: n, source: diagnostics, when: { field: t, op: \">=\", value: -2.5 } }\n"
+      "  - { name: s, source: engine, when: { field: mode, op: \"!=\", value: live } }\n"
+      "  - { name: q, source: engine, when: { field: code, op: \"==\", value: \"95\" } }\n"
+      "  - { name: b, source: network, when: { field: up, op: \"==\", value: false } }\n");
+  ASSERT_EQ(config.rules.size(), 4U);
+  EXPECT_EQ(config.rules[0].value.number, -2.5);
+  EXPECT_EQ(config.rules[0].op, Operator::GreaterEqual);
+  EXPECT_EQ(config.rules[1].value.text, "live");
+  EXPECT_EQ(config.rules[1].source, Check::Engine);
+  EXPECT_EQ(config.rules[2].value.text, "95");  // quoted: text, not a number
+  EXPECT_FALSE(config.rules[2].value.number.has_value());
+  EXPECT_EQ(config.rules[3].value.boolean, false);
+}
+
+TEST(LoaderTest, AcceptsMqtt311AndQuotedIntegers) {
+  const Config config = loadClean("mqtt: { version: 3, keepalive_s: \"30\" }\n");
+  EXPECT_EQ(config.mqtt.version, MqttVersion::V311);
+  EXPECT_EQ(config.mqtt.keepalive_s, 30);
+  EXPECT_EQ(loadClean("mqtt: { version: 3.1.1 }\n").mqtt.version, MqttVersion::V311);
+}
+
+TEST(LoaderTest, EmptyValueKeepsTheDefault) {
+  const Config config = loadClean("mqtt:\n  username:\n  base_topic: ~\n");
+  EXPECT_EQ(config.mqtt.username, "");
+  EXPECT_EQ(config.mqtt.base_topic, "failover");
+}
+
+TEST(LoaderTest, UnknownTopLevelKeyWithoutCloseMatchListsTheValidKeys) {
+  EXPECT_EQ(loadOneError("zzz: 1\n"),
+            "test.yaml:1:1: zzz: unknown key 'zzz' (expected one of: node_id, mqtt, "
+            "homeassistant, state_file, health, routers, machines, pairs, rules)");
+}
+
+TEST(LoaderTest, TopLevelMustBeAMapping) {
+  EXPECT_EQ(loadOneError("- a\n- b\n"),
+            "test.yaml:1:1: expected a mapping of settings at the top level, got a list");
+  EXPECT_EQ(loadOneError("just words\n"),
+            "test.yaml:1:1: expected a mapping of settings at the top level, got a single value");
+}
+
+TEST(LoaderTest, OnlyOneDocumentPerFile) {
+  EXPECT_EQ(loadOneError("node_id: a\n---\nnode_id: b\n"),
+            "test.yaml:3:1: the file holds more than one YAML document; use one");
+}
+
+TEST(LoaderTest, DeepNestingIsAnErrorNotACrash) {
+  const std::string deep = "a: " + std::string(100000, '[') + "\n";
+  const LoadResult result = loadConfigString(deep, "deep.yaml");
+  ASSERT_EQ(result.errors.size(), 1U);
+  EXPECT_THAT(result.errors[0].render(), HasSubstr("deep.yaml:"));
+}
+
+TEST(LoaderTest, ErrorsAreCappedWithALastLineSayingSo) {
+  std::string text = "machines:\n";
+  for (int i = 0; i < 500; ++i) {
+    text += "  m" + std::to_string(i) + ": { input: x }\n";
+  }
+  const LoadResult result = loadConfigString(text, "many.yaml");
+  ASSERT_EQ(result.errors.size(), kMaxReportedErrors + 1);
+  EXPECT_EQ(result.errors.back().message, "too many errors; stopped reporting");
+}
+
+class BadFileTest : public ::testing::Test {
+ protected:
+  // Expects exactly one error, without a position, naming the file.
+  std::string oneLine(const std::string& path) {
+    const LoadResult result = loadConfigFile(path);
+    EXPECT_FALSE(result.ok());
+    EXPECT_EQ(result.errors.size(), 1U);
+    return result.errors.empty() ? "" : result.errors.front().render();
+  }
+  TempDir dir_;
+};
+
+TEST_F(BadFileTest, MissingFile) {
+  const std::string path = dir_.file("nope.yaml");
+  EXPECT_EQ(oneLine(path), path + ": cannot open: No such file or directory");
+}
+
+TEST_F(BadFileTest, Directory) {
+  const std::string path = dir_.path().string();
+  EXPECT_EQ(oneLine(path), path + ": is a directory, not a configuration file");
+}
+
+TEST_F(BadFileTest, EmptyFile) {
+  const std::string path = dir_.write("empty.yaml", "");
+  EXPECT_EQ(oneLine(path), path + ": the file is empty");
+}
+
+TEST_F(BadFileTest, OnlyComments) {
+  const std::string path = dir_.write("comments.yaml", "# nothing here yet\n\n");
+  EXPECT_EQ(oneLine(path), path + ": the file holds no settings");
+}
+
+TEST_F(BadFileTest, NulBytes) {
+  const std::string path = dir_.write("nul.yaml", std::string("node_id: a\n\0\0\0\x01\x02", 16));
+  EXPECT_EQ(oneLine(path), path + ":2:1: the file is not UTF-8 text (NUL byte at offset 11)");
+}
+
+TEST_F(BadFileTest, InvalidUtf8) {
+  const std::string path = dir_.write("latin1.yaml", "machines:\n  caf\xe9: { input: 1 }\n");
+  EXPECT_EQ(oneLine(path), path + ":2:6: the file is not UTF-8 text (invalid byte at offset 15)");
+}
+
+TEST_F(BadFileTest, BinaryGarbage) {
+  std::string garbage;
+  uint32_t seed = 12345;
+  for (int i = 0; i < 4096; ++i) {
+    seed = seed * 1103515245U + 12345U;
+    garbage += static_cast<char>((seed >> 16) & 0xFF);
+  }
+  const std::string line = oneLine(dir_.write("garbage.bin", garbage));
+  EXPECT_THAT(line, HasSubstr("the file is not UTF-8 text"));
+}
+
+TEST_F(BadFileTest, FifoIsRefusedWithoutWaitingForAWriter) {
+  const std::string path = dir_.file("pipe.yaml");
+  ASSERT_EQ(::mkfifo(path.c_str(), 0600), 0);
+  EXPECT_EQ(oneLine(path), path + ": is not a regular file");
+}
+
+TEST_F(BadFileTest, FileOverOneMebibyteIsRefusedBeforeParsing) {
+  const std::string path = dir_.file("huge.yaml");
+  {
+    std::ofstream out(path, std::ios::binary);
+    const std::string line = "# padding padding padding padding padding padding padding\n";
+    while (out.tellp() <= static_cast<std::streamoff>(kMaxConfigBytes)) {
+      out << line;
+    }
+  }
+  const auto size = std::filesystem::file_size(path);
+  EXPECT_EQ(oneLine(path), path + ": the file is " + std::to_string(size) +
+                               " bytes; a configuration file may be at most 1048576 bytes (1 MiB)");
+}
+
+TEST_F(BadFileTest, HundredMegabyteSparseFileIsRefusedAtOnce) {
+  const std::string path = dir_.file("sparse.yaml");
+  { std::ofstream out(path); }
+  std::filesystem::resize_file(path, 100ULL * 1024 * 1024);
+  EXPECT_EQ(oneLine(path),
+            path +
+                ": the file is 104857600 bytes; a configuration file may be at most 1048576 "
+                "bytes (1 MiB)");
+}
+
+TEST_F(BadFileTest, FileExactlyAtTheLimitIsParsed) {
+  std::string text = "node_id: big\n";
+  text += std::string(kMaxConfigBytes - text.size() - 1, '#');
+  text += "\n";
+  ASSERT_EQ(text.size(), kMaxConfigBytes);
+  const LoadResult result = loadConfigFile(dir_.write("limit.yaml", text));
+  EXPECT_TRUE(result.ok());
+  EXPECT_EQ(result.config.node_id, "big");
+}
+
+TEST(LoaderStringTest, StringOverTheLimitIsRefused) {
+  const std::string text(kMaxConfigBytes + 1, ' ');
+  const LoadResult result = loadConfigString(text, "s.yaml");
+  ASSERT_EQ(result.errors.size(), 1U);
+  EXPECT_EQ(result.errors[0].render(),
+            "s.yaml: the file is 1048577 bytes; a configuration file may be at most 1048576 bytes "
+            "(1 MiB)");
+}
+
+TEST(LoaderTest, SyntaxErrorCarriesTheParsersPosition) {
+  EXPECT_EQ(loadOneError("a: b\n  c: d\n"), "test.yaml:2:4: YAML syntax error: illegal map value");
+}
+
+TEST(LoaderTest, FixtureFileNameIsShownAsGiven) {
+  const LoadResult result = loadConfigFile(fixturePath("empty_outputs.yaml"));
+  ASSERT_EQ(result.errors.size(), 1U);
+  EXPECT_EQ(result.errors[0].file, fixturePath("empty_outputs.yaml"));
+}
+
+}  // namespace
+}  // namespace failover::config
