@@ -3,20 +3,44 @@
 #include <algorithm>
 
 namespace failover::config {
+namespace {
+
+// Keys and values from the file can hold line breaks (quoted scalars); a diagnostic must
+// stay one line, so control characters are shown escaped.
+std::string oneLine(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      out += '?';
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace
 
 std::string Diagnostic::render() const {
-  std::string line = file;
+  std::string line = oneLine(file);
   if (position.known()) {
     line += ":" + std::to_string(position.line) + ":" + std::to_string(position.column);
   }
   line += ": ";
   if (!path.empty()) {
-    line += path + ": ";
+    line += oneLine(path) + ": ";
   }
   if (severity == DiagnosticSeverity::Warning) {
     line += "warning: ";
   }
-  return line + message;
+  return line + oneLine(message);
 }
 
 void sortByPosition(std::vector<Diagnostic>& diagnostics) {

@@ -219,7 +219,10 @@ Status saveRunState(const std::string& path, const RunState& state) {
 
 std::vector<std::string> applyRunState(Config& config, const RunState& state) {
   std::vector<std::string> warnings;
-  for (const auto& [id, saved] : state.pairs) {
+  // Structured bindings are not captured by lambdas before clang 16; name them plainly.
+  for (const auto& entry : state.pairs) {
+    const std::string& id = entry.first;
+    const PairRunState& saved = entry.second;
     auto pair = std::find_if(config.pairs.begin(), config.pairs.end(),
                              [&](const PairSettings& p) { return p.id == id; });
     if (pair == config.pairs.end()) {
@@ -234,7 +237,9 @@ std::vector<std::string> applyRunState(Config& config, const RunState& state) {
       pair->armed = *saved.armed;
     }
   }
-  for (const auto& [id, saved] : state.routers) {
+  for (const auto& entry : state.routers) {
+    const std::string& id = entry.first;
+    const RouterRunState& saved = entry.second;
     auto router = std::find_if(config.routers.begin(), config.routers.end(),
                                [&](const RouterSettings& r) { return r.id == id; });
     if (router == config.routers.end()) {

@@ -270,7 +270,9 @@ void Reader::readMap(const YAML::Node& node, const std::string& path, Position a
     }
     std::map<std::string, Position> first_seen;
     for (auto it = node.begin(); it != node.end(); ++it) {
-      const YAML::Node& key_node = it->first;
+      // The iterator hands out a temporary pair: keep copies (cheap handles), not references.
+      const YAML::Node key_node = it->first;
+      const YAML::Node value = it->second;
       const Position key_at = positionOf(key_node);
       if (!key_node.IsScalar()) {
         error(path, key_at, "a key must be a plain name, not " + std::string(kindOf(key_node)));
@@ -297,12 +299,12 @@ void Reader::readMap(const YAML::Node& node, const std::string& path, Position a
       }
       seen[index] = true;
       out_.source.positions[key_path] = key_at;
-      if (it->second.IsNull()) {
+      if (value.IsNull()) {
         // `key:` with nothing after it keeps the default; for a required key it is missing.
         seen[index] = false;
         continue;
       }
-      keys[index].handle(it->second, key_path, key_at);
+      keys[index].handle(value, key_path, key_at);
     }
   }
   for (std::size_t i = 0; i < keys.size(); ++i) {
@@ -329,12 +331,14 @@ void Reader::readIdMap(const YAML::Node& node, const std::string& path, Position
   }
   std::map<std::string, Position> first_seen;
   for (auto it = node.begin(); it != node.end(); ++it) {
-    const Position key_at = positionOf(it->first);
-    if (!it->first.IsScalar()) {
-      error(path, key_at, "an id must be a plain name, not " + std::string(kindOf(it->first)));
+    const YAML::Node key_node = it->first;
+    const YAML::Node value = it->second;
+    const Position key_at = positionOf(key_node);
+    if (!key_node.IsScalar()) {
+      error(path, key_at, "an id must be a plain name, not " + std::string(kindOf(key_node)));
       continue;
     }
-    const std::string& id = it->first.Scalar();
+    const std::string id = key_node.Scalar();
     const std::string entry_path = join(path, id);
     if (const auto previous = first_seen.find(id); previous != first_seen.end()) {
       error(entry_path, key_at, "duplicate id (first at " + where(previous->second) + ")");
@@ -342,7 +346,7 @@ void Reader::readIdMap(const YAML::Node& node, const std::string& path, Position
     }
     first_seen.emplace(id, key_at);
     out_.source.positions[entry_path] = key_at;
-    entry(id, it->second, entry_path, key_at);
+    entry(id, value, entry_path, key_at);
   }
 }
 
@@ -356,9 +360,10 @@ void Reader::readList(
   std::size_t index = 0;
   for (auto it = node.begin(); it != node.end(); ++it, ++index) {
     const std::string item_path = indexed(path, index);
-    const Position item_at = positionOf(*it);
+    const YAML::Node element = *it;
+    const Position item_at = positionOf(element);
     out_.source.positions[item_path] = item_at;
-    item(*it, item_path, item_at);
+    item(element, item_path, item_at);
   }
 }
 

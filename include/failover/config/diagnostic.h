@@ -30,6 +30,7 @@ struct Diagnostic {
 
   // `FILE:LINE:COL: key.path: message`. Without a position: `FILE: key.path: message`;
   // without a path: `FILE:LINE:COL: message`. Warnings get "warning: " before the message.
+  // Always one line: line breaks and other control characters from the file are escaped.
   std::string render() const;
 };
 

@@ -214,6 +214,12 @@ TEST(LoaderTest, UnknownTopLevelKeyWithoutCloseMatchListsTheValidKeys) {
             "homeassistant, state_file, health, routers, machines, pairs, rules)");
 }
 
+TEST(LoaderTest, DiagnosticsStayOneLineWhateverTheKeysHold) {
+  EXPECT_EQ(loadOneError("\"bad\\nkey\\t\": 1\n"),
+            "test.yaml:1:1: bad\\nkey\\t: unknown key 'bad key ' (expected one of: node_id, "
+            "mqtt, homeassistant, state_file, health, routers, machines, pairs, rules)");
+}
+
 TEST(LoaderTest, TopLevelMustBeAMapping) {
   EXPECT_EQ(loadOneError("- a\n- b\n"),
             "test.yaml:1:1: expected a mapping of settings at the top level, got a list");
