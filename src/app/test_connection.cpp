@@ -1,12 +1,255 @@
+// --test-connection HOST[:PORT]: connect to a Videohub once, read its prelude and report what
+// it is. Exit 0 when the device is present; otherwise exit 1 with one line saying why. The
+// whole command (name lookup, connect, prelude) is bounded by --timeout-ms.
+
+#include <charconv>
 #include <cstdio>
+#include <cstdlib>
+#include <optional>
+#include <string>
+
+#include <asio.hpp>
+#include <nlohmann/json.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
 
 #include "commands.h"
+#include "failover/videohub_client/videohub_client.h"
 
 namespace failover::app {
 
-int runTestConnection(const CommandLine& /*command_line*/) {
-  std::fprintf(stderr, "failover-node: --test-connection is not available in this build yet\n");
-  return 1;
+namespace vc = videohub_client;
+
+namespace {
+
+struct Address {
+  std::string host;
+  uint16_t port = vc::kDefaultVideohubPort;
+};
+
+// HOST, HOST:PORT, [V6], [V6]:PORT.
+std::optional<Address> parseAddress(const std::string& text) {
+  Address address;
+  std::string port_text;
+  if (!text.empty() && text.front() == '[') {
+    const auto close = text.find(']');
+    if (close == std::string::npos) {
+      return std::nullopt;
+    }
+    address.host = text.substr(1, close - 1);
+    const std::string rest = text.substr(close + 1);
+    if (!rest.empty()) {
+      if (rest.front() != ':') {
+        return std::nullopt;
+      }
+      port_text = rest.substr(1);
+      if (port_text.empty()) {
+        return std::nullopt;
+      }
+    }
+  } else {
+    const auto colon = text.find(':');
+    if (colon != std::string::npos && text.find(':', colon + 1) != std::string::npos) {
+      address.host = text;  // a bare IPv6 address
+    } else if (colon != std::string::npos) {
+      address.host = text.substr(0, colon);
+      port_text = text.substr(colon + 1);
+      if (port_text.empty()) {
+        return std::nullopt;
+      }
+    } else {
+      address.host = text;
+    }
+  }
+  if (address.host.empty() || address.host.find_first_of(" \t/") != std::string::npos) {
+    return std::nullopt;
+  }
+  if (!port_text.empty()) {
+    unsigned value = 0;
+    const auto [end, error] =
+        std::from_chars(port_text.data(), port_text.data() + port_text.size(), value);
+    if (error != std::errc() || end != port_text.data() + port_text.size() || value == 0 ||
+        value > 65535) {
+      return std::nullopt;
+    }
+    address.port = static_cast<uint16_t>(value);
+  }
+  return address;
+}
+
+const char* holderOf(vc::LockState lock) {
+  return lock == vc::LockState::Owned ? "this host" : "another client";
+}
+
+void printReport(const std::string& where, const vc::RouterState& state, bool json) {
+  const vc::DeviceInfo& device = state.device();
+  if (json) {
+    nlohmann::json report;
+    report["address"] = where;
+    report["present"] = true;
+    report["protocol_version"] = device.protocol_version;
+    report["model"] = device.model_name;
+    report["friendly_name"] = device.friendly_name;
+    report["unique_id"] = device.unique_id;
+    report["inputs"] = device.video_inputs;
+    report["outputs"] = device.video_outputs;
+    nlohmann::json locked = nlohmann::json::array();
+    for (const uint32_t output : state.lockedOutputs()) {
+      const auto lock = state.lockOf(output);
+      locked.push_back({{"output", output},
+                        {"lock", std::string(1, videohub::lockCode(lock))},
+                        {"held_by", lock == vc::LockState::Owned ? "this_host" : "other"}});
+    }
+    report["locked_outputs"] = locked;
+    nlohmann::json inputs = nlohmann::json::array();
+    for (uint32_t i = 1; i <= device.video_inputs; ++i) {
+      inputs.push_back({{"input", i}, {"label", state.inputLabel(i)}});
+    }
+    nlohmann::json outputs = nlohmann::json::array();
+    for (uint32_t o = 1; o <= device.video_outputs; ++o) {
+      nlohmann::json entry = {{"output", o}, {"label", state.outputLabel(o)}};
+      if (const auto source = state.sourceOf(o)) {
+        entry["input"] = *source;
+      }
+      outputs.push_back(entry);
+    }
+    report["input_labels"] = inputs;
+    report["output_routing"] = outputs;
+    // Labels are arbitrary bytes from the router: never let a bad UTF-8 byte abort us.
+    std::printf("%s\n",
+                report.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+    return;
+  }
+  std::printf("Videohub at %s\n", where.c_str());
+  std::printf("  protocol version: %s\n", device.protocol_version.c_str());
+  std::printf("  model:            %s\n", device.model_name.c_str());
+  std::printf("  friendly name:    %s\n", device.friendly_name.c_str());
+  std::printf("  unique id:        %s\n", device.unique_id.c_str());
+  std::printf("  inputs:           %u\n", device.video_inputs);
+  std::printf("  outputs:          %u\n", device.video_outputs);
+  const auto locked = state.lockedOutputs();
+  if (locked.empty()) {
+    std::printf("  locked outputs:   none\n");
+  } else {
+    std::printf("  locked outputs:\n");
+    for (const uint32_t output : locked) {
+      const auto lock = state.lockOf(output);
+      std::printf("    %u %c (%s)\n", output, videohub::lockCode(lock), holderOf(lock));
+    }
+  }
+  std::printf("  input labels:\n");
+  for (uint32_t i = 1; i <= device.video_inputs; ++i) {
+    std::printf("    %u %s\n", i, state.inputLabel(i).c_str());
+  }
+  std::printf("  outputs (label <- input):\n");
+  for (uint32_t o = 1; o <= device.video_outputs; ++o) {
+    const auto source = state.sourceOf(o);
+    std::printf("    %u %s <- %s\n", o, state.outputLabel(o).c_str(),
+                source ? std::to_string(*source).c_str() : "?");
+  }
+}
+
+void printFailure(const std::string& where, const std::string& reason, bool json) {
+  if (json) {
+    nlohmann::json report = {{"address", where}, {"present", false}, {"error", reason}};
+    std::printf("%s\n",
+                report.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+  }
+  std::fprintf(stderr, "failover-node: %s: %s\n", where.c_str(), reason.c_str());
+}
+
+}  // namespace
+
+int runTestConnection(const CommandLine& command_line) {
+  const bool json = command_line.json;
+  const auto address = parseAddress(command_line.router_address);
+  if (!address) {
+    printFailure(command_line.router_address,
+                 "bad address (expected HOST or HOST:PORT with a port 1-65535)", json);
+    return 1;
+  }
+  const std::string where = address->host + ":" + std::to_string(address->port);
+  // The result is the report; connection logs would add lines, so they show only on request.
+  const bool verbose = command_line.log_level == "debug" || command_line.log_level == "trace";
+  auto logger = spdlog::get("videohub");
+  if (!logger) {
+    logger = spdlog::stderr_color_mt("videohub");
+  }
+  logger->set_level(verbose ? spdlog::level::from_str(command_line.log_level) : spdlog::level::off);
+
+  const std::chrono::milliseconds timeout(command_line.timeout_ms);
+  asio::io_context io;
+  vc::ClientOptions options;
+  options.host = address->host;
+  options.port = address->port;
+  options.connect_timeout = timeout;
+  options.ack_timeout = timeout;
+  options.keepalive_interval = timeout * 2;
+  options.silence_timeout = timeout * 2;
+  options.reconnect = false;
+
+  std::optional<int> exit_code;
+  bool connected = false;
+  vc::VideohubClient* client_ptr = nullptr;
+  asio::steady_timer deadline(io);
+  auto finish = [&](int code) {
+    if (exit_code) {
+      return;
+    }
+    exit_code = code;
+    deadline.cancel();
+    io.stop();
+  };
+  vc::ClientObservers observers;
+  observers.on_connection = [&](const vc::ConnectionEvent& event) {
+    switch (event.state) {
+      case vc::ConnectionState::Ready:
+        printReport(where, client_ptr->state(), json);
+        finish(0);
+        break;
+      case vc::ConnectionState::Unavailable:
+        printFailure(where, event.reason, json);
+        finish(1);
+        break;
+      case vc::ConnectionState::Disconnected:
+        printFailure(where, event.reason, json);
+        finish(1);
+        break;
+      case vc::ConnectionState::Syncing:
+        connected = true;
+        break;
+      case vc::ConnectionState::Connecting:
+        break;
+    }
+  };
+  vc::VideohubClient client(io, options, observers);
+  client_ptr = &client;
+  deadline.expires_after(timeout);
+  deadline.async_wait([&](const asio::error_code& ec) {
+    if (ec || exit_code) {
+      return;
+    }
+    const std::string limit = std::to_string(command_line.timeout_ms) + " ms";
+    printFailure(where,
+                 connected ? "timeout: connected, but no complete Videohub prelude within " + limit
+                           : "timeout: no connection within " + limit,
+                 json);
+    finish(1);
+  });
+  client.start();
+  io.run();
+
+  asio::error_code not_numeric;
+  (void)asio::ip::make_address(address->host, not_numeric);
+  if (exit_code == 1 && !connected && not_numeric) {
+    // A name lookup may still be running in the resolver's thread, and getaddrinfo cannot be
+    // interrupted; waiting for it would break the --timeout-ms promise.
+    std::fflush(stdout);
+    std::fflush(stderr);
+    std::_Exit(1);
+  }
+  client.stop();
+  return exit_code.value_or(1);
 }
 
 }  // namespace failover::app

@@ -1,0 +1,73 @@
+#pragma once
+
+// The single-flight send queue of a Videohub connection, as pure logic (no sockets).
+//
+// Rules (videohub-protocol.md section 8):
+// - At most one request block is on the wire without its ACK/NAK: real routers silently drop
+//   requests that arrive in a burst, and a reply can only be matched to the oldest request.
+// - PINGs go through the same queue, so every ACK is matched.
+// - Blocks the router pushes while a request waits are not replies; the caller applies them
+//   and keeps waiting. ACK or NAK resolves the request in flight.
+// - A route request for outputs that a queued (not yet sent) route request also targets
+//   takes those outputs away from the older one: a failover must not wait behind, or be
+//   undone by, a stale route. A request left with no routes is dropped.
+//
+// Indexes in the blocks are zero-based, as on the wire.
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "failover/videohub/blocks.h"
+
+namespace failover::videohub_client {
+
+enum class RequestKind { Ping, Route, Lock, DumpRequest, Other };
+
+struct Request {
+  uint64_t id = 0;  // assigned by push()
+  RequestKind kind = RequestKind::Other;
+  videohub::Block block;
+  std::string bytes;  // block as sent
+};
+
+// Outputs taken away from an older queued route request by a newer one.
+struct Superseded {
+  uint64_t request_id = 0;
+  std::vector<uint32_t> outputs;  // zero-based
+  bool whole_request = false;     // the older request was dropped altogether
+};
+
+enum class Reply { Ack, Nak };
+
+class SendQueue {
+ public:
+  // Queues `block` and returns its id, and what it superseded (route requests only).
+  uint64_t push(RequestKind kind, videohub::Block block, std::vector<Superseded>* superseded);
+
+  // The request to write now, if nothing is in flight and something is queued; it becomes
+  // the request in flight. The caller writes its bytes.
+  const Request* startNext();
+
+  bool inFlight() const { return in_flight_.has_value(); }
+  const Request* current() const { return in_flight_ ? &*in_flight_ : nullptr; }
+  size_t queued() const { return queue_.size(); }
+  bool hasQueuedPing() const;
+
+  // An ACK or NAK arrived: resolves the request in flight and returns it. nullopt when
+  // nothing was in flight (an unsolicited reply, a protocol error the caller reports).
+  std::optional<Request> resolve(Reply reply);
+
+  // The connection is gone: returns every request (in flight first, then queued) and empties
+  // the queue. None of them is retried on the next connection.
+  std::vector<Request> failAll();
+
+ private:
+  uint64_t next_id_ = 1;
+  std::optional<Request> in_flight_;
+  std::deque<Request> queue_;
+};
+
+}  // namespace failover::videohub_client

@@ -1,0 +1,145 @@
+#pragma once
+
+// VideohubClient: one persistent TCP connection to one Blackmagic Videohub (port 9990), on a
+// caller-supplied asio::io_context. The thread running that io_context owns all state; every
+// callback is invoked on it, and every public method must be called on it (or before run()).
+//
+// Behaviour (docs/videohub.md has the long version):
+// - connects at start(), with a connect timeout, TCP_NODELAY and TCP keepalive; reconnects
+//   forever with a jittered, capped exponential backoff after any failure;
+// - mirrors the router (RouterState) from the prelude and every update the router pushes,
+//   whoever caused it; a reconnect rebuilds the mirror from the new prelude;
+// - sends through a single-flight queue (one unacknowledged block on the wire; PINGs too);
+//   an ACK missing for ack_timeout drops the connection, fails everything queued and
+//   reconnects; a PING every keepalive_interval; no bytes for silence_timeout → reconnect;
+// - routeSalvo() sends several outputs in ONE routing block and reports each output as
+//   applied (the router's update shows it), refused (NAK, locked, out of range) or
+//   unconfirmed (disconnected, timed out, superseded).
+//
+// Port numbers in this API are 1-based, as on the router's panel and in the configuration.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "failover/videohub_client/router_state.h"
+
+namespace asio {
+class io_context;
+}  // namespace asio
+
+namespace failover::videohub_client {
+
+inline constexpr uint16_t kDefaultVideohubPort = 9990;
+
+struct ClientOptions {
+  std::string host;  // name or address
+  uint16_t port = kDefaultVideohubPort;
+  std::string local_address;  // optional: bind the socket to this local address first
+  std::chrono::milliseconds connect_timeout{2000};
+  std::chrono::milliseconds ack_timeout{2000};
+  std::chrono::milliseconds keepalive_interval{5000};  // PING when the line is idle this long
+  std::chrono::milliseconds silence_timeout{15000};    // no bytes at all this long → reconnect
+  // After the ACK of a salvo, how long to wait for the router's update before asking for a
+  // routing dump to check the outputs that did not echo (routing to the current source may
+  // give no echo), and how long to wait for that dump.
+  std::chrono::milliseconds confirm_delay{300};
+  // With force_unlock, how long to wait for the router to show an output unlocked after F.
+  std::chrono::milliseconds unlock_timeout{1000};
+  std::chrono::milliseconds backoff_initial{100};
+  std::chrono::milliseconds backoff_cap{5000};
+  bool force_unlock = false;  // router setting: force-unlock outputs locked by others
+  bool reconnect = true;      // false: one connection attempt, no retry (--test-connection)
+};
+
+enum class ConnectionState {
+  Disconnected,  // not connected; reason says why; a reconnect is scheduled (if enabled)
+  Connecting,    // TCP connect in progress
+  Syncing,       // connected, reading the prelude (or a mid-session re-dump)
+  Ready,         // prelude complete, device present: routing is possible
+  Unavailable,   // connected, but the device is absent / needs update, or not a Videohub
+};
+
+const char* toString(ConnectionState state);
+
+struct ConnectionEvent {
+  ConnectionState state = ConnectionState::Disconnected;
+  std::string reason;  // why, for Disconnected and Unavailable
+  DeviceInfo device;   // for Ready and Unavailable
+};
+
+enum class RouteOutcome {
+  Applied,      // the router's update (or a routing dump) shows output ← input
+  Refused,      // NAK, locked by another client, out of range, or the router kept another input
+  Unconfirmed,  // no answer: disconnected, ACK timeout, not ready, superseded by a newer salvo
+};
+
+const char* toString(RouteOutcome outcome);
+
+struct RouteRequest {
+  uint32_t output = 0;  // 1-based
+  uint32_t input = 0;   // 1-based
+  friend bool operator==(const RouteRequest&, const RouteRequest&) = default;
+};
+
+struct RouteResult {
+  uint32_t output = 0;  // 1-based
+  uint32_t input = 0;   // 1-based, as requested
+  RouteOutcome outcome = RouteOutcome::Unconfirmed;
+  std::string
+      reason;  // "", "locked", "nak", "out_of_range", "not_applied", "disconnected",
+               // "ack_timeout", "not_ready", "superseded", "unlock_timeout", "device_changed"
+};
+
+using SalvoCallback = std::function<void(const std::vector<RouteResult>&)>;
+
+struct ClientStats {
+  uint64_t connects = 0;    // successful TCP connects
+  uint64_t reconnects = 0;  // connects after the first
+  uint64_t disconnects = 0;
+  uint64_t naks = 0;
+  uint64_t ack_timeouts = 0;
+  uint64_t refused_outputs = 0;  // outputs reported Refused
+  uint64_t malformed_lines = 0;  // lines the parser skipped, over all connections
+  uint64_t unknown_blocks = 0;
+  uint64_t blocks_received = 0;
+  uint64_t requests_sent = 0;
+};
+
+struct ClientObservers {
+  std::function<void(const ConnectionEvent&)> on_connection;
+  // Every change the router reported (from anyone), after it is applied to state().
+  std::function<void(const StateChange&, const RouterState&)> on_change;
+};
+
+class VideohubClient {
+ public:
+  VideohubClient(asio::io_context& io, ClientOptions options, ClientObservers observers = {});
+  ~VideohubClient();
+  VideohubClient(const VideohubClient&) = delete;
+  VideohubClient& operator=(const VideohubClient&) = delete;
+
+  // Begins connecting. Idempotent.
+  void start();
+  // Closes the connection, cancels timers, fails pending salvos (unconfirmed) without
+  // calling observers afterwards. Idempotent; after stop() the io_context can run out.
+  void stop();
+
+  // Routes every (output, input) in ONE routing block. The callback is called exactly once,
+  // on the io thread, with one result per distinct requested output (the last pair wins for
+  // an output named twice), possibly before routeSalvo returns (e.g. when not ready).
+  void routeSalvo(std::vector<RouteRequest> routes, SalvoCallback callback);
+
+  ConnectionState connectionState() const;
+  const RouterState& state() const;
+  ClientStats stats() const;
+
+ private:
+  class Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace failover::videohub_client

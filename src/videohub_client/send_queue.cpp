@@ -1,0 +1,112 @@
+#include "failover/videohub_client/send_queue.h"
+
+#include <algorithm>
+
+#include "failover/videohub/block_encoder.h"
+
+namespace failover::videohub_client {
+
+namespace vh = videohub;
+
+namespace {
+
+std::vector<uint32_t> outputsOf(const vh::Block& block) {
+  std::vector<uint32_t> outputs;
+  if (const auto* routing = std::get_if<vh::RoutingBlock>(&block)) {
+    for (const auto& route : routing->routes) {
+      outputs.push_back(route.destination);
+    }
+  }
+  return outputs;
+}
+
+}  // namespace
+
+uint64_t SendQueue::push(RequestKind kind, vh::Block block, std::vector<Superseded>* superseded) {
+  if (kind == RequestKind::Route) {
+    const std::vector<uint32_t> targets = outputsOf(block);
+    const auto family = std::get<vh::RoutingBlock>(block).destination;
+    for (auto it = queue_.begin(); it != queue_.end();) {
+      auto* older = std::get_if<vh::RoutingBlock>(&it->block);
+      if (it->kind != RequestKind::Route || older == nullptr || older->destination != family) {
+        ++it;
+        continue;
+      }
+      Superseded taken{it->id, {}, false};
+      auto& routes = older->routes;
+      routes.erase(std::remove_if(routes.begin(), routes.end(),
+                                  [&](const vh::Route& route) {
+                                    const bool stale =
+                                        std::find(targets.begin(), targets.end(),
+                                                  route.destination) != targets.end();
+                                    if (stale) {
+                                      taken.outputs.push_back(route.destination);
+                                    }
+                                    return stale;
+                                  }),
+                   routes.end());
+      if (taken.outputs.empty()) {
+        ++it;
+        continue;
+      }
+      taken.whole_request = routes.empty();
+      if (superseded != nullptr) {
+        superseded->push_back(taken);
+      }
+      if (taken.whole_request) {
+        it = queue_.erase(it);
+      } else {
+        it->bytes = vh::encodeBlock(it->block);
+        ++it;
+      }
+    }
+  }
+  Request request;
+  request.id = next_id_++;
+  request.kind = kind;
+  request.bytes = vh::encodeBlock(block);
+  request.block = std::move(block);
+  queue_.push_back(std::move(request));
+  return queue_.back().id;
+}
+
+const Request* SendQueue::startNext() {
+  if (in_flight_ || queue_.empty()) {
+    return nullptr;
+  }
+  in_flight_ = std::move(queue_.front());
+  queue_.pop_front();
+  return &*in_flight_;
+}
+
+bool SendQueue::hasQueuedPing() const {
+  if (in_flight_ && in_flight_->kind == RequestKind::Ping) {
+    return true;
+  }
+  return std::any_of(queue_.begin(), queue_.end(),
+                     [](const Request& r) { return r.kind == RequestKind::Ping; });
+}
+
+std::optional<Request> SendQueue::resolve(Reply /*reply*/) {
+  if (!in_flight_) {
+    return std::nullopt;
+  }
+  std::optional<Request> done = std::move(in_flight_);
+  in_flight_.reset();
+  return done;
+}
+
+std::vector<Request> SendQueue::failAll() {
+  std::vector<Request> failed;
+  if (in_flight_) {
+    failed.push_back(std::move(*in_flight_));
+    in_flight_.reset();
+  }
+  for (auto& request : queue_) {
+    failed.push_back(std::move(request));
+  }
+  queue_.clear();
+  return failed;
+}
+
+}  // namespace failover::videohub_client
