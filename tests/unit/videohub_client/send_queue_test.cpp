@@ -1,0 +1,127 @@
+#include "failover/videohub_client/send_queue.h"
+
+#include <gtest/gtest.h>
+
+namespace failover::videohub_client {
+namespace {
+
+namespace vh = videohub;
+
+vh::Block routes(std::vector<vh::Route> list) {
+  return vh::RoutingBlock{vh::PortKind::VideoOutput, std::move(list)};
+}
+
+TEST(SendQueueTest, OnlyOneRequestIsInFlight) {
+  SendQueue queue;
+  const uint64_t ping = queue.push(RequestKind::Ping, vh::PingBlock{}, nullptr);
+  const uint64_t route = queue.push(RequestKind::Route, routes({{0, 1}}), nullptr);
+  const Request* first = queue.startNext();
+  ASSERT_NE(first, nullptr);
+  EXPECT_EQ(first->id, ping);
+  EXPECT_EQ(first->bytes, "PING:\n\n");
+  EXPECT_EQ(queue.startNext(), nullptr);  // waiting for the ACK
+  EXPECT_EQ(queue.startNext(), nullptr);
+
+  const auto done = queue.resolve(Reply::Ack);
+  ASSERT_TRUE(done.has_value());
+  EXPECT_EQ(done->id, ping);
+  const Request* second = queue.startNext();
+  ASSERT_NE(second, nullptr);
+  EXPECT_EQ(second->id, route);
+  EXPECT_EQ(second->bytes, "VIDEO OUTPUT ROUTING:\n0 1\n\n");
+}
+
+TEST(SendQueueTest, PushedBlocksDoNotResolveTheWaitOnlyAckOrNakDoes) {
+  // The caller applies status blocks itself; the queue only moves on ACK/NAK. With a NAK the
+  // oldest request is resolved and the queue carries on.
+  SendQueue queue;
+  const uint64_t a = queue.push(RequestKind::Route, routes({{0, 1}}), nullptr);
+  const uint64_t b = queue.push(RequestKind::Route, routes({{1, 1}}), nullptr);
+  ASSERT_NE(queue.startNext(), nullptr);
+  EXPECT_TRUE(queue.inFlight());
+  const auto nak = queue.resolve(Reply::Nak);
+  ASSERT_TRUE(nak.has_value());
+  EXPECT_EQ(nak->id, a);
+  ASSERT_NE(queue.startNext(), nullptr);
+  EXPECT_EQ(queue.current()->id, b);
+}
+
+TEST(SendQueueTest, AnUnsolicitedReplyResolvesNothing) {
+  SendQueue queue;
+  EXPECT_FALSE(queue.resolve(Reply::Ack).has_value());
+  (void)queue.push(RequestKind::Ping, vh::PingBlock{}, nullptr);
+  EXPECT_FALSE(queue.resolve(Reply::Ack).has_value());  // queued, not yet sent
+}
+
+TEST(SendQueueTest, ANewRouteReplacesTheStaleQueuedOne) {
+  SendQueue queue;
+  (void)queue.push(RequestKind::Ping, vh::PingBlock{}, nullptr);
+  ASSERT_NE(queue.startNext(), nullptr);  // the ping is on the wire
+  const uint64_t stale = queue.push(RequestKind::Route, routes({{0, 1}, {1, 1}}), nullptr);
+  std::vector<Superseded> superseded;
+  const uint64_t fresh = queue.push(RequestKind::Route, routes({{0, 2}}), &superseded);
+  ASSERT_EQ(superseded.size(), 1u);
+  EXPECT_EQ(superseded[0].request_id, stale);
+  EXPECT_EQ(superseded[0].outputs, std::vector<uint32_t>{0});
+  EXPECT_FALSE(superseded[0].whole_request);
+
+  superseded.clear();
+  const uint64_t fresher = queue.push(RequestKind::Route, routes({{1, 2}, {0, 0}}), &superseded);
+  ASSERT_EQ(superseded.size(), 2u);
+  EXPECT_TRUE(superseded[0].whole_request);  // the stale request had only output 1 left
+  EXPECT_EQ(superseded[1].request_id, fresh);
+  EXPECT_TRUE(superseded[1].whole_request);
+
+  (void)queue.resolve(Reply::Ack);
+  const Request* next = queue.startNext();
+  ASSERT_NE(next, nullptr);
+  EXPECT_EQ(next->id, fresher);
+  EXPECT_EQ(next->bytes, "VIDEO OUTPUT ROUTING:\n1 2\n0 0\n\n");
+  EXPECT_EQ(queue.queued(), 0u);
+}
+
+TEST(SendQueueTest, ThePartlySupersededRequestIsReencoded) {
+  SendQueue queue;
+  (void)queue.push(RequestKind::Ping, vh::PingBlock{}, nullptr);
+  ASSERT_NE(queue.startNext(), nullptr);
+  (void)queue.push(RequestKind::Route, routes({{0, 1}, {1, 1}}), nullptr);
+  (void)queue.push(RequestKind::Route, routes({{1, 2}}), nullptr);
+  (void)queue.resolve(Reply::Ack);
+  const Request* next = queue.startNext();
+  ASSERT_NE(next, nullptr);
+  EXPECT_EQ(next->bytes, "VIDEO OUTPUT ROUTING:\n0 1\n\n");
+}
+
+TEST(SendQueueTest, TheRequestInFlightIsNeverRewritten) {
+  SendQueue queue;
+  const uint64_t sent = queue.push(RequestKind::Route, routes({{0, 1}}), nullptr);
+  ASSERT_NE(queue.startNext(), nullptr);
+  std::vector<Superseded> superseded;
+  (void)queue.push(RequestKind::Route, routes({{0, 2}}), &superseded);
+  EXPECT_TRUE(superseded.empty());
+  EXPECT_EQ(queue.current()->id, sent);
+  EXPECT_EQ(queue.current()->bytes, "VIDEO OUTPUT ROUTING:\n0 1\n\n");
+}
+
+TEST(SendQueueTest, FailAllReturnsEverythingInOrderAndEmpties) {
+  SendQueue queue;
+  const uint64_t a = queue.push(RequestKind::Ping, vh::PingBlock{}, nullptr);
+  const uint64_t b = queue.push(RequestKind::Route, routes({{0, 1}}), nullptr);
+  const uint64_t c = queue.push(
+      RequestKind::Lock,
+      vh::LocksBlock{vh::PortKind::VideoOutput, {{0, vh::LockState::ForceUnlock}}}, nullptr);
+  ASSERT_NE(queue.startNext(), nullptr);
+  EXPECT_TRUE(queue.hasQueuedPing());
+  const auto failed = queue.failAll();
+  ASSERT_EQ(failed.size(), 3u);
+  EXPECT_EQ(failed[0].id, a);
+  EXPECT_EQ(failed[1].id, b);
+  EXPECT_EQ(failed[2].id, c);
+  EXPECT_EQ(failed[2].bytes, "VIDEO OUTPUT LOCKS:\n0 F\n\n");
+  EXPECT_FALSE(queue.inFlight());
+  EXPECT_EQ(queue.startNext(), nullptr);
+  EXPECT_FALSE(queue.hasQueuedPing());
+}
+
+}  // namespace
+}  // namespace failover::videohub_client
