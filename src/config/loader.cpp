@@ -6,8 +6,10 @@
 #include <cerrno>
 #include <cstring>
 #include <exception>
+#include <sstream>
 
 #include <sys/stat.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include "failover/config/validate.h"
@@ -82,43 +84,78 @@ std::size_t firstInvalidByte(std::string_view text) {
   return std::string_view::npos;
 }
 
+// Notes where each document starts and nothing else: used to find a second document without
+// YAML::LoadAll, which loops forever on some malformed input (a stray ',' at the start) in
+// yaml-cpp 0.7.
+class DocumentStarts : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark& mark) override { last_start = mark; }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+
+  YAML::Mark last_start = YAML::Mark::null_mark();
+};
+
+Position toPosition(const YAML::Mark& mark) {
+  return mark.is_null() || mark.line < 0 || mark.column < 0
+             ? Position{}
+             : Position{mark.line + 1, mark.column + 1};
+}
+
 std::string tooLarge(std::size_t size) {
   return "the file is " + std::to_string(size) + " bytes; a configuration file may be at most " +
          std::to_string(kMaxConfigBytes) + " bytes (1 MiB)";
 }
 
 LoadResult parseAndValidate(std::string_view text, const std::string& file) {
-  std::vector<YAML::Node> documents;
+  YAML::Node root;
   try {
-    documents = YAML::LoadAll(std::string(text));
+    // Each parser call below handles exactly one document, so the parse always ends.
+    std::istringstream stream{std::string(text)};
+    root = YAML::Load(stream);
+    std::istringstream again{std::string(text)};
+    YAML::Parser parser(again);
+    DocumentStarts starts;
+    if (parser.HandleNextDocument(starts)) {
+      const YAML::Mark first = starts.last_start;
+      if (parser.HandleNextDocument(starts)) {
+        // A "document" that starts where the first one did made no progress: yaml-cpp is
+        // stuck on a character it cannot place.
+        const bool stuck = starts.last_start.pos == first.pos;
+        return fileError(file,
+                         stuck ? "YAML syntax error: unexpected character"
+                               : "the file holds more than one YAML document; use one",
+                         toPosition(starts.last_start));
+      }
+    }
   } catch (const YAML::Exception& e) {
-    const Position at =
-        e.mark.is_null() ? Position{} : Position{e.mark.line + 1, e.mark.column + 1};
-    return fileError(file, "YAML syntax error: " + e.msg, at);
+    return fileError(file, "YAML syntax error: " + e.msg, toPosition(e.mark));
   } catch (const std::exception& e) {
     return fileError(file, std::string("cannot parse: ") + e.what());
   }
-  if (documents.empty()) {
+  if (!root.IsDefined() || root.IsNull()) {
     return fileError(file, "the file holds no settings");
-  }
-  if (documents.size() > 1) {
-    const YAML::Mark mark = documents[1].Mark();
-    return fileError(file, "the file holds more than one YAML document; use one",
-                     mark.is_null() ? Position{} : Position{mark.line + 1, mark.column + 1});
   }
 
   LoadResult result;
   try {
-    ReadResult read = readConfig(documents.front(), file);
+    ReadResult read = readConfig(root, file);
     result.errors = std::move(read.errors);
     // Values the reader could not read still get checked against their neighbours, but
     // are never reported twice.
     for (auto& diagnostic : validate(read.config, read.source)) {
       auto& list =
           diagnostic.severity == DiagnosticSeverity::Error ? result.errors : result.warnings;
-      if (list.size() < kMaxReportedErrors) {
-        list.push_back(std::move(diagnostic));
-      }
+      list.push_back(std::move(diagnostic));
     }
     result.config = std::move(read.config);
   } catch (const std::exception& e) {
@@ -127,6 +164,14 @@ LoadResult parseAndValidate(std::string_view text, const std::string& file) {
   }
   sortByPosition(result.errors);
   sortByPosition(result.warnings);
+  if (result.errors.size() > kMaxReportedErrors) {
+    result.errors.resize(kMaxReportedErrors);
+    result.errors.push_back(
+        {DiagnosticSeverity::Error, file, {}, "", "too many errors; stopped reporting"});
+  }
+  if (result.warnings.size() > kMaxReportedErrors) {
+    result.warnings.resize(kMaxReportedErrors);
+  }
   return result;
 }
 

@@ -45,6 +45,11 @@ std::optional<std::string> nearestName(const std::string& name,
       continue;
     }
     const std::size_t limit = std::clamp<std::size_t>(candidate.size() / 4, 1, 3);
+    const std::size_t length_gap = candidate.size() > name.size() ? candidate.size() - name.size()
+                                                                  : name.size() - candidate.size();
+    if (length_gap > limit) {
+      continue;  // cannot be within reach; skip the quadratic distance
+    }
     const std::size_t distance = editDistance(name, candidate);
     if (distance <= limit && (!best || distance < best_distance)) {
       best = candidate;
@@ -73,9 +78,14 @@ std::string suggestion(const std::string& name, const std::vector<std::string>& 
   if (candidates.empty()) {
     return " (none are defined)";
   }
+  // Keep the line readable however many ids a facility has.
+  constexpr std::size_t kMaxListed = 10;
   std::string list;
-  for (const auto& candidate : candidates) {
-    list += (list.empty() ? "" : ", ") + candidate;
+  for (std::size_t i = 0; i < candidates.size() && i < kMaxListed; ++i) {
+    list += (list.empty() ? "" : ", ") + candidates[i];
+  }
+  if (candidates.size() > kMaxListed) {
+    list += ", ...";
   }
   return " (" + what + ": " + list + ")";
 }

@@ -18,8 +18,8 @@ std::optional<std::string> nearestName(const std::string& name,
                                        const std::vector<std::string>& candidates);
 
 // " (did you mean 'x'?)" when a candidate is close, else " (expected one of: a, b)" or,
-// with no candidates, " (none are defined)". `what` names the candidates in the last two
-// forms, e.g. "machines" gives " (machines: a, b)".
+// with no candidates, " (none are defined)". At most 10 candidates are listed. `what` names the
+// candidates in the last two forms, e.g. "machines" gives " (machines: a, b)".
 std::string suggestion(const std::string& name, const std::vector<std::string>& candidates,
                        const std::string& what = "expected one of");
 

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
+#include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
 #include "nearest_name.h"
@@ -36,9 +39,13 @@ std::string indexed(const std::string& path, std::size_t index) {
 }
 
 std::string listOf(const std::vector<std::string>& items) {
+  constexpr std::size_t kMaxListed = 20;
   std::string text;
-  for (const auto& item : items) {
-    text += (text.empty() ? "" : ", ") + item;
+  for (std::size_t i = 0; i < items.size() && i < kMaxListed; ++i) {
+    text += (text.empty() ? "" : ", ") + items[i];
+  }
+  if (items.size() > kMaxListed) {
+    text += ", ...";
   }
   return "[" + text + "]";
 }
@@ -160,6 +167,7 @@ class Validator {
         error(path + ".address", "port 0 is not a valid port: expected 1..65535");
       }
       router_ids_.push_back(router.id);
+      router_set_.insert(router.id);
     }
   }
 
@@ -178,6 +186,8 @@ class Validator {
         }
       }
       machine_ids_.push_back(machine.id);
+      machine_index_.emplace(machine.id, &machine);
+      machine_set_.insert(machine.id);
     }
   }
 
@@ -191,12 +201,12 @@ class Validator {
       if (!seen.emplace(pair.id, true).second) {
         error(path, "duplicate pair id");
       }
-      const bool router_known =
-          checkReference(path + ".router", pair.router, router_ids_, "router", "routers");
-      const bool main_known =
-          checkReference(path + ".main", pair.main, machine_ids_, "machine", "machines");
-      const bool backup_known =
-          checkReference(path + ".backup", pair.backup, machine_ids_, "machine", "machines");
+      const bool router_known = checkReference(path + ".router", pair.router, router_set_,
+                                               router_ids_, "router", "routers");
+      const bool main_known = checkReference(path + ".main", pair.main, machine_set_, machine_ids_,
+                                             "machine", "machines");
+      const bool backup_known = checkReference(path + ".backup", pair.backup, machine_set_,
+                                               machine_ids_, "machine", "machines");
 
       if (main_known && backup_known && pair.main == pair.backup) {
         error(path + ".backup",
@@ -233,18 +243,22 @@ class Validator {
 
   // Reports an unknown id with the nearest known one; true when `id` is known.
   bool checkReference(const std::string& path, const std::string& id,
-                      const std::vector<std::string>& known, const char* what, const char* plural) {
+                      const std::unordered_set<std::string>& known,
+                      const std::vector<std::string>& in_order, const char* what,
+                      const char* plural) {
     if (skip(path)) {
       return false;
     }
-    if (std::find(known.begin(), known.end(), id) != known.end()) {
+    if (known.count(id) != 0) {
       return true;
     }
     std::string message = std::string("unknown ") + what + " '" + id + "'";
-    if (known.empty()) {
+    if (in_order.empty()) {
       message += std::string(" (no ") + plural + " are defined)";
-    } else {
-      message += suggestion(id, known, plural);
+    } else if (!full()) {
+      // A suggestion costs an edit distance per candidate; past the reported errors nobody
+      // reads it.
+      message += suggestion(id, in_order, plural);
     }
     error(path, message);
     return false;
@@ -260,6 +274,7 @@ class Validator {
       error(outputs_path, "a pair needs at least one output");
       return;
     }
+    std::set<int> listed;
     for (std::size_t i = 0; i < pair.outputs.size(); ++i) {
       const std::string item = indexed(outputs_path, i);
       const int output = pair.outputs[i];
@@ -271,8 +286,7 @@ class Validator {
                         std::to_string(Bounds::kMaxPort) + " (1-based router output)");
         continue;
       }
-      if (std::find(pair.outputs.begin(), pair.outputs.begin() + static_cast<std::ptrdiff_t>(i),
-                    output) != pair.outputs.begin() + static_cast<std::ptrdiff_t>(i)) {
+      if (!listed.insert(output).second) {
         error(item, "output " + std::to_string(output) + " is listed twice");
         continue;
       }
@@ -288,22 +302,24 @@ class Validator {
   }
 
   void checkFeatures(const PairSettings& pair, const std::string& path) {
-    const MachineSettings* main = config_.findMachine(pair.main);
-    const MachineSettings* backup = config_.findMachine(pair.backup);
-    if (main == nullptr || backup == nullptr) {
+    const auto main_entry = machine_index_.find(pair.main);
+    const auto backup_entry = machine_index_.find(pair.backup);
+    if (main_entry == machine_index_.end() || backup_entry == machine_index_.end()) {
       return;
     }
+    const MachineSettings* main = main_entry->second;
+    const MachineSettings* backup = backup_entry->second;
+    const std::set<std::string> main_features(main->features.begin(), main->features.end());
+    const std::set<std::string> backup_features(backup->features.begin(), backup->features.end());
     std::vector<std::string> missing;  // the Main has them, the Backup does not
     std::vector<std::string> extra;
     for (const auto& feature : main->features) {
-      if (std::find(backup->features.begin(), backup->features.end(), feature) ==
-          backup->features.end()) {
+      if (backup_features.count(feature) == 0) {
         missing.push_back(feature);
       }
     }
     for (const auto& feature : backup->features) {
-      if (std::find(main->features.begin(), main->features.end(), feature) ==
-          main->features.end()) {
+      if (main_features.count(feature) == 0) {
         extra.push_back(feature);
       }
     }
@@ -321,30 +337,27 @@ class Validator {
 
   // Two machines switched on one router must sit on different inputs of it.
   void checkSharedInputs() {
-    std::map<std::string, std::vector<const MachineSettings*>> machines_of_router;
+    std::map<std::string, std::unordered_set<std::string>> machines_of_router;
+    for (const auto& pair : config_.pairs) {
+      machines_of_router[pair.router].insert(pair.main);
+      machines_of_router[pair.router].insert(pair.backup);
+    }
     for (const auto& router : config_.routers) {
-      std::vector<const MachineSettings*> used;
+      const auto used_here = machines_of_router.find(router.id);
+      if (used_here == machines_of_router.end()) {
+        continue;
+      }
+      std::map<int, const MachineSettings*> by_input;
       for (const auto& machine : config_.machines) {
-        const bool on_router =
-            std::any_of(config_.pairs.begin(), config_.pairs.end(), [&](const PairSettings& pair) {
-              return pair.router == router.id &&
-                     (pair.main == machine.id || pair.backup == machine.id);
-            });
-        if (!on_router) {
-          continue;
-        }
         const std::string path = "machines." + machine.id + ".input";
-        if (skip(path) || machine.input < 1) {
+        if (used_here->second.count(machine.id) == 0 || skip(path) || machine.input < 1) {
           continue;
         }
-        for (const MachineSettings* earlier : used) {
-          if (earlier->input == machine.input && earlier->id != machine.id) {
-            error(path, "input " + std::to_string(machine.input) + " of router '" + router.id +
-                            "' is already used by machine '" + earlier->id + "'");
-            break;
-          }
+        const auto [earlier, inserted] = by_input.emplace(machine.input, &machine);
+        if (!inserted && earlier->second->id != machine.id) {
+          error(path, "input " + std::to_string(machine.input) + " of router '" + router.id +
+                          "' is already used by machine '" + earlier->second->id + "'");
         }
-        used.push_back(&machine);
       }
     }
   }
@@ -385,10 +398,18 @@ class Validator {
     }
   }
 
+  // Past this many diagnostics the loader shows no more; costly details are left out.
+  bool full() const { return diagnostics_.size() > kMaxDetailed; }
+
+  static constexpr std::size_t kMaxDetailed = 200;
+
   const Config& config_;
   const SourceMap& source_;
-  std::vector<std::string> router_ids_;
+  std::vector<std::string> router_ids_;  // in file order, for suggestions
+  std::unordered_set<std::string> router_set_;
   std::vector<std::string> machine_ids_;
+  std::unordered_set<std::string> machine_set_;
+  std::unordered_map<std::string, const MachineSettings*> machine_index_;
   std::vector<Diagnostic> diagnostics_;
 };
 

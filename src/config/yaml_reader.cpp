@@ -127,12 +127,8 @@ class Reader {
  private:
   void error(const std::string& path, Position at, std::string message) {
     out_.source.reported.insert(path);
-    if (out_.errors.size() == kErrorLimit) {
-      out_.errors.push_back({DiagnosticSeverity::Error, out_.source.file, at, "",
-                             "too many errors; stopped reporting"});
-    }
-    if (out_.errors.size() > kErrorLimit) {
-      return;
+    if (out_.errors.size() >= kErrorLimit) {
+      return;  // the loader shows only the first kMaxReportedErrors anyway
     }
     out_.errors.push_back(
         {DiagnosticSeverity::Error, out_.source.file, at, path, std::move(message)});
@@ -256,7 +252,7 @@ class Reader {
     };
   }
 
-  static constexpr std::size_t kErrorLimit = kMaxReportedErrors;
+  static constexpr std::size_t kErrorLimit = 10 * kMaxReportedErrors;
   ReadResult& out_;
 };
 

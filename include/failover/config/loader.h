@@ -17,7 +17,8 @@ namespace failover::config {
 // Configuration files larger than this are refused before parsing.
 inline constexpr std::size_t kMaxConfigBytes = 1024 * 1024;
 
-// After this many errors the loader stops collecting and says so in a last error.
+// At most this many errors are returned (the first in file order), then one last error
+// saying that the rest were left out. Warnings are capped the same way.
 inline constexpr std::size_t kMaxReportedErrors = 200;
 
 struct LoadResult {

@@ -229,7 +229,15 @@ TEST(LoaderTest, TopLevelMustBeAMapping) {
 
 TEST(LoaderTest, OnlyOneDocumentPerFile) {
   EXPECT_EQ(loadOneError("node_id: a\n---\nnode_id: b\n"),
-            "test.yaml:3:1: the file holds more than one YAML document; use one");
+            "test.yaml:2:1: the file holds more than one YAML document; use one");
+}
+
+// yaml-cpp 0.7's LoadAll loops forever on these; the loader must not.
+TEST(LoaderTest, StrayCommaIsASyntaxErrorNotAHang) {
+  EXPECT_EQ(loadOneError(",\n"), "test.yaml:1:1: YAML syntax error: unexpected character");
+  EXPECT_EQ(loadOneError(", a -b"), "test.yaml:1:1: YAML syntax error: unexpected character");
+  EXPECT_EQ(loadOneError("# comment\n\n, '_' -b"),
+            "test.yaml:3:1: YAML syntax error: unexpected character");
 }
 
 TEST(LoaderTest, DeepNestingIsAnErrorNotACrash) {
@@ -247,6 +255,48 @@ TEST(LoaderTest, ErrorsAreCappedWithALastLineSayingSo) {
   const LoadResult result = loadConfigString(text, "many.yaml");
   ASSERT_EQ(result.errors.size(), kMaxReportedErrors + 1);
   EXPECT_EQ(result.errors.back().message, "too many errors; stopped reporting");
+}
+
+// Files near the size limit full of cross-reference mistakes must still be checked quickly:
+// no check may be quadratic in the number of machines, pairs or outputs.
+TEST(LoaderScaleTest, LargeFileOfMistakesIsCheckedQuickly) {
+  std::string text = "routers: { vh1: { address: 10.0.0.5 } }\nmachines:\n";
+  for (int i = 0; i < 12000; ++i) {
+    text += "  m" + std::to_string(i) + ": { input: 1 }\n";
+  }
+  text += "pairs:\n";
+  for (int i = 0; i < 8000; ++i) {
+    const std::string n = std::to_string(i);
+    text += "  p" + n + ": { router: vh1, main: m" + n + ", backup: x" + n + ", outputs: [1] }\n";
+  }
+  ASSERT_LT(text.size(), kMaxConfigBytes);
+  const auto start = std::chrono::steady_clock::now();
+  const LoadResult result = loadConfigString(text, "large.yaml");
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  EXPECT_LT(elapsed, std::chrono::seconds(10));
+  ASSERT_EQ(result.errors.size(), kMaxReportedErrors + 1);
+  EXPECT_EQ(result.errors.back().message, "too many errors; stopped reporting");
+  EXPECT_EQ(result.errors.front().render(),
+            "large.yaml:4:9: machines.m1.input: input 1 of router 'vh1' is already used by "
+            "machine 'm0'");
+}
+
+TEST(LoaderScaleTest, HugeOutputListIsCheckedQuickly) {
+  std::string text =
+      "routers: { vh1: { address: 10.0.0.5 } }\n"
+      "machines: { a: { input: 1 }, b: { input: 2 } }\n"
+      "pairs: { p: { router: vh1, main: a, backup: b, outputs: [";
+  for (int i = 0; i < 150000; ++i) {
+    text += "7,";
+  }
+  text += "7] } }\n";
+  ASSERT_LT(text.size(), kMaxConfigBytes);
+  const auto start = std::chrono::steady_clock::now();
+  const LoadResult result = loadConfigString(text, "outputs.yaml");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+  ASSERT_EQ(result.errors.size(), kMaxReportedErrors + 1);
+  EXPECT_EQ(result.errors.front().render(),
+            "outputs.yaml:3:60: pairs.p.outputs[1]: output 7 is listed twice");
 }
 
 class BadFileTest : public ::testing::Test {
