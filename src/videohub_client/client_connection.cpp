@@ -65,6 +65,10 @@ void VideohubClient::stop() {
 void VideohubClient::routeSalvo(std::vector<RouteRequest> routes, SalvoCallback callback) {
   impl_->routeSalvo(std::move(routes), std::move(callback));
 }
+void VideohubClient::requestLock(uint32_t output, LockState request,
+                                 std::function<void(bool)> callback) {
+  impl_->requestLock(output, request, std::move(callback));
+}
 ConnectionState VideohubClient::connectionState() const {
   return impl_->connection_state_;
 }
@@ -132,14 +136,40 @@ void VideohubClient::Impl::shutdown(bool notify_salvos) {
   (void)queue_.failAll();
   request_salvo_.clear();
   if (notify_salvos) {
+    failRequestCallbacks();
     failSalvos("disconnected");
   } else {
     for (auto& [id, salvo] : salvos_) {
       salvo->timer.cancel();
     }
     salvos_.clear();
+    request_callbacks_.clear();
   }
   connection_state_ = ConnectionState::Disconnected;
+}
+
+void VideohubClient::Impl::failRequestCallbacks() {
+  for (auto& [id, callback] : request_callbacks_) {
+    asio::post(io_, [cb = std::move(callback)] { cb(false); });
+  }
+  request_callbacks_.clear();
+}
+
+void VideohubClient::Impl::requestLock(uint32_t output, LockState request,
+                                       std::function<void(bool)> callback) {
+  if (!callback) {
+    callback = [](bool) {
+    };
+  }
+  if (!connected() || output == 0 || output > state_.outputCount() ||
+      request == LockState::LockedByOther) {
+    asio::post(io_, [cb = std::move(callback)] { cb(false); });
+    return;
+  }
+  const uint64_t id =
+      push(RequestKind::Lock,
+           vh::Block(vh::LocksBlock{vh::PortKind::VideoOutput, {{output - 1, request}}}));
+  request_callbacks_[id] = std::move(callback);
 }
 
 bool VideohubClient::Impl::connected() const {
@@ -396,6 +426,12 @@ void VideohubClient::Impl::onReply(Reply reply) {
       onPreludeStatus(prelude_.onPingAcked(state_));
     }
   }
+  if (const auto cb = request_callbacks_.find(done->id); cb != request_callbacks_.end()) {
+    asio::post(io_, [callback = std::move(cb->second), accepted = reply == Reply::Ack] {
+      callback(accepted);
+    });
+    request_callbacks_.erase(cb);
+  }
   const auto it = request_salvo_.find(done->id);
   if (it != request_salvo_.end()) {
     const uint64_t salvo_id = it->second;
@@ -423,6 +459,7 @@ void VideohubClient::Impl::failConnection(const std::string& reason, const char*
   // Nothing is retried on the next connection: a stale route must not land late.
   (void)queue_.failAll();
   request_salvo_.clear();
+  failRequestCallbacks();
   failSalvos(salvo_reason);
   ++stats_.disconnects;
   setState(ConnectionState::Disconnected, reason);

@@ -34,6 +34,7 @@ class VideohubClient::Impl : public std::enable_shared_from_this<VideohubClient:
   void start();
   void shutdown(bool notify_salvos);
   void routeSalvo(std::vector<RouteRequest> routes, SalvoCallback callback);
+  void requestLock(uint32_t output, LockState request, std::function<void(bool)> callback);
 
   ConnectionState connection_state_ = ConnectionState::Disconnected;
   RouterState state_;
@@ -118,6 +119,8 @@ class VideohubClient::Impl : public std::enable_shared_from_this<VideohubClient:
   uint64_t next_salvo_id_ = 1;
   std::map<uint64_t, std::unique_ptr<Salvo>> salvos_;
   std::unordered_map<uint64_t, uint64_t> request_salvo_;  // queue request id → salvo id
+  std::unordered_map<uint64_t, std::function<void(bool)>> request_callbacks_;
+  void failRequestCallbacks();
 };
 
 }  // namespace failover::videohub_client

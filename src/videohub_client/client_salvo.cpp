@@ -29,8 +29,12 @@ void VideohubClient::Impl::routeSalvo(std::vector<RouteRequest> routes, SalvoCal
   salvos_.emplace(id, std::move(owned));
 
   if (connection_state_ != ConnectionState::Ready || stopped_) {
+    // Without hardware behind the server the answer is a definite no; otherwise we cannot
+    // know what the router would do.
+    const bool absent = connection_state_ == ConnectionState::Unavailable;
     for (size_t i = 0; i < salvo.results.size(); ++i) {
-      settle(salvo, i, RouteOutcome::Unconfirmed, "not_ready");
+      settle(salvo, i, absent ? RouteOutcome::Refused : RouteOutcome::Unconfirmed,
+             absent ? "device_unavailable" : "not_ready");
     }
     finishIfDone(id);
     return;

@@ -73,7 +73,8 @@ struct ConnectionEvent {
 
 enum class RouteOutcome {
   Applied,      // the router's update (or a routing dump) shows output ← input
-  Refused,      // NAK, locked by another client, out of range, or the router kept another input
+  Refused,      // NAK, locked by another client, out of range, device unavailable, or the
+                // router kept another input
   Unconfirmed,  // no answer: disconnected, ACK timeout, not ready, superseded by a newer salvo
 };
 
@@ -132,6 +133,13 @@ class VideohubClient {
   // on the io thread, with one result per distinct requested output (the last pair wins for
   // an output named twice), possibly before routeSalvo returns (e.g. when not ready).
   void routeSalvo(std::vector<RouteRequest> routes, SalvoCallback callback);
+
+  // Sends a lock request for 1-based `output`: Owned = take the lock, Unlocked = release our
+  // own, ForceUnlock = clear anyone's. The callback gets true on ACK, false on NAK, when not
+  // connected, or when the connection drops first. The lock itself shows up in state() once
+  // the router reports it. The node does not take locks by default; this serves operators'
+  // tools and tests.
+  void requestLock(uint32_t output, LockState request, std::function<void(bool)> callback);
 
   ConnectionState connectionState() const;
   const RouterState& state() const;

@@ -1,0 +1,242 @@
+// PahoMessageBus against a real Mosquitto on loopback. The other side of the bus is played
+// by mosquitto_pub / mosquitto_sub processes: a second Paho client in one process takes
+// seconds to connect (Paho C 1.3.12), and separate processes are what a facility has anyway.
+
+#include "failover/mqtt/paho_message_bus.h"
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include <asio.hpp>
+#include <gtest/gtest.h>
+
+#include "support/child_process.h"
+#include "support/mosquitto_broker.h"
+
+namespace failover::mqtt {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::ChildProcess;
+using testing::MosquittoBroker;
+
+constexpr const char* kPub = "/usr/bin/mosquitto_pub";
+constexpr const char* kSub = "/usr/bin/mosquitto_sub";
+
+// Collects what the bus reports (on the io thread) for the test thread to await.
+class Recorder {
+ public:
+  void connected() {
+    std::lock_guard lock(mutex_);
+    ++connects_;
+    changed_.notify_all();
+  }
+  void lost() {
+    std::lock_guard lock(mutex_);
+    ++losses_;
+    changed_.notify_all();
+  }
+  void message(const ports::BusMessage& message) {
+    std::lock_guard lock(mutex_);
+    messages_.push_back(message);
+    changed_.notify_all();
+  }
+  bool waitConnects(int count, std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, timeout, [&] { return connects_ >= count; });
+  }
+  bool waitLosses(int count, std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, timeout, [&] { return losses_ >= count; });
+  }
+  std::optional<ports::BusMessage> nextMessage(std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mutex_);
+    if (!changed_.wait_for(lock, timeout, [&] { return !messages_.empty(); })) {
+      return std::nullopt;
+    }
+    auto message = messages_.front();
+    messages_.pop_front();
+    return message;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  int connects_ = 0;
+  int losses_ = 0;
+  std::deque<ports::BusMessage> messages_;
+};
+
+class PahoMessageBusTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!broker_.start()) {
+      GTEST_SKIP() << "mosquitto is not available";
+    }
+  }
+
+  void TearDown() override {
+    if (bus_) {
+      bus_->stop(1000);
+    }
+    work_.reset();
+    io_.stop();
+    if (io_thread_.joinable()) {
+      io_thread_.join();
+    }
+  }
+
+  void startBus(bool mqtt5 = true) {
+    BusSettings settings;
+    settings.server_uri = broker_.uri();
+    settings.client_id = "failover-test";
+    settings.mqtt5 = mqtt5;
+    settings.state_topic = "failover/test/node/state";
+    settings.reconnect_min_ms = 50;
+    settings.reconnect_max_ms = 200;
+    ports::BusHandlers handlers;
+    handlers.on_connected = [this] {
+      recorder_.connected();
+    };
+    handlers.on_lost = [this](const std::string&) {
+      recorder_.lost();
+    };
+    handlers.on_message = [this](const ports::BusMessage& message) {
+      EXPECT_EQ(std::this_thread::get_id(), io_thread_.get_id())
+          << "callbacks run on the io thread";
+      recorder_.message(message);
+    };
+    bus_ = std::make_unique<PahoMessageBus>(io_, settings, handlers);
+    io_thread_ = std::thread([this] { io_.run(); });
+    runOnIo([this] {
+      std::string error;
+      ASSERT_TRUE(bus_->start(error)) << error;
+    });
+  }
+
+  // Runs `function` on the io thread and waits for it: the bus is single-threaded.
+  template <typename Function>
+  void runOnIo(Function function) {
+    std::promise<void> done;
+    asio::post(io_, [&] {
+      function();
+      done.set_value();
+    });
+    ASSERT_EQ(done.get_future().wait_for(5s), std::future_status::ready);
+  }
+
+  std::vector<std::string> brokerArgs() const {
+    return {"-h", "127.0.0.1", "-p", std::to_string(broker_.port())};
+  }
+
+  // Publishes one message with mosquitto_pub and waits for it to exit.
+  void externalPublish(const std::string& topic, const std::string& payload, bool retain) {
+    std::vector<std::string> argv{kPub};
+    const auto args = brokerArgs();
+    argv.insert(argv.end(), args.begin(), args.end());
+    argv.insert(argv.end(), {"-q", "1", "-t", topic, "-m", payload});
+    if (retain) {
+      argv.push_back("-r");
+    }
+    ChildProcess publisher(argv);
+    const auto status = publisher.waitForExit(5000ms);
+    ASSERT_TRUE(status.has_value());
+    ASSERT_EQ(*status, 0);
+  }
+
+  // Reads the first message on `topic` with mosquitto_sub (retained ones included).
+  std::optional<std::string> externalRead(const std::string& topic) {
+    std::vector<std::string> argv{kSub};
+    const auto args = brokerArgs();
+    argv.insert(argv.end(), args.begin(), args.end());
+    argv.insert(argv.end(), {"-C", "1", "-W", "5", "-t", topic});
+    ChildProcess subscriber(argv);
+    return subscriber.readLine(6000ms);
+  }
+
+  MosquittoBroker broker_;
+  asio::io_context io_;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_{
+      asio::make_work_guard(io_)};
+  std::thread io_thread_;
+  Recorder recorder_;
+  std::unique_ptr<PahoMessageBus> bus_;
+};
+
+TEST_F(PahoMessageBusTest, ConnectsAndPublishesOnlineRetained) {
+  startBus();
+  ASSERT_TRUE(recorder_.waitConnects(1, 5s));
+  EXPECT_EQ(externalRead("failover/test/node/state"), "online");
+}
+
+TEST_F(PahoMessageBusTest, CleanStopPublishesOfflineRetained) {
+  startBus();
+  ASSERT_TRUE(recorder_.waitConnects(1, 5s));
+  runOnIo([this] { bus_->stop(2000); });
+  EXPECT_EQ(externalRead("failover/test/node/state"), "offline");
+}
+
+TEST_F(PahoMessageBusTest, StateSubscriptionsGetRetainedValuesCommandsDoNot) {
+  externalPublish("render/m1/status", "online", /*retain=*/true);
+  externalPublish("failover/test/pair/p/set/active", "m2", /*retain=*/true);
+  startBus();
+  runOnIo([this] {
+    bus_->subscribe("failover/test/pair/+/set/#", ports::SubscriptionKind::Command);
+    bus_->subscribe("render/+/status", ports::SubscriptionKind::State);
+  });
+  ASSERT_TRUE(recorder_.waitConnects(1, 5s));
+  const auto first = recorder_.nextMessage(5s);
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(first->topic, "render/m1/status");
+  EXPECT_EQ(first->payload, "online");
+  EXPECT_TRUE(first->retained);
+  // A live command arrives; the retained one never did.
+  externalPublish("failover/test/pair/p/set/active", "m3", /*retain=*/false);
+  const auto second = recorder_.nextMessage(5s);
+  ASSERT_TRUE(second.has_value());
+  EXPECT_EQ(second->topic, "failover/test/pair/p/set/active");
+  EXPECT_EQ(second->payload, "m3");
+  EXPECT_FALSE(second->retained);
+}
+
+TEST_F(PahoMessageBusTest, BrokerRestartReconnectsResubscribesAndDeliversBufferedPublishes) {
+  startBus();
+  runOnIo([this] { bus_->subscribe("render/+/engine", ports::SubscriptionKind::State); });
+  ASSERT_TRUE(recorder_.waitConnects(1, 5s));
+
+  broker_.stop();
+  ASSERT_TRUE(recorder_.waitLosses(1, 10s));
+  runOnIo([this] {
+    EXPECT_FALSE(bus_->connected());
+    // Published while the broker is away: buffered, delivered after the reconnect.
+    bus_->publish("failover/test/pair/p/last_event", "switched", {1, true, {}});
+  });
+  ASSERT_TRUE(broker_.start());
+  ASSERT_TRUE(recorder_.waitConnects(2, 10s));
+
+  EXPECT_EQ(externalRead("failover/test/pair/p/last_event"), "switched");
+  EXPECT_EQ(externalRead("failover/test/node/state"), "online");
+  // The subscription was made again on the new connection.
+  externalPublish("render/m1/engine", R"({"status":"fail"})", /*retain=*/false);
+  const auto message = recorder_.nextMessage(5s);
+  ASSERT_TRUE(message.has_value());
+  EXPECT_EQ(message->topic, "render/m1/engine");
+}
+
+TEST_F(PahoMessageBusTest, Mqtt311AlsoWorks) {
+  startBus(/*mqtt5=*/false);
+  runOnIo(
+      [this] { bus_->subscribe("failover/test/pair/+/set/#", ports::SubscriptionKind::Command); });
+  ASSERT_TRUE(recorder_.waitConnects(1, 5s));
+  externalPublish("failover/test/pair/p/set/mode", "manual", /*retain=*/false);
+  const auto message = recorder_.nextMessage(5s);
+  ASSERT_TRUE(message.has_value());
+  EXPECT_EQ(message->payload, "manual");
+}
+
+}  // namespace
+}  // namespace failover::mqtt

@@ -1,0 +1,61 @@
+#pragma once
+
+// Test harness: a videohub-sim child process driven through its stdin control channel, and
+// helpers to run an io_context until something happened (bounded, never a sleep).
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <asio.hpp>
+
+#include "failover/videohub_client/videohub_client.h"
+#include "support/child_process.h"
+
+namespace failover::videohub_client::testing {
+
+using namespace std::chrono_literals;
+
+class SimProcess {
+ public:
+  // Starts videohub-sim on 127.0.0.1 port 0 with `args` and waits for its address line.
+  explicit SimProcess(std::vector<std::string> args);
+  ~SimProcess();
+
+  uint16_t port() const { return port_; }
+  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+
+  // Sends one control command and returns its answer line ("ok ..." or "error ...").
+  std::string command(const std::string& line);
+
+ private:
+  failover::testing::ChildProcess process_;
+  uint16_t port_ = 0;
+};
+
+// Runs `io` until `done()` or `timeout`; returns done().
+bool runUntil(asio::io_context& io, const std::function<bool()>& done,
+              std::chrono::milliseconds timeout = 3000ms);
+
+// Short timeouts so fault tests are fast.
+ClientOptions fastOptions(uint16_t port);
+
+// A client plus what it observed.
+struct ObservedClient {
+  ObservedClient(asio::io_context& io, ClientOptions options);
+  bool waitFor(ConnectionState state, std::chrono::milliseconds timeout = 3000ms);
+  // Runs a salvo to completion.
+  std::vector<RouteResult> salvo(std::vector<RouteRequest> routes,
+                                 std::chrono::milliseconds timeout = 3000ms);
+
+  asio::io_context& io;
+  std::vector<ConnectionEvent> events;
+  std::vector<StateChange> changes;
+  std::unique_ptr<VideohubClient> client;
+};
+
+// Result of `outcome` for `output` in `results`, or a failure marker.
+RouteResult resultFor(const std::vector<RouteResult>& results, uint32_t output);
+
+}  // namespace failover::videohub_client::testing

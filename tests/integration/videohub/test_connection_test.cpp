@@ -1,0 +1,129 @@
+// failover-node --test-connection run as a process against the simulator and against peers
+// that refuse, never speak, or have no router hardware.
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include <asio.hpp>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <sys/wait.h>
+
+#include "sim_harness.h"
+#include "support/child_process.h"
+#include "support/free_port.h"
+
+namespace failover::videohub_client::testing {
+namespace {
+
+struct RunResult {
+  int exit_code = -1;
+  std::vector<std::string> lines;  // stdout and stderr, merged
+  std::chrono::milliseconds elapsed{0};
+};
+
+RunResult runTestConnection(const std::vector<std::string>& args) {
+  std::string command =
+      "exec '" + failover::testing::binaryPath("failover-node") + "' --test-connection";
+  for (const auto& arg : args) {
+    command += " '" + arg + "'";
+  }
+  command += " 2>&1";
+  const auto start = std::chrono::steady_clock::now();
+  failover::testing::ChildProcess process({"/bin/sh", "-c", command});
+  RunResult result;
+  while (auto line = process.readLine(10000ms)) {
+    result.lines.push_back(*line);
+  }
+  const auto status = process.waitForExit(10000ms);
+  result.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - start);
+  if (status && WIFEXITED(*status)) {
+    result.exit_code = WEXITSTATUS(*status);
+  }
+  return result;
+}
+
+bool contains(const RunResult& r, const std::string& text) {
+  for (const auto& line : r.lines) {
+    if (line.find(text) != std::string::npos) {
+      return true;
+    }
+  }
+  return false;
+}
+
+TEST(TestConnectionTest, ReportsAPresentRouter) {
+  SimProcess sim({"--inputs", "12", "--outputs", "6", "--model", "Blackmagic Smart Videohub 12x12",
+                  "--friendly-name", "Lab Router", "--protocol", "2.7", "--lock", "3=127.0.0.9"});
+  ASSERT_EQ(sim.command("route 2 9").rfind("ok", 0), 0u);
+  const RunResult r = runTestConnection({sim.address()});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_TRUE(contains(r, "2.7"));
+  EXPECT_TRUE(contains(r, "Blackmagic Smart Videohub 12x12"));
+  EXPECT_TRUE(contains(r, "Lab Router"));
+  EXPECT_TRUE(contains(r, "inputs:           12"));
+  EXPECT_TRUE(contains(r, "outputs:          6"));
+  EXPECT_TRUE(contains(r, "3 L (another client)"));
+}
+
+TEST(TestConnectionTest, JsonIsOneParsableObject) {
+  SimProcess sim({"--inputs", "4", "--outputs", "4", "--friendly-name", "Lab Router", "--lock",
+                  "1=127.0.0.1", "--lock", "4=127.0.0.9"});
+  const RunResult r = runTestConnection({sim.address(), "--json"});
+  EXPECT_EQ(r.exit_code, 0);
+  ASSERT_EQ(r.lines.size(), 1u);
+  const auto report = nlohmann::json::parse(r.lines[0], nullptr, false);
+  ASSERT_FALSE(report.is_discarded()) << r.lines[0];
+  EXPECT_EQ(report["present"], true);
+  EXPECT_EQ(report["friendly_name"], "Lab Router");
+  EXPECT_EQ(report["inputs"], 4);
+  EXPECT_EQ(report["outputs"], 4);
+  ASSERT_EQ(report["locked_outputs"].size(), 2u);
+  EXPECT_EQ(report["locked_outputs"][0]["output"], 1);
+  EXPECT_EQ(report["locked_outputs"][0]["held_by"], "this_host");
+  EXPECT_EQ(report["locked_outputs"][1]["output"], 4);
+  EXPECT_EQ(report["locked_outputs"][1]["held_by"], "other");
+}
+
+TEST(TestConnectionTest, ARefusedPortIsOneLineAndExitOne) {
+  const uint16_t port = failover::testing::pickFreePort();
+  const RunResult r = runTestConnection({"127.0.0.1:" + std::to_string(port)});
+  EXPECT_EQ(r.exit_code, 1);
+  ASSERT_EQ(r.lines.size(), 1u);
+  EXPECT_NE(r.lines[0].find("refused"), std::string::npos) << r.lines[0];
+}
+
+TEST(TestConnectionTest, APeerThatNeverSpeaksTimesOutWithinTheBound) {
+  // A listening socket that is never accepted: the kernel completes the handshake, nothing
+  // is ever sent.
+  asio::io_context io;
+  asio::ip::tcp::acceptor acceptor(io,
+                                   asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  const auto port = acceptor.local_endpoint().port();
+  const RunResult r =
+      runTestConnection({"127.0.0.1:" + std::to_string(port), "--timeout-ms", "300"});
+  EXPECT_EQ(r.exit_code, 1);
+  ASSERT_EQ(r.lines.size(), 1u);
+  EXPECT_NE(r.lines[0].find("timeout"), std::string::npos) << r.lines[0];
+  EXPECT_LT(r.elapsed, 2000ms);
+}
+
+TEST(TestConnectionTest, AnAbsentDeviceIsExitOneWithTheReason) {
+  SimProcess sim({"--device-present", "needs_update"});
+  const RunResult r = runTestConnection({sim.address()});
+  EXPECT_EQ(r.exit_code, 1);
+  ASSERT_EQ(r.lines.size(), 1u);
+  EXPECT_NE(r.lines[0].find("needs_update"), std::string::npos) << r.lines[0];
+}
+
+TEST(TestConnectionTest, ABadAddressIsExitOne) {
+  const RunResult r = runTestConnection({"127.0.0.1:notaport"});
+  EXPECT_EQ(r.exit_code, 1);
+  ASSERT_EQ(r.lines.size(), 1u);
+  EXPECT_NE(r.lines[0].find("bad address"), std::string::npos) << r.lines[0];
+}
+
+}  // namespace
+}  // namespace failover::videohub_client::testing
