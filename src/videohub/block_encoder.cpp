@@ -16,23 +16,28 @@ void appendNumber(uint32_t value, std::string& out) {
   out.append(std::to_string(value));
 }
 
+// A value must stay on its line: CR and LF would end it and break the framing.
+void appendText(std::string_view text, std::string& out) {
+  for (const char c : text) {
+    out.push_back(c == '\n' || c == '\r' ? ' ' : c);
+  }
+}
+
 void appendField(std::string_view key, std::string_view value, std::string& out) {
   out.append(key);
   out.append(": ");
-  out.append(value);
+  appendText(value, out);
   out.push_back('\n');
+}
+
+// True when the parser would read `text` as a blank line, i.e. the end of the block.
+bool looksBlank(std::string_view text) {
+  return text.find_first_not_of(" \t\r\n") == std::string_view::npos;
 }
 
 void appendCount(std::string_view key, const std::optional<uint32_t>& value, std::string& out) {
   if (value) {
     appendField(key, std::to_string(*value), out);
-  }
-}
-
-// A label must stay on its line: CR and LF would end it and break the framing.
-void appendLabelText(std::string_view text, std::string& out) {
-  for (const char c : text) {
-    out.push_back(c == '\n' || c == '\r' ? ' ' : c);
   }
 }
 
@@ -75,7 +80,7 @@ class Encoder {
     for (const auto& label : block.labels) {
       appendNumber(label.index, out_);
       out_.push_back(' ');
-      appendLabelText(label.text, out_);
+      appendText(label.text, out_);
       out_.push_back('\n');
     }
   }
@@ -123,10 +128,15 @@ class Encoder {
   void operator()(const NakBlock&) { out_.append("NAK\n"); }
 
   void operator()(const UnknownBlock& block) {
-    appendHeader(block.header, out_);
+    appendText(block.header, out_);
+    // Without a colon, a blank header would itself be the block's terminator.
+    out_.append(block.header_has_colon || looksBlank(block.header) ? ":\n" : "\n");
     for (const auto& line : block.lines) {
-      appendLabelText(line, out_);
-      out_.push_back('\n');
+      // A blank line would end the block early and turn the rest into a new block.
+      if (!looksBlank(line)) {
+        appendText(line, out_);
+        out_.push_back('\n');
+      }
     }
   }
 

@@ -113,13 +113,15 @@ class BlockBuilder {
 
   Block build(std::string_view header) {
     if (header == detail::kAck) {
-      return AckBlock{};
+      return bodyless(AckBlock{});
     }
     if (header == detail::kNak) {
-      return NakBlock{};
+      return bodyless(NakBlock{});
     }
     if (header.empty() || header.back() != ':') {
-      return unknown(header);
+      Block block = unknown(header);
+      std::get<UnknownBlock>(block).header_has_colon = false;
+      return block;
     }
     const std::string_view name = header.substr(0, header.size() - 1);
     if (name == detail::kPreamble) {
@@ -144,16 +146,23 @@ class BlockBuilder {
       return takeMode();
     }
     if (name == detail::kEndPrelude) {
-      return EndPreludeBlock{};
+      return bodyless(EndPreludeBlock{});
     }
     if (name == detail::kPing) {
-      return PingBlock{};
+      return bodyless(PingBlock{});
     }
     return unknown(name);
   }
 
  private:
   void malformed() { ++stats_.malformed_lines; }
+
+  // ACK, NAK, END PRELUDE and PING have no body: any line after them is malformed (an ACK
+  // whose blank line was lost swallows the next block this way).
+  Block bodyless(Block block) {
+    stats_.malformed_lines += lines_.size();
+    return block;
+  }
 
   Block unknown(std::string_view header) {
     ++stats_.unknown_blocks;
@@ -310,6 +319,7 @@ void BlockParser::feed(std::string_view bytes, std::vector<Block>& out) {
       if (partial_line_.size() + piece.size() > kMaxLineLength) {
         partial_line_oversized_ = true;
         partial_line_.clear();
+        partial_line_.shrink_to_fit();
       } else {
         partial_line_.append(piece);
       }
@@ -319,9 +329,8 @@ void BlockParser::feed(std::string_view bytes, std::vector<Block>& out) {
     }
     bytes.remove_prefix(newline + 1);
     if (partial_line_oversized_) {
-      ++stats_.oversized_lines;
       partial_line_oversized_ = false;
-      // An oversized line is neither a header nor a terminator: drop it and go on.
+      onOversizedLine();
       continue;
     }
     onLine(partial_line_, out);
@@ -329,28 +338,51 @@ void BlockParser::feed(std::string_view bytes, std::vector<Block>& out) {
   }
 }
 
-void BlockParser::onLine(std::string_view raw_line, std::vector<Block>& out) {
+void BlockParser::onOversizedLine() {
+  ++stats_.oversized_lines;
+  // As a body line it is dropped. As a header it leaves the block unidentifiable: its body
+  // lines must not be mistaken for a header, so the whole block is skipped.
+  if (header_.empty() && !skipping_block_) {
+    skipping_block_ = true;
+    ++stats_.skipped_blocks;
+  }
+}
+
+void BlockParser::onLine(std::string& raw_line, std::vector<Block>& out) {
+  // CRLF line ends lose their CR; a CR anywhere else becomes a space, as the encoder sends it.
+  while (!raw_line.empty() && raw_line.back() == '\r') {
+    raw_line.pop_back();
+  }
+  for (char& c : raw_line) {
+    if (c == '\r') {
+      c = ' ';
+    }
+  }
   const std::string_view line = trimRight(trimLeft(raw_line));
   if (line.empty()) {
-    if (!header_.empty()) {
+    if (skipping_block_) {
+      skipping_block_ = false;
+    } else if (!header_.empty()) {
       finishBlock(out);
     }
     // A blank line outside a block is an empty block: skipped.
+    return;
+  }
+  if (skipping_block_) {
+    ++stats_.dropped_lines;
     return;
   }
   if (header_.empty()) {
     header_ = std::string(line);
     return;
   }
-  if (lines_.size() >= kMaxLinesPerBlock) {
+  // Label values keep their inner and trailing text; only the line end was stripped.
+  const std::string_view body = trimLeft(raw_line);
+  if (lines_.size() >= kMaxLinesPerBlock || block_bytes_ + body.size() > kMaxBlockBytes) {
     ++stats_.dropped_lines;
     return;
   }
-  // Label values keep their inner and trailing text; only the line end was stripped.
-  std::string_view body = trimLeft(raw_line);
-  if (!body.empty() && body.back() == '\r') {
-    body.remove_suffix(1);
-  }
+  block_bytes_ += body.size();
   lines_.emplace_back(body);
 }
 
@@ -360,6 +392,7 @@ void BlockParser::finishBlock(std::vector<Block>& out) {
   ++stats_.blocks;
   header_.clear();
   lines_.clear();
+  block_bytes_ = 0;
 }
 
 void BlockParser::reset() {
@@ -367,6 +400,8 @@ void BlockParser::reset() {
   partial_line_oversized_ = false;
   header_.clear();
   lines_.clear();
+  block_bytes_ = 0;
+  skipping_block_ = false;
 }
 
 }  // namespace failover::videohub

@@ -2,8 +2,10 @@
 
 // Renders blocks as protocol bytes: always LF line ends, exactly one blank line after each
 // block, never a double blank line. Used by the client for requests and by the simulator
-// for its status blocks. Labels are sent as given except that CR and LF, which would break
-// the framing, become spaces.
+// for its status blocks. Text (labels, names, an unknown block's header and lines) is sent
+// as given except that CR and LF, which would break the framing, become spaces; an unknown
+// block's blank lines are left out, since a blank line ends a block. Optional fields that
+// are unset or empty are left out rather than sent empty.
 
 #include <string>
 

@@ -6,7 +6,8 @@
 // as UnknownBlock, and memory stays bounded whatever the input.
 //
 // Tolerance rules, from the protocol text and from real devices:
-// - LF or CRLF line ends; stray leading spaces on a line are ignored.
+// - LF or CRLF line ends; stray leading spaces on a line are ignored. Other carriage
+//   returns inside a line become spaces, as the encoder does, so text round-trips.
 // - The header is found by position (the first line after a blank line), not by pattern:
 //   a key/value line with an empty value also ends in a colon.
 // - Extra blank lines between blocks are empty blocks and are skipped.
@@ -29,15 +30,20 @@ struct ParserStats {
   uint64_t unknown_blocks = 0;   // blocks with a header we do not act on
   uint64_t malformed_lines = 0;  // lines skipped: bad numbers, bad codes, no separator
   uint64_t oversized_lines = 0;  // lines longer than kMaxLineLength, cut and skipped
-  uint64_t dropped_lines = 0;    // body lines beyond kMaxLinesPerBlock
+  uint64_t dropped_lines = 0;    // body lines beyond kMaxLinesPerBlock or kMaxBlockBytes
+  uint64_t skipped_blocks = 0;   // blocks whose header line was oversized: not yielded
 };
 
 class BlockParser {
  public:
   // A line longer than this is dropped (the longest real line is a label of a few dozen
-  // bytes). Whole blocks hold at most kMaxLinesPerBlock lines.
+  // bytes). Whole blocks hold at most kMaxLinesPerBlock body lines and kMaxBlockBytes of
+  // body text; a 288x288 router's largest block is about 300 lines and 20 KB. Lines beyond
+  // either bound are dropped and counted, and the block is still yielded. A block whose
+  // header line is oversized cannot be identified: it is skipped up to its blank line.
   static constexpr size_t kMaxLineLength = 4096;
   static constexpr size_t kMaxLinesPerBlock = 16384;
+  static constexpr size_t kMaxBlockBytes = size_t{1} << 20;
 
   // Parses `bytes` and appends every block completed by them to `out`, in stream order.
   void feed(std::string_view bytes, std::vector<Block>& out);
@@ -46,18 +52,23 @@ class BlockParser {
   void reset();
 
   // True when part of a block has been received and is waiting for its blank line.
-  bool midBlock() const { return !header_.empty() || !partial_line_.empty(); }
+  bool midBlock() const {
+    return !header_.empty() || skipping_block_ || !partial_line_.empty() || partial_line_oversized_;
+  }
 
   const ParserStats& stats() const { return stats_; }
 
  private:
-  void onLine(std::string_view line, std::vector<Block>& out);
+  void onLine(std::string& raw_line, std::vector<Block>& out);
+  void onOversizedLine();
   void finishBlock(std::vector<Block>& out);
 
   std::string partial_line_;
   bool partial_line_oversized_ = false;
   std::string header_;              // current block's first line; empty between blocks
   std::vector<std::string> lines_;  // current block's body
+  size_t block_bytes_ = 0;          // bytes held in lines_
+  bool skipping_block_ = false;     // the header was oversized: drop up to the blank line
   ParserStats stats_;
 };
 

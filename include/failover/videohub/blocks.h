@@ -118,6 +118,9 @@ struct UnknownBlock {
   std::string header;              // without the trailing colon
   std::vector<std::string> lines;  // at most kMaxUnknownLinesKept
   uint32_t line_count = 0;         // every body line, kept or not
+  // False when the header line had no colon (e.g. a bare "PING"): re-encoding it then
+  // sends it as received, so it is not mistaken for the block it resembles.
+  bool header_has_colon = true;
   friend bool operator==(const UnknownBlock&, const UnknownBlock&) = default;
 };
 inline constexpr uint32_t kMaxUnknownLinesKept = 16;
