@@ -56,6 +56,10 @@ class BlockParser {
     return !header_.empty() || skipping_block_ || !partial_line_.empty() || partial_line_oversized_;
   }
 
+  // Bytes of input held for the line and block in progress. Bounded whatever the input:
+  // at most 2 * kMaxLineLength + kMaxBlockBytes.
+  size_t bufferedBytes() const { return partial_line_.size() + header_.size() + block_bytes_; }
+
   const ParserStats& stats() const { return stats_; }
 
  private:
