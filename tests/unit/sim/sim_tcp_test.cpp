@@ -302,6 +302,30 @@ TEST(SimTcp, DeviceAbsentAndRedumpReachConnectedClients) {
   EXPECT_EQ(redump->find("PROTOCOL PREAMBLE"), std::string::npos);
 }
 
+TEST(SimTcp, CoalescePacksSeveralBlocksIntoOneWrite) {
+  Sim sim({"--inputs", "4", "--outputs", "4"});
+  RawClient client(sim.port());
+  ASSERT_TRUE(client.readThrough(kEnd));
+  EXPECT_EQ(sim.command("coalesce 500"), "ok");
+  const size_t reads_before = client.reads();
+  EXPECT_EQ(sim.command("route 1 2"), "ok");
+  EXPECT_EQ(sim.command("route 2 3"), "ok");
+  EXPECT_EQ(client.readThrough("1 2\n\n"),
+            "VIDEO OUTPUT ROUTING:\n0 1\n\nVIDEO OUTPUT ROUTING:\n1 2\n\n");
+  EXPECT_EQ(client.reads() - reads_before, 1u);
+}
+
+TEST(SimTcp, LargeRouterPreludeArrivesQuickly) {
+  Sim sim({"--inputs", "288", "--outputs", "288"});
+  const auto start = Clock::now();
+  RawClient client(sim.port());
+  const auto prelude = client.readThrough(kEnd, 5000ms);
+  ASSERT_TRUE(prelude);
+  EXPECT_LT(Clock::now() - start, 2s);
+  EXPECT_NE(prelude->find("\n287 287\n\nCONFIGURATION:"), std::string::npos);
+  EXPECT_NE(prelude->find("\n287 Output 288\n"), std::string::npos);
+}
+
 TEST(SimTcp, RestartsOnTheSamePortAtOnce) {
   uint16_t port = 0;
   {
