@@ -26,6 +26,24 @@ Position SourceMap::find(const std::string& path) const {
   return {};
 }
 
+bool SourceMap::wasReported(const std::string& path) const {
+  if (reported.empty()) {
+    return false;
+  }
+  std::string current = path;
+  while (!current.empty()) {
+    if (reported.count(current) != 0) {
+      return true;
+    }
+    const auto cut = current.find_last_of(".[");
+    if (cut == std::string::npos) {
+      break;
+    }
+    current.resize(cut);
+  }
+  return false;
+}
+
 bool isValidId(const std::string& id) {
   return !id.empty() && std::all_of(id.begin(), id.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';

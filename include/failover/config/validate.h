@@ -40,7 +40,9 @@ struct SourceMap {
 
   // The position recorded for `path`, else for its closest recorded parent, else unknown.
   Position find(const std::string& path) const;
-  bool wasReported(const std::string& path) const { return reported.count(path) != 0; }
+  // True when `path` or one of its parents was reported (a malformed parent makes every
+  // value under it meaningless).
+  bool wasReported(const std::string& path) const;
 };
 
 // Checks `config` and returns its errors and warnings (severity set on each), unordered.

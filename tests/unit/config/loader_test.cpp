@@ -220,6 +220,13 @@ TEST(LoaderTest, DiagnosticsStayOneLineWhateverTheKeysHold) {
             "mqtt, homeassistant, state_file, health, routers, machines, pairs, rules)");
 }
 
+TEST(LoaderTest, MalformedEntryIsReportedOnceNotPerMissingValue) {
+  EXPECT_EQ(loadOneError("rules:\n  - gpu-overheat\n"),
+            "test.yaml:2:5: rules[0]: expected a mapping of keys, got 'gpu-overheat'");
+  EXPECT_EQ(loadOneError("machines:\n  a: 5\n"),
+            "test.yaml:2:3: machines.a: expected a mapping of keys, got '5'");
+}
+
 TEST(LoaderTest, TopLevelMustBeAMapping) {
   EXPECT_EQ(loadOneError("- a\n- b\n"),
             "test.yaml:1:1: expected a mapping of settings at the top level, got a list");
