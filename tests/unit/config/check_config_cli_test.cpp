@@ -1,10 +1,12 @@
 // End to end: the built failover-node binary with --check-config.
 
+#include <fcntl.h>
 #include <unistd.h>
 
-#include <cstdio>
 #include <fstream>
+#include <optional>
 #include <sstream>
+#include <stdexcept>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -37,28 +39,49 @@ std::vector<std::string> linesOf(const std::string& path) {
   return lines;
 }
 
-// Runs failover-node with its stderr redirected to a file (ChildProcess inherits stderr).
+// Points this process's stderr at a file while alive, so a child started meanwhile inherits
+// it (ChildProcess passes stderr through).
+class StderrToFile {
+ public:
+  explicit StderrToFile(const std::string& path)
+      : saved_(::dup(STDERR_FILENO)),
+        file_(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) {
+    if (saved_ < 0 || file_ < 0 || ::dup2(file_, STDERR_FILENO) < 0) {
+      throw std::runtime_error("cannot redirect stderr to " + path);
+    }
+  }
+  ~StderrToFile() {
+    ::dup2(saved_, STDERR_FILENO);
+    ::close(saved_);
+    ::close(file_);
+  }
+  StderrToFile(const StderrToFile&) = delete;
+  StderrToFile& operator=(const StderrToFile&) = delete;
+
+ private:
+  int saved_;
+  int file_;
+};
+
+// Runs `failover-node --check-config PATH` and collects its exit code and output.
 Outcome checkConfig(const std::string& config_path) {
   TempDir dir;
   const std::string err_path = dir.file("stderr.txt");
-  const int saved_stderr = ::dup(STDERR_FILENO);
-  std::FILE* err_file = std::fopen(err_path.c_str(), "w");
-  ::dup2(::fileno(err_file), STDERR_FILENO);
   Outcome outcome;
+  std::optional<failover::testing::ChildProcess> child;
   {
-    failover::testing::ChildProcess child(
-        {failover::testing::binaryPath("failover-node"), "--check-config", config_path});
-    ::dup2(saved_stderr, STDERR_FILENO);
-    ::close(saved_stderr);
-    std::fclose(err_file);
-    while (auto line = child.readLine(std::chrono::seconds(10))) {
-      outcome.stdout_lines.push_back(*line);
-    }
-    const auto status = child.waitForExit(std::chrono::seconds(10));
-    if (status && WIFEXITED(*status)) {
-      outcome.exit_code = WEXITSTATUS(*status);
-    }
+    StderrToFile redirect(err_path);
+    child.emplace(std::vector<std::string>{failover::testing::binaryPath("failover-node"),
+                                           "--check-config", config_path});
   }
+  while (auto line = child->readLine(std::chrono::seconds(10))) {
+    outcome.stdout_lines.push_back(*line);
+  }
+  const auto status = child->waitForExit(std::chrono::seconds(10));
+  if (status && WIFEXITED(*status)) {
+    outcome.exit_code = WEXITSTATUS(*status);
+  }
+  child.reset();
   outcome.stderr_lines = linesOf(err_path);
   return outcome;
 }
