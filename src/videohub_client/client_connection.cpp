@@ -313,24 +313,30 @@ void VideohubClient::Impl::onConnected() {
 void VideohubClient::Impl::readMore() {
   auto self = shared_from_this();
   const uint64_t generation = generation_;
-  socket_.async_read_some(asio::buffer(read_buffer_),
-                          [this, self, generation](const asio::error_code& error, size_t length) {
-                            if (generation != generation_ || stopped_) {
-                              return;
-                            }
-                            if (error) {
-                              failConnection(error == asio::error::eof
-                                                 ? std::string("closed by the router")
-                                                 : "read failed: " + error.message(),
-                                             "disconnected");
-                              return;
-                            }
-                            armSilenceTimer();
-                            onBytes(std::string_view(read_buffer_.data(), length));
-                            if (generation == generation_ && !stopped_) {
-                              readMore();
-                            }
-                          });
+  socket_.async_read_some(asio::buffer(read_buffer_), [this, self, generation](
+                                                          const asio::error_code& error,
+                                                          size_t length) {
+    if (generation != generation_ || stopped_) {
+      return;
+    }
+    if (error) {
+      failConnection(error == asio::error::eof ? std::string("closed by the router")
+                                               : "read failed: " + error.message(),
+                     "disconnected");
+      return;
+    }
+    armSilenceTimer();
+    // The router answers the first PING only after its whole dump,
+    // which takes a while on a big router or a slow link: while the
+    // dump streams in, that PING's deadline moves on.
+    if (sync_ping_id_ && queue_.current() != nullptr && queue_.current()->id == *sync_ping_id_) {
+      armAckTimer(*sync_ping_id_);
+    }
+    onBytes(std::string_view(read_buffer_.data(), length));
+    if (generation == generation_ && !stopped_) {
+      readMore();
+    }
+  });
 }
 
 void VideohubClient::Impl::onBytes(std::string_view bytes) {
@@ -505,9 +511,12 @@ void VideohubClient::Impl::pump() {
   ++stats_.requests_sent;
   outgoing_ += request->bytes;
   flushWrites();
+  armAckTimer(request->id);
+}
+
+void VideohubClient::Impl::armAckTimer(uint64_t id) {
   auto self = shared_from_this();
   const uint64_t generation = generation_;
-  const uint64_t id = request->id;
   ack_timer_.expires_after(options_.ack_timeout);
   ack_timer_.async_wait([this, self, generation, id](const asio::error_code& ec) {
     if (ec || stopped_ || generation != generation_ || queue_.current() == nullptr ||

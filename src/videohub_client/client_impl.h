@@ -69,6 +69,7 @@ class VideohubClient::Impl : public std::enable_shared_from_this<VideohubClient:
   bool connected() const;
   uint64_t push(RequestKind kind, videohub::Block block);
   void pump();
+  void armAckTimer(uint64_t request_id);
   void flushWrites();
   void armSilenceTimer();
   void armKeepaliveTimer();

@@ -9,13 +9,16 @@
 namespace failover::videohub_client::testing {
 namespace {
 
-bool hasEvent(const ObservedClient& c, ConnectionState state, const std::string& reason_part) {
+::testing::AssertionResult hasEvent(const ObservedClient& c, ConnectionState state,
+                                    const std::string& reason_part) {
+  std::string seen;
   for (const auto& e : c.events) {
     if (e.state == state && e.reason.find(reason_part) != std::string::npos) {
-      return true;
+      return ::testing::AssertionSuccess();
     }
+    seen += std::string(" ") + toString(e.state) + "(" + e.reason + ")";
   }
-  return false;
+  return ::testing::AssertionFailure() << "events:" << seen;
 }
 
 class VideohubClientTest : public ::testing::Test {
@@ -136,6 +139,7 @@ TEST_F(VideohubClientTest, MissingAckDropsTheConnectionFailsTheQueueAndResyncs) 
   SimProcess sim({"--inputs", "8", "--outputs", "8"});
   ObservedClient c(io, fastOptions(sim.port()));
   ASSERT_TRUE(c.waitFor(ConnectionState::Ready));
+  ASSERT_EQ(resultFor(c.salvo({{4, 4}}), 4).outcome, RouteOutcome::Applied);  // queue idle
   ASSERT_EQ(sim.command("withhold-acks on").rfind("ok", 0), 0u);
 
   // The first salvo goes on the wire (its echo still arrives); the second waits behind it
@@ -165,6 +169,9 @@ TEST_F(VideohubClientTest, SilenceIsDetectedAndTheClientReconnects) {
   options.keepalive_interval = 10000ms;  // so it is the silence timer that notices
   ObservedClient c(io, options);
   ASSERT_TRUE(c.waitFor(ConnectionState::Ready));
+  // A completed salvo means nothing is waiting for an ACK any more (END PRELUDE can make
+  // the client ready before the ACK of its first PING).
+  ASSERT_EQ(resultFor(c.salvo({{1, 2}}), 1).outcome, RouteOutcome::Applied);
   ASSERT_EQ(sim.command("silent on").rfind("ok", 0), 0u);
   ASSERT_TRUE(c.waitFor(ConnectionState::Disconnected));
   EXPECT_TRUE(hasEvent(c, ConnectionState::Disconnected, "no bytes"));
