@@ -1,0 +1,140 @@
+#pragma once
+
+// What the failover engine observes. The daemon turns MQTT messages, router updates and
+// operator commands into these values; the engine never sees JSON, sockets or clocks. Each
+// event is handed to FailoverEngine::handle() together with the monotonic time it was
+// received, which is the time every decision and staleness timer is measured against.
+//
+// Ids (machines, pairs, routers) are the configuration's ids. Port numbers are 1-based.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "failover/config/config.h"
+
+namespace failover::engine {
+
+// A status as a health payload reports it. For the status topic (the agent's LWT) Ok means
+// "online" and Fail "offline". For diagnostics, Warn is "warning" and Fail is "critical".
+enum class Reported { Ok, Warn, Fail };
+
+// A value read from a health payload for a rule; see FailoverEngine::ruleFields().
+using FieldValue = std::variant<double, std::string, bool>;
+
+struct FieldSample {
+  std::string path;  // dotted path as written in the rule, e.g. parameters.gpu_temp_c.value
+  FieldValue value;
+};
+
+// One understood health message. Payloads that are not understood are not events: they do
+// not count as a heartbeat.
+struct HealthObserved {
+  std::string machine;
+  config::Check check = config::Check::Engine;
+  Reported status = Reported::Ok;
+  std::string detail;  // short human-readable detail from the payload, may be empty
+  // Engine check only: the engine's mode ("live", "edit", ...), when the payload names one.
+  std::optional<std::string> engine_mode;
+  // The payload's values at the paths ruleFields(check) lists; absent paths are left out.
+  std::vector<FieldSample> fields;
+  // Diagnostics only: names of the parameters whose level is "critical".
+  std::vector<std::string> critical_parameters;
+};
+
+struct Route {
+  int output = 0;  // 1-based
+  int input = 0;   // 1-based
+  friend bool operator==(const Route&, const Route&) = default;
+};
+
+// What a router reports. The router's own updates are the truth, whoever caused them.
+struct RouterObserved {
+  std::string router;
+  // True while the connection is up and the prelude has been read; false after a loss.
+  bool connected = false;
+  // The router says its device is present; routing needs both.
+  bool device_present = true;
+  // True: `routes` is the router's complete routing (a prelude or a dump) and replaces what
+  // the engine knew. False: `routes` lists only outputs whose source changed.
+  bool full = false;
+  std::vector<Route> routes;
+  // When set: every output currently locked by ANOTHER client (the full set). Outputs this
+  // node locked itself are not listed. Unset: the locks did not change.
+  std::optional<std::vector<int>> locked_outputs;
+};
+
+// The node's own link to the broker went down or came back.
+struct BusConnectionChanged {
+  bool connected = false;
+};
+
+// Who asked for a command, echoed in the reply and in events.
+struct CommandMeta {
+  std::string command_id;                   // echoed in CommandReply; chosen by the daemon
+  std::optional<std::string> requested_by;  // e.g. the MQTT client or the dashboard
+  std::optional<std::string> transaction;   // the request's transaction, echoed
+};
+
+// Switch a pair to `target` (a machine id of the pair, or "other" for the machine that is
+// not active). Acts in the same handle() call; answered when the router confirms.
+struct SwitchCommand {
+  std::string pair;
+  std::string target;
+  bool force = false;  // switch even to an unhealthy (or busy) machine
+  CommandMeta meta;
+};
+
+struct SetMode {
+  std::string pair;
+  config::FailoverMode mode = config::FailoverMode::Auto;
+  CommandMeta meta;
+};
+
+struct SetArmed {
+  std::string pair;
+  bool armed = true;
+  CommandMeta meta;
+};
+
+// A disabled router is not routed to; the daemon also closes its connection.
+struct SetRouterEnabled {
+  std::string router;
+  bool enabled = true;
+  CommandMeta meta;
+};
+
+// A state request: answered at once with the pair's state in CommandReply::data.
+struct GetState {
+  std::string pair;
+  CommandMeta meta;
+};
+
+enum class OutputResult {
+  Applied,      // the router's update shows the requested input
+  Refused,      // NAK, locked by another client, out of range, or the router kept another input
+  Unconfirmed,  // disconnected, ACK timeout, not ready, superseded
+};
+
+struct OutputOutcome {
+  int output = 0;  // 1-based
+  OutputResult result = OutputResult::Unconfirmed;
+  std::string reason;  // the router client's reason, e.g. "locked", "nak", "disconnected"
+};
+
+// The router client's answer to one RouteRequest. Confirmation comes from RouterObserved;
+// this event matters for outputs that were refused or unconfirmed.
+struct RouteOutcome {
+  uint64_t request_id = 0;
+  std::vector<OutputOutcome> outputs;
+};
+
+using Event = std::variant<HealthObserved, RouterObserved, BusConnectionChanged, SwitchCommand,
+                           SetMode, SetArmed, SetRouterEnabled, GetState, RouteOutcome>;
+
+const char* toString(Reported status);
+const char* toString(OutputResult result);
+
+}  // namespace failover::engine

@@ -1,0 +1,75 @@
+#pragma once
+
+// FailoverEngine: the decision core of failover-node. Events in, actions out; no I/O, no
+// clock, no threads, no logging. The daemon calls handle() for every observation with the
+// monotonic time it arrived, tick() when nextDeadline() is due, and executes the returned
+// actions in order. docs/engine.md describes the states, rules and timers.
+//
+// Determinism: the same events at the same times give the same actions. Pairs, machines
+// and routers are visited in configuration order.
+//
+// Cost: handle() of a health message that changes nothing (a healthy machine's heartbeat)
+// does a hash lookup, an O(1) staleness-list update and the comparisons of the rules on that
+// check; it allocates nothing and returns an empty vector. nextDeadline() is O(1).
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "failover/config/config.h"
+#include "failover/config/state_file.h"
+#include "failover/core/time.h"
+#include "failover/engine/actions.h"
+#include "failover/engine/events.h"
+#include "failover/engine/pair_view.h"
+
+namespace failover::engine {
+
+struct EngineOptions {
+  // A commanded switch that the router's routing has not confirmed this long has failed
+  // (switch_failed, router_timeout).
+  std::chrono::milliseconds switch_timeout{1000};
+};
+
+class FailoverEngine {
+ public:
+  // REQUIRES: `config` passed config::validate() without errors (ids resolve, outputs and
+  // inputs are in range). The engine keeps its own copy. `start` is the monotonic time the
+  // node started: start-up grace and "unknown" are measured from it.
+  FailoverEngine(const config::Config& config, core::MonoTime start, EngineOptions options = {});
+  ~FailoverEngine();
+  FailoverEngine(const FailoverEngine&) = delete;
+  FailoverEngine& operator=(const FailoverEngine&) = delete;
+
+  // Applies one observation received at `now` (monotonic, never earlier than a previous
+  // call's `now`). Returns the actions to execute, RouteRequests first.
+  std::vector<Action> handle(const Event& event, core::MonoTime now);
+
+  // Runs the timers that are due at `now`: staleness, rule holds, switch timeouts, grace
+  // ends, dwell and failback delays. Calling it early is harmless (it does nothing).
+  std::vector<Action> tick(core::MonoTime now);
+
+  // When tick() must be called next; unset when no timer is pending. May be earlier than
+  // strictly needed, never later.
+  std::optional<core::MonoTime> nextDeadline() const;
+
+  // A snapshot of one pair for publishing; unset for an unknown pair id.
+  std::optional<PairView> pairView(const std::string& pair) const;
+  // Pair ids in configuration order.
+  std::vector<std::string> pairIds() const;
+
+  // The dotted field paths the rules read from payloads of `check`, without duplicates, in
+  // rule order. The daemon extracts only these into HealthObserved::fields.
+  const std::vector<std::string>& ruleFields(config::Check check) const;
+
+  // The current run-time settings (mode, armed per pair; enabled per router).
+  config::RunState runState() const;
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace failover::engine

@@ -1,0 +1,347 @@
+// Decisions: when a pair switches by itself (failover, failback), how a switch is commanded,
+// confirmed or failed, and the timers that drive it.
+
+#include <algorithm>
+
+#include "engine_impl.h"
+
+namespace failover::engine {
+namespace {
+
+std::chrono::milliseconds ms(int64_t value) {
+  return std::chrono::milliseconds(value);
+}
+
+}  // namespace
+
+bool FailoverEngine::Impl::suspended(core::MonoTime now) const {
+  return !bus_up_ || now < grace_until_;
+}
+
+void FailoverEngine::Impl::evaluateAll(core::MonoTime now, std::vector<Action>& out) {
+  if (grace_pending_ && now >= grace_until_) {
+    grace_pending_ = false;
+  }
+  for (std::size_t p = 0; p < pairs_.size(); ++p) {
+    evaluatePair(p, now, out);
+  }
+}
+
+void FailoverEngine::Impl::evaluatePair(std::size_t p, core::MonoTime now,
+                                        std::vector<Action>& out) {
+  PairRt& pair = pairs_[p];
+  if (verdict(pair.machine[0], *pair.settings) == Verdict::Good) {
+    if (!pair.main_healthy_since) {
+      pair.main_healthy_since = now;
+    }
+  } else {
+    pair.main_healthy_since.reset();
+  }
+  pair.wake_at.reset();
+  if (pair.switching) {
+    PendingSwitch& pending = *pair.switching;
+    if (pending.waiting_for_router && routable(pair.router) &&
+        routers_[pair.router].routing_known) {
+      // Reconcile: the decision taken while the router was away still wants the target.
+      const std::size_t target = pair.machine[static_cast<std::size_t>(pending.target)];
+      if (pending.force || verdict(target, *pair.settings) == Verdict::Good) {
+        command(p, now);
+      } else {
+        failSwitch(p, ErrorCode::TargetUnhealthy,
+                   unhealthyReason(target, *pair.settings) + " when the router returned", now, out);
+      }
+    }
+  } else {
+    decideAutomatic(p, now);
+  }
+  publishIfChanged(p, out);
+}
+
+int FailoverEngine::Impl::effectiveActive(const PairRt& pair) const {
+  // While the router is away the pair is reported unavailable, but the decisions go on from
+  // the last routing it showed; a switch decided meanwhile is sent when it returns.
+  if (pair.active == kNone && !routers_[pair.router].connected) {
+    return pair.last_known_active;
+  }
+  return pair.active;
+}
+
+bool FailoverEngine::Impl::dwellBlocks(PairRt& pair, core::MonoTime now) {
+  if (!pair.last_auto_switch) {
+    return false;
+  }
+  const core::MonoTime until = *pair.last_auto_switch + ms(pair.settings->min_dwell_ms);
+  if (now >= until) {
+    return false;
+  }
+  pair.wake_at = until;
+  return true;
+}
+
+bool FailoverEngine::Impl::busyElsewhere(std::size_t machine, std::size_t pair,
+                                         std::string* other_pair) const {
+  for (const std::size_t q : machines_[machine].pairs) {
+    if (q == pair) {
+      continue;
+    }
+    const PairRt& other = pairs_[q];
+    const int other_active = effectiveActive(other);
+    const bool on_air =
+        other_active != kNone && other.machine[static_cast<std::size_t>(other_active)] == machine;
+    const bool wanted = other.switching &&
+                        other.machine[static_cast<std::size_t>(other.switching->target)] == machine;
+    if (on_air || wanted) {
+      if (other_pair != nullptr) {
+        *other_pair = other.settings->id;
+      }
+      return true;
+    }
+  }
+  return false;
+}
+
+void FailoverEngine::Impl::decideAutomatic(std::size_t p, core::MonoTime now) {
+  PairRt& pair = pairs_[p];
+  const config::PairSettings& settings = *pair.settings;
+  const int active_side = effectiveActive(pair);
+  if (active_side == kNone || pair.mode != config::FailoverMode::Auto || !pair.armed ||
+      !routers_[pair.router].enabled) {
+    return;
+  }
+  const auto active = static_cast<Side>(active_side);
+  const Side standby = otherSide(active);
+  const std::size_t active_machine = pair.machine[static_cast<std::size_t>(active)];
+  const std::size_t standby_machine = pair.machine[static_cast<std::size_t>(standby)];
+
+  if (verdict(active_machine, settings) == Verdict::Failing) {
+    if (suspended(now)) {
+      return;
+    }
+    if (settings.require_live && active == Side::Main && !machines_[active_machine].live) {
+      return;
+    }
+    if (verdict(standby_machine, settings) != Verdict::Good ||
+        busyElsewhere(standby_machine, p, nullptr) || dwellBlocks(pair, now)) {
+      return;
+    }
+    PendingSwitch pending;
+    pending.target = standby;
+    pending.from = active;
+    pending.kind = SwitchEventType::Failover;
+    core::MonoTime since = now;
+    pending.trigger = firstFailure(active_machine, settings, &since);
+    pending.detected = since;
+    pending.reason =
+        unhealthyReason(active_machine, settings) + ": switching to " + machineId(standby_machine);
+    startSwitch(p, std::move(pending), now);
+    return;
+  }
+
+  if (active == Side::Backup && settings.failback == config::FailbackMode::Auto &&
+      pair.main_healthy_since && !suspended(now)) {
+    const core::MonoTime due = *pair.main_healthy_since + ms(settings.failback_after_ms);
+    if (now < due) {
+      pair.wake_at = due;
+      return;
+    }
+    if (busyElsewhere(standby_machine, p, nullptr) || dwellBlocks(pair, now)) {
+      return;
+    }
+    PendingSwitch pending;
+    pending.target = Side::Main;
+    pending.from = Side::Backup;
+    pending.kind = SwitchEventType::Failback;
+    const std::string healthy_for =
+        "healthy for " + std::to_string(settings.failback_after_ms) + " ms";
+    pending.trigger = TriggerInfo{machineId(standby_machine), "health", "ok", healthy_for};
+    pending.detected = due;
+    pending.reason = "Main " + machineId(standby_machine) + " " + healthy_for + ": failing back";
+    startSwitch(p, std::move(pending), now);
+  }
+}
+
+void FailoverEngine::Impl::startSwitch(std::size_t p, PendingSwitch pending, core::MonoTime now) {
+  PairRt& pair = pairs_[p];
+  const bool automatic = !pending.is_command;
+  pair.switching = std::move(pending);
+  if (automatic) {
+    pair.last_auto_switch = now;
+  }
+  if (routable(pair.router)) {
+    command(p, now);
+  } else {
+    pair.switching->waiting_for_router = true;
+  }
+}
+
+void FailoverEngine::Impl::command(std::size_t p, core::MonoTime now) {
+  PendingSwitch& pending = *pairs_[p].switching;
+  pending.waiting_for_router = false;
+  pending.commanded = now;
+  pending.deadline = now + options_.switch_timeout;
+  pending.request_id = 0;  // assigned when the block is built
+  to_route_.push_back(p);
+}
+
+void FailoverEngine::Impl::flushRoutes(std::vector<Action>& out) {
+  if (to_route_.empty()) {
+    return;
+  }
+  std::sort(to_route_.begin(), to_route_.end());
+  to_route_.erase(std::unique(to_route_.begin(), to_route_.end()), to_route_.end());
+  std::vector<Action> blocks;
+  for (std::size_t r = 0; r < routers_.size(); ++r) {
+    RouteRequest request;
+    for (const std::size_t p : to_route_) {
+      PairRt& pair = pairs_[p];
+      if (pair.router != r || !pair.switching || !pair.switching->commanded ||
+          pair.switching->request_id != 0) {
+        continue;
+      }
+      if (request.request_id == 0) {
+        request.request_id = next_request_id_++;
+        request.router = routers_[r].settings->id;
+      }
+      pair.switching->request_id = request.request_id;
+      const int input = sideInput(pair, pair.switching->target);
+      for (const int output : pair.settings->outputs) {
+        request.routes.push_back(Route{output, input});
+      }
+      request.pairs.push_back(pair.settings->id);
+      request.reason = request.pairs.size() == 1
+                           ? pair.switching->reason
+                           : std::to_string(request.pairs.size()) + " pairs switch together";
+    }
+    if (request.request_id != 0) {
+      blocks.emplace_back(std::move(request));
+    }
+  }
+  to_route_.clear();
+  // Routing blocks go first: they are what the latency budget is about.
+  out.insert(out.begin(), std::make_move_iterator(blocks.begin()),
+             std::make_move_iterator(blocks.end()));
+}
+
+SwitchEvent FailoverEngine::Impl::eventFor(PairRt& pair, SwitchEventType type) const {
+  SwitchEvent event;
+  event.type = type;
+  event.attempted = type;
+  event.pair = pair.settings->id;
+  event.seq = ++pair.seq;
+  event.mode = pair.mode;
+  event.router = pair.settings->router;
+  event.outputs = pair.settings->outputs;
+  return event;
+}
+
+void FailoverEngine::Impl::completeSwitch(std::size_t p, core::MonoTime now,
+                                          std::vector<Action>& out) {
+  PairRt& pair = pairs_[p];
+  PendingSwitch pending = std::move(*pair.switching);
+  pair.switching.reset();
+  SwitchEvent event = eventFor(pair, pending.kind);
+  if (pending.from) {
+    event.from = sideId(pair, *pending.from);
+    event.input_from = sideInput(pair, *pending.from);
+  }
+  event.to = sideId(pair, pending.target);
+  event.input_to = sideInput(pair, pending.target);
+  event.reason = pending.reason;
+  event.trigger = pending.trigger;
+  event.requested_by = pending.meta.requested_by;
+  event.transaction = pending.meta.transaction;
+  event.detected = pending.detected;
+  event.commanded = pending.commanded;
+  event.confirmed = now;
+  pair.last_switch = event;
+  out.emplace_back(SwitchEventAction{event});
+  if (pending.is_command) {
+    CommandReply answer = reply(pending.meta, pair.settings->id);
+    answer.message = "switched to " + *event.to;
+    answer.event = std::move(event);
+    answer.state = buildView(p);
+    out.emplace_back(std::move(answer));
+  }
+}
+
+void FailoverEngine::Impl::failSwitch(std::size_t p, ErrorCode code, const std::string& message,
+                                      core::MonoTime now, std::vector<Action>& out) {
+  (void)now;
+  PairRt& pair = pairs_[p];
+  PendingSwitch pending = std::move(*pair.switching);
+  pair.switching.reset();
+  SwitchEvent event = eventFor(pair, SwitchEventType::SwitchFailed);
+  event.attempted = pending.kind;
+  if (pending.from) {
+    event.from = sideId(pair, *pending.from);
+    event.input_from = sideInput(pair, *pending.from);
+  }
+  event.to = sideId(pair, pending.target);
+  event.input_to = sideInput(pair, pending.target);
+  event.reason = pending.reason;
+  event.trigger = pending.trigger;
+  event.requested_by = pending.meta.requested_by;
+  event.transaction = pending.meta.transaction;
+  event.detected = pending.detected;
+  event.commanded = pending.commanded;
+  event.ok = false;
+  event.error = code;
+  event.error_message = message;
+  pair.last_switch = event;
+  out.emplace_back(SwitchEventAction{event});
+  if (pending.is_command) {
+    CommandReply answer = refusal(pending.meta, pair.settings->id, code, message);
+    answer.event = std::move(event);
+    answer.state = buildView(p);
+    out.emplace_back(std::move(answer));
+  }
+}
+
+void FailoverEngine::Impl::expireSwitches(core::MonoTime now, std::vector<Action>& out) {
+  for (std::size_t p = 0; p < pairs_.size(); ++p) {
+    const PairRt& pair = pairs_[p];
+    if (pair.switching && pair.switching->commanded && now >= pair.switching->deadline) {
+      failSwitch(p, ErrorCode::RouterTimeout,
+                 "the router did not confirm the switch within " +
+                     std::to_string(options_.switch_timeout.count()) + " ms",
+                 now, out);
+    }
+  }
+}
+
+void FailoverEngine::Impl::refreshDeadlines() {
+  if (rules_dirty_) {
+    rules_dirty_ = false;
+    rule_deadline_.reset();
+    for (const MachineRt& machine : machines_) {
+      for (std::size_t i = 0; i < config_.rules.size(); ++i) {
+        const RuleState& state = machine.rules[i];
+        if (state.holding && !state.active) {
+          const core::MonoTime due = state.since + ms(config_.rules[i].for_ms);
+          if (!rule_deadline_ || due < *rule_deadline_) {
+            rule_deadline_ = due;
+          }
+        }
+      }
+    }
+  }
+  pair_deadline_.reset();
+  const auto consider = [this](core::MonoTime at) {
+    if (!pair_deadline_ || at < *pair_deadline_) {
+      pair_deadline_ = at;
+    }
+  };
+  if (grace_pending_) {
+    consider(grace_until_);
+  }
+  for (const PairRt& pair : pairs_) {
+    if (pair.wake_at) {
+      consider(*pair.wake_at);
+    }
+    if (pair.switching && pair.switching->commanded) {
+      consider(pair.switching->deadline);
+    }
+  }
+}
+
+}  // namespace failover::engine

@@ -1,0 +1,251 @@
+#pragma once
+
+// The engine's private state and the declarations of its parts. One class, its member
+// functions spread over files by concern: health.cpp (checks, staleness, rules),
+// routing.cpp (router truth, outcomes, reconcile), decisions.cpp (automatic and manual
+// switching), commands.cpp (operator commands), views.cpp (snapshots and warnings).
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "failover/engine/failover_engine.h"
+
+namespace failover::engine {
+
+inline constexpr std::size_t kCheckCount = 5;  // config::Check values
+inline constexpr int32_t kNone = -1;
+
+inline std::size_t checkIndex(config::Check check) {
+  return static_cast<std::size_t>(check);
+}
+
+// Which machine of a pair.
+enum class Side : int8_t { Main = 0, Backup = 1 };
+inline Side otherSide(Side side) {
+  return side == Side::Main ? Side::Backup : Side::Main;
+}
+
+// A machine's standing with respect to one pair's triggers.
+enum class Verdict { Good, Unknown, Failing };
+
+struct CheckSlot {
+  CheckStatus status = CheckStatus::Unknown;
+  std::string detail;
+  core::MonoTime last_seen{};
+  core::MonoTime failing_since{};  // when it entered Fail or Stale
+  bool fresh = false;              // in the staleness list
+  int32_t prev = kNone;            // staleness list links (slot indices)
+  int32_t next = kNone;
+};
+
+struct RuleState {
+  bool holding = false;
+  bool active = false;
+  core::MonoTime since{};  // when the condition began to hold
+};
+
+struct MachineRt {
+  const config::MachineSettings* settings = nullptr;
+  std::optional<std::string> engine_mode;
+  bool live = false;
+  std::vector<std::string> critical_parameters;
+  std::vector<RuleState> rules;  // by config rule index
+  bool critical = false;
+  core::MonoTime critical_since{};
+  std::vector<std::size_t> pairs;  // pairs this machine is Main or Backup of
+};
+
+struct RouterRt {
+  const config::RouterSettings* settings = nullptr;
+  bool enabled = true;
+  bool connected = false;
+  bool routing_known = false;      // a routing has been seen since start
+  std::vector<int> source;         // by output-1; 0 = unknown
+  std::vector<int> locked;         // outputs locked by another client, ascending
+  std::vector<int32_t> owner;      // by output-1: the pair index, or kNone
+  std::vector<std::size_t> pairs;  // in config order
+};
+
+// A switch in progress (commanded, or decided while the router was away).
+struct PendingSwitch {
+  Side target = Side::Backup;
+  std::optional<Side> from;
+  SwitchEventType kind = SwitchEventType::Failover;
+  std::optional<TriggerInfo> trigger;
+  std::string reason;
+  bool is_command = false;
+  bool force = false;
+  CommandMeta meta;
+  core::MonoTime detected{};
+  std::optional<core::MonoTime> commanded;
+  core::MonoTime deadline{};
+  uint64_t request_id = 0;
+  bool waiting_for_router = false;  // decided while the router could not be routed to
+};
+
+// What the published state depends on; a change means PairStateChanged.
+struct PairDigest {
+  int active = kNone;
+  FailoverState failover = FailoverState::Degraded;
+  bool switch_advised = false;
+  config::FailoverMode mode = config::FailoverMode::Auto;
+  bool armed = true;
+  bool router_enabled = true;
+  bool router_connected = false;
+  std::array<MachineStatus, 2> machine_status{};
+  std::array<bool, 2> healthy{};
+  std::array<bool, 2> live{};
+  std::array<std::array<CheckStatus, kCheckCount>, 2> checks{};
+  std::vector<int> locked;
+  std::vector<PairWarning> warnings;
+  uint64_t seq = 0;
+  friend bool operator==(const PairDigest&, const PairDigest&) = default;
+};
+
+struct PairRt {
+  const config::PairSettings* settings = nullptr;
+  std::size_t router = 0;
+  std::array<std::size_t, 2> machine{};  // by Side
+  config::FailoverMode mode = config::FailoverMode::Auto;
+  bool armed = true;
+  int active = kNone;             // Side as int, or kNone while the routing does not say
+  int last_known_active = kNone;  // the last Side the routing showed
+  std::optional<PendingSwitch> switching;
+  std::optional<core::MonoTime> last_auto_switch;
+  std::optional<core::MonoTime> main_healthy_since;
+  std::optional<core::MonoTime> wake_at;  // a decision waits for this time
+  uint64_t seq = 0;
+  std::optional<SwitchEvent> last_switch;
+  std::vector<PairWarning> static_warnings;  // e.g. feature mismatch
+  PairDigest published;
+};
+
+class FailoverEngine::Impl {
+ public:
+  Impl(const config::Config& config, core::MonoTime start, EngineOptions options);
+
+  void handleEvent(const Event& event, core::MonoTime now, std::vector<Action>& out);
+  void tick(core::MonoTime now, std::vector<Action>& out);
+  std::optional<core::MonoTime> nextDeadline() const;
+  std::optional<PairView> pairView(const std::string& pair) const;
+  std::vector<std::string> pairIds() const;
+  const std::vector<std::string>& ruleFields(config::Check check) const;
+  config::RunState runState() const;
+
+ private:
+  // health.cpp
+  void onHealth(const HealthObserved& event, core::MonoTime now, std::vector<Action>& out);
+  bool evaluateRules(std::size_t machine, const HealthObserved& event, core::MonoTime now);
+  void resetRules(std::size_t machine, config::Check source);
+  bool updateCritical(std::size_t machine, core::MonoTime now);
+  void expireStale(core::MonoTime now);
+  void expireUnknown(core::MonoTime now);
+  void activateRules(core::MonoTime now);
+  void onBus(const BusConnectionChanged& event, core::MonoTime now, std::vector<Action>& out);
+  void listTouch(int32_t slot);
+  void listRemove(int32_t slot);
+  bool stalenessApplies(config::Check check) const;
+  Verdict verdict(std::size_t machine, const config::PairSettings& pair) const;
+  std::optional<TriggerInfo> firstFailure(std::size_t machine, const config::PairSettings& pair,
+                                          core::MonoTime* since) const;
+  std::string unhealthyReason(std::size_t machine, const config::PairSettings& pair) const;
+  CheckSlot& slot(std::size_t machine, config::Check check) {
+    return slots_[machine * kCheckCount + checkIndex(check)];
+  }
+  const CheckSlot& slot(std::size_t machine, config::Check check) const {
+    return slots_[machine * kCheckCount + checkIndex(check)];
+  }
+
+  // routing.cpp
+  void onRouter(const RouterObserved& event, core::MonoTime now, std::vector<Action>& out);
+  void onRouteOutcome(const RouteOutcome& event, core::MonoTime now, std::vector<Action>& out);
+  void routerLost(std::size_t router, core::MonoTime now, std::vector<Action>& out);
+  void updateActive(std::size_t pair, bool after_reconnect, core::MonoTime now,
+                    std::vector<Action>& out);
+  int observedSide(std::size_t pair) const;
+  bool routable(std::size_t router) const;
+
+  // decisions.cpp
+  void evaluatePair(std::size_t pair, core::MonoTime now, std::vector<Action>& out);
+  void evaluateAll(core::MonoTime now, std::vector<Action>& out);
+  void decideAutomatic(std::size_t pair, core::MonoTime now);
+  bool suspended(core::MonoTime now) const;
+  bool dwellBlocks(PairRt& pair, core::MonoTime now);
+  int effectiveActive(const PairRt& pair) const;
+  bool busyElsewhere(std::size_t machine, std::size_t pair, std::string* other_pair) const;
+  void startSwitch(std::size_t pair, PendingSwitch pending, core::MonoTime now);
+  void command(std::size_t pair, core::MonoTime now);
+  void completeSwitch(std::size_t pair, core::MonoTime now, std::vector<Action>& out);
+  void failSwitch(std::size_t pair, ErrorCode code, const std::string& message, core::MonoTime now,
+                  std::vector<Action>& out);
+  SwitchEvent eventFor(PairRt& pair, SwitchEventType type) const;
+  void expireSwitches(core::MonoTime now, std::vector<Action>& out);
+  void flushRoutes(std::vector<Action>& out);
+  void refreshDeadlines();
+
+  // commands.cpp
+  void onSwitch(const SwitchCommand& command, core::MonoTime now, std::vector<Action>& out);
+  void onSetMode(const SetMode& command, core::MonoTime now, std::vector<Action>& out);
+  void onSetArmed(const SetArmed& command, core::MonoTime now, std::vector<Action>& out);
+  void onSetRouterEnabled(const SetRouterEnabled& command, core::MonoTime now,
+                          std::vector<Action>& out);
+  void onGetState(const GetState& command, std::vector<Action>& out);
+  CommandReply reply(const CommandMeta& meta, const std::string& pair) const;
+  CommandReply refusal(const CommandMeta& meta, const std::string& pair, ErrorCode code,
+                       std::string message) const;
+  std::optional<std::size_t> findPair(const std::string& id) const;
+
+  // views.cpp
+  PairView buildView(std::size_t pair) const;
+  PairDigest digest(std::size_t pair) const;
+  std::vector<PairWarning> warnings(std::size_t pair) const;
+  MachineStatus machineStatus(std::size_t machine, const config::PairSettings& pair) const;
+  FailoverState failoverState(std::size_t pair) const;
+  bool switchAdvised(std::size_t pair) const;
+  void publishIfChanged(std::size_t pair, std::vector<Action>& out);
+  const std::string& machineId(std::size_t machine) const {
+    return machines_[machine].settings->id;
+  }
+  const std::string& sideId(const PairRt& pair, Side side) const {
+    return machineId(pair.machine[static_cast<std::size_t>(side)]);
+  }
+  int sideInput(const PairRt& pair, Side side) const {
+    return machines_[pair.machine[static_cast<std::size_t>(side)]].settings->input;
+  }
+
+  config::Config config_;
+  EngineOptions options_;
+  core::MonoTime start_;
+  core::Duration stale_after_;
+
+  std::vector<MachineRt> machines_;
+  std::vector<CheckSlot> slots_;  // machine * kCheckCount + check
+  std::unordered_map<std::string, std::size_t> machine_index_;
+  std::vector<RouterRt> routers_;
+  std::vector<PairRt> pairs_;
+  std::array<std::vector<std::size_t>, kCheckCount> rules_by_source_;
+  std::array<std::vector<std::string>, kCheckCount> rule_fields_;
+
+  // Staleness list: fresh checks, least recently heard first.
+  int32_t stale_head_ = kNone;
+  int32_t stale_tail_ = kNone;
+
+  bool bus_up_ = true;
+  core::MonoTime grace_until_;
+  std::optional<core::MonoTime> unknown_deadline_;  // unheard checks turn stale then
+
+  uint64_t next_request_id_ = 1;
+  std::vector<std::size_t> to_route_;  // pairs commanded in this call, to flush as blocks
+
+  std::optional<core::MonoTime> rule_deadline_;
+  std::optional<core::MonoTime> pair_deadline_;
+  bool rules_dirty_ = false;
+  bool grace_pending_ = true;  // grace_until_ is still ahead
+};
+
+}  // namespace failover::engine

@@ -1,0 +1,221 @@
+#include "failover/engine/failover_engine.h"
+
+#include <algorithm>
+#include <set>
+#include <type_traits>
+
+#include "engine_impl.h"
+
+namespace failover::engine {
+namespace {
+
+std::string joined(const std::vector<std::string>& items) {
+  std::string text = "[";
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    text += (i == 0 ? "" : ", ") + items[i];
+  }
+  return text + "]";
+}
+
+// F3: a Main/Backup pair whose features differ is warned about in the pair's state.
+std::optional<PairWarning> featureMismatch(const config::MachineSettings& main,
+                                           const config::MachineSettings& backup) {
+  const std::set<std::string> main_features(main.features.begin(), main.features.end());
+  const std::set<std::string> backup_features(backup.features.begin(), backup.features.end());
+  if (main_features == backup_features) {
+    return std::nullopt;
+  }
+  return PairWarning{"feature_mismatch", "features of Main '" + main.id + "' " +
+                                             joined(main.features) + " and Backup '" + backup.id +
+                                             "' " + joined(backup.features) + " differ"};
+}
+
+}  // namespace
+
+FailoverEngine::Impl::Impl(const config::Config& config, core::MonoTime start,
+                           EngineOptions options)
+    : config_(config),
+      options_(options),
+      start_(start),
+      stale_after_(std::chrono::milliseconds(config.health.stale_after_ms)) {
+  machines_.resize(config_.machines.size());
+  slots_.resize(config_.machines.size() * kCheckCount);
+  for (std::size_t m = 0; m < config_.machines.size(); ++m) {
+    machines_[m].settings = &config_.machines[m];
+    machines_[m].rules.resize(config_.rules.size());
+    machine_index_.emplace(config_.machines[m].id, m);
+  }
+  routers_.resize(config_.routers.size());
+  for (std::size_t r = 0; r < config_.routers.size(); ++r) {
+    routers_[r].settings = &config_.routers[r];
+    routers_[r].enabled = config_.routers[r].enabled;
+  }
+  pairs_.resize(config_.pairs.size());
+  for (std::size_t p = 0; p < config_.pairs.size(); ++p) {
+    const config::PairSettings& settings = config_.pairs[p];
+    PairRt& pair = pairs_[p];
+    pair.settings = &settings;
+    pair.mode = settings.mode;
+    pair.armed = settings.armed;
+    for (std::size_t r = 0; r < config_.routers.size(); ++r) {
+      if (config_.routers[r].id == settings.router) {
+        pair.router = r;
+      }
+    }
+    pair.machine[0] = machine_index_.at(settings.main);
+    pair.machine[1] = machine_index_.at(settings.backup);
+    machines_[pair.machine[0]].pairs.push_back(p);
+    machines_[pair.machine[1]].pairs.push_back(p);
+    RouterRt& router = routers_[pair.router];
+    router.pairs.push_back(p);
+    for (const int output : settings.outputs) {
+      const auto index = static_cast<std::size_t>(output - 1);
+      if (router.owner.size() <= index) {
+        router.owner.resize(index + 1, kNone);
+      }
+      router.owner[index] = static_cast<int32_t>(p);
+    }
+    if (auto warning = featureMismatch(*machines_[pair.machine[0]].settings,
+                                       *machines_[pair.machine[1]].settings)) {
+      pair.static_warnings.push_back(std::move(*warning));
+    }
+  }
+  for (std::size_t i = 0; i < config_.rules.size(); ++i) {
+    const auto source = checkIndex(config_.rules[i].source);
+    rules_by_source_[source].push_back(i);
+    auto& fields = rule_fields_[source];
+    if (std::find(fields.begin(), fields.end(), config_.rules[i].field) == fields.end()) {
+      fields.push_back(config_.rules[i].field);
+    }
+  }
+  grace_until_ = start + std::chrono::milliseconds(config_.health.startup_grace_ms);
+  unknown_deadline_ =
+      start + std::max<core::Duration>(std::chrono::milliseconds(config_.health.startup_grace_ms),
+                                       stale_after_);
+  for (std::size_t p = 0; p < pairs_.size(); ++p) {
+    pairs_[p].published = digest(p);
+  }
+  refreshDeadlines();
+}
+
+void FailoverEngine::Impl::handleEvent(const Event& event, core::MonoTime now,
+                                       std::vector<Action>& out) {
+  std::visit(
+      [&](const auto& value) {
+        using T = std::decay_t<decltype(value)>;
+        if constexpr (std::is_same_v<T, HealthObserved>) {
+          onHealth(value, now, out);
+        } else if constexpr (std::is_same_v<T, RouterObserved>) {
+          onRouter(value, now, out);
+        } else if constexpr (std::is_same_v<T, BusConnectionChanged>) {
+          onBus(value, now, out);
+        } else if constexpr (std::is_same_v<T, SwitchCommand>) {
+          onSwitch(value, now, out);
+        } else if constexpr (std::is_same_v<T, SetMode>) {
+          onSetMode(value, now, out);
+        } else if constexpr (std::is_same_v<T, SetArmed>) {
+          onSetArmed(value, now, out);
+        } else if constexpr (std::is_same_v<T, SetRouterEnabled>) {
+          onSetRouterEnabled(value, now, out);
+        } else if constexpr (std::is_same_v<T, GetState>) {
+          onGetState(value, out);
+        } else if constexpr (std::is_same_v<T, RouteOutcome>) {
+          onRouteOutcome(value, now, out);
+        }
+      },
+      event);
+}
+
+void FailoverEngine::Impl::tick(core::MonoTime now, std::vector<Action>& out) {
+  expireStale(now);
+  expireUnknown(now);
+  activateRules(now);
+  expireSwitches(now, out);
+  evaluateAll(now, out);
+  flushRoutes(out);
+  refreshDeadlines();
+}
+
+std::optional<core::MonoTime> FailoverEngine::Impl::nextDeadline() const {
+  std::optional<core::MonoTime> next;
+  const auto consider = [&next](std::optional<core::MonoTime> at) {
+    if (at && (!next || *at < *next)) {
+      next = at;
+    }
+  };
+  if (bus_up_ && stale_head_ != kNone) {
+    consider(slots_[static_cast<std::size_t>(stale_head_)].last_seen + stale_after_);
+  }
+  if (bus_up_) {
+    consider(unknown_deadline_);
+  }
+  consider(rule_deadline_);
+  consider(pair_deadline_);
+  return next;
+}
+
+std::vector<std::string> FailoverEngine::Impl::pairIds() const {
+  std::vector<std::string> ids;
+  ids.reserve(config_.pairs.size());
+  for (const auto& pair : config_.pairs) {
+    ids.push_back(pair.id);
+  }
+  return ids;
+}
+
+const std::vector<std::string>& FailoverEngine::Impl::ruleFields(config::Check check) const {
+  return rule_fields_[checkIndex(check)];
+}
+
+config::RunState FailoverEngine::Impl::runState() const {
+  config::RunState state;
+  for (const auto& pair : pairs_) {
+    state.pairs[pair.settings->id] = config::PairRunState{pair.mode, pair.armed};
+  }
+  for (const auto& router : routers_) {
+    state.routers[router.settings->id] = config::RouterRunState{router.enabled};
+  }
+  return state;
+}
+
+// The facade.
+
+FailoverEngine::FailoverEngine(const config::Config& config, core::MonoTime start,
+                               EngineOptions options)
+    : impl_(std::make_unique<Impl>(config, start, options)) {}
+
+FailoverEngine::~FailoverEngine() = default;
+
+std::vector<Action> FailoverEngine::handle(const Event& event, core::MonoTime now) {
+  std::vector<Action> out;
+  impl_->handleEvent(event, now, out);
+  return out;
+}
+
+std::vector<Action> FailoverEngine::tick(core::MonoTime now) {
+  std::vector<Action> out;
+  impl_->tick(now, out);
+  return out;
+}
+
+std::optional<core::MonoTime> FailoverEngine::nextDeadline() const {
+  return impl_->nextDeadline();
+}
+
+std::optional<PairView> FailoverEngine::pairView(const std::string& pair) const {
+  return impl_->pairView(pair);
+}
+
+std::vector<std::string> FailoverEngine::pairIds() const {
+  return impl_->pairIds();
+}
+
+const std::vector<std::string>& FailoverEngine::ruleFields(config::Check check) const {
+  return impl_->ruleFields(check);
+}
+
+config::RunState FailoverEngine::runState() const {
+  return impl_->runState();
+}
+
+}  // namespace failover::engine

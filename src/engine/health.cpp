@@ -1,0 +1,441 @@
+// Health of the machines: check states from messages, staleness, rules and the critical
+// condition; and how a machine stands against one pair's triggers.
+
+#include <algorithm>
+
+#include "engine_impl.h"
+
+namespace failover::engine {
+namespace {
+
+bool isFailing(CheckStatus status) {
+  return status == CheckStatus::Fail || status == CheckStatus::Stale;
+}
+
+CheckStatus fromReported(Reported status) {
+  switch (status) {
+    case Reported::Ok:
+      return CheckStatus::Ok;
+    case Reported::Warn:
+      return CheckStatus::Warn;
+    case Reported::Fail:
+      return CheckStatus::Fail;
+  }
+  return CheckStatus::Fail;
+}
+
+template <typename T>
+bool compare(config::Operator op, const T& left, const T& right) {
+  switch (op) {
+    case config::Operator::Greater:
+      return left > right;
+    case config::Operator::GreaterEqual:
+      return left >= right;
+    case config::Operator::Less:
+      return left < right;
+    case config::Operator::LessEqual:
+      return left <= right;
+    case config::Operator::Equal:
+      return left == right;
+    case config::Operator::NotEqual:
+      return left != right;
+  }
+  return false;
+}
+
+// A value of another type than the rule's never satisfies it.
+bool ruleHolds(const config::RuleSettings& rule, const FieldValue& value) {
+  if (rule.value.number) {
+    const auto* number = std::get_if<double>(&value);
+    return number != nullptr && compare(rule.op, *number, *rule.value.number);
+  }
+  if (rule.value.text) {
+    const auto* text = std::get_if<std::string>(&value);
+    return text != nullptr && compare(rule.op, *text, *rule.value.text);
+  }
+  if (rule.value.boolean) {
+    const auto* flag = std::get_if<bool>(&value);
+    return flag != nullptr && compare(rule.op, *flag, *rule.value.boolean);
+  }
+  return false;
+}
+
+std::string checkName(config::Check check) {
+  return config::toString(check);
+}
+
+}  // namespace
+
+bool FailoverEngine::Impl::stalenessApplies(config::Check check) const {
+  // The agent's status is a retained last will, not a heartbeat; diagnostics may publish
+  // only on change, and their silence says nothing about the picture on air.
+  return check == config::Check::Engine || check == config::Check::VideoIo ||
+         check == config::Check::Network;
+}
+
+void FailoverEngine::Impl::onHealth(const HealthObserved& event, core::MonoTime now,
+                                    std::vector<Action>& out) {
+  const auto found = machine_index_.find(event.machine);
+  if (found == machine_index_.end()) {
+    return;
+  }
+  const std::size_t m = found->second;
+  MachineRt& machine = machines_[m];
+  CheckSlot& check = slot(m, event.check);
+  bool changed = false;
+
+  const CheckStatus status = fromReported(event.status);
+  if (check.status != status) {
+    if (isFailing(status) && !isFailing(check.status)) {
+      check.failing_since = now;
+    }
+    check.status = status;
+    changed = true;
+  }
+  if (check.detail != event.detail) {
+    check.detail = event.detail;  // reuses the string's capacity
+  }
+  if (stalenessApplies(event.check)) {
+    check.last_seen = now;
+    listTouch(static_cast<int32_t>(m * kCheckCount + checkIndex(event.check)));
+  }
+  if (event.check == config::Check::Engine && event.engine_mode &&
+      machine.engine_mode != event.engine_mode) {
+    machine.engine_mode = event.engine_mode;
+    const bool live = *event.engine_mode == "live";
+    if (live != machine.live) {
+      machine.live = live;
+      changed = true;
+    }
+  }
+  if (event.check == config::Check::Diagnostics &&
+      machine.critical_parameters != event.critical_parameters) {
+    machine.critical_parameters = event.critical_parameters;
+    changed = true;
+  }
+  if (!rules_by_source_[checkIndex(event.check)].empty() && evaluateRules(m, event, now)) {
+    changed = true;
+  }
+  if (!changed) {
+    if (rules_dirty_) {
+      refreshDeadlines();
+    }
+    return;
+  }
+  updateCritical(m, now);
+  for (const std::size_t pair : machine.pairs) {
+    evaluatePair(pair, now, out);
+  }
+  flushRoutes(out);
+  refreshDeadlines();
+}
+
+bool FailoverEngine::Impl::evaluateRules(std::size_t machine, const HealthObserved& event,
+                                         core::MonoTime now) {
+  bool severity_changed = false;
+  for (const std::size_t index : rules_by_source_[checkIndex(event.check)]) {
+    const config::RuleSettings& rule = config_.rules[index];
+    RuleState& state = machines_[machine].rules[index];
+    bool holds = false;
+    for (const FieldSample& sample : event.fields) {
+      if (sample.path == rule.field) {
+        holds = ruleHolds(rule, sample.value);
+        break;
+      }
+    }
+    if (holds && !state.holding) {
+      state.holding = true;
+      state.since = now;
+      rules_dirty_ = true;
+      if (rule.for_ms <= 0) {
+        state.active = true;
+        severity_changed = true;
+      }
+    } else if (holds && !state.active &&
+               now >= state.since + std::chrono::milliseconds(rule.for_ms)) {
+      state.active = true;
+      rules_dirty_ = true;
+      severity_changed = true;
+    } else if (!holds && state.holding) {
+      severity_changed = severity_changed || state.active;
+      state = RuleState{};
+      rules_dirty_ = true;
+    }
+  }
+  return severity_changed;
+}
+
+void FailoverEngine::Impl::resetRules(std::size_t machine, config::Check source) {
+  for (const std::size_t index : rules_by_source_[checkIndex(source)]) {
+    if (machines_[machine].rules[index].holding) {
+      machines_[machine].rules[index] = RuleState{};
+      rules_dirty_ = true;
+    }
+  }
+}
+
+bool FailoverEngine::Impl::updateCritical(std::size_t machine, core::MonoTime now) {
+  MachineRt& state = machines_[machine];
+  bool critical = slot(machine, config::Check::Diagnostics).status == CheckStatus::Fail ||
+                  !state.critical_parameters.empty();
+  for (std::size_t i = 0; i < config_.rules.size() && !critical; ++i) {
+    critical = state.rules[i].active && config_.rules[i].severity == config::Severity::Critical;
+  }
+  if (critical == state.critical) {
+    return false;
+  }
+  state.critical = critical;
+  if (critical) {
+    state.critical_since = now;
+  }
+  return true;
+}
+
+void FailoverEngine::Impl::expireStale(core::MonoTime now) {
+  if (!bus_up_) {
+    return;  // nothing could arrive while the node was cut off; see onBus()
+  }
+  while (stale_head_ != kNone) {
+    const auto index = static_cast<std::size_t>(stale_head_);
+    CheckSlot& check = slots_[index];
+    const core::MonoTime due = check.last_seen + stale_after_;
+    if (due > now) {
+      break;
+    }
+    listRemove(stale_head_);
+    if (!isFailing(check.status)) {
+      check.failing_since = due;
+    }
+    check.status = CheckStatus::Stale;
+    check.detail = "no message for " + std::to_string(config_.health.stale_after_ms) + " ms";
+    const std::size_t machine = index / kCheckCount;
+    resetRules(machine, static_cast<config::Check>(index % kCheckCount));
+    updateCritical(machine, now);
+  }
+}
+
+void FailoverEngine::Impl::expireUnknown(core::MonoTime now) {
+  if (!bus_up_ || !unknown_deadline_ || now < *unknown_deadline_) {
+    return;
+  }
+  for (std::size_t m = 0; m < machines_.size(); ++m) {
+    for (const auto check :
+         {config::Check::Engine, config::Check::VideoIo, config::Check::Network}) {
+      CheckSlot& state = slot(m, check);
+      if (state.status == CheckStatus::Unknown) {
+        state.status = CheckStatus::Stale;
+        state.failing_since = *unknown_deadline_;
+        state.detail = "no message since start";
+      }
+    }
+  }
+  unknown_deadline_.reset();
+}
+
+void FailoverEngine::Impl::activateRules(core::MonoTime now) {
+  if (!rule_deadline_ || now < *rule_deadline_) {
+    return;
+  }
+  for (std::size_t m = 0; m < machines_.size(); ++m) {
+    bool changed = false;
+    for (std::size_t i = 0; i < config_.rules.size(); ++i) {
+      RuleState& state = machines_[m].rules[i];
+      if (state.holding && !state.active &&
+          state.since + std::chrono::milliseconds(config_.rules[i].for_ms) <= now) {
+        state.active = true;
+        changed = true;
+      }
+    }
+    if (changed) {
+      rules_dirty_ = true;
+      updateCritical(m, now);
+    }
+  }
+}
+
+void FailoverEngine::Impl::onBus(const BusConnectionChanged& event, core::MonoTime now,
+                                 std::vector<Action>& out) {
+  if (event.connected == bus_up_) {
+    return;
+  }
+  bus_up_ = event.connected;
+  if (bus_up_) {
+    // Messages could not arrive while the node was cut off: every heartbeat gets a full
+    // stale_after_ms from now, and nothing automatic happens during the reconnect grace.
+    grace_until_ =
+        std::max(grace_until_, now + std::chrono::milliseconds(config_.health.reconnect_grace_ms));
+    grace_pending_ = true;
+    for (int32_t i = stale_head_; i != kNone; i = slots_[static_cast<std::size_t>(i)].next) {
+      slots_[static_cast<std::size_t>(i)].last_seen = now;
+    }
+    if (unknown_deadline_) {
+      unknown_deadline_ = std::max(*unknown_deadline_, now + stale_after_);
+    }
+  }
+  evaluateAll(now, out);
+  flushRoutes(out);
+  refreshDeadlines();
+}
+
+void FailoverEngine::Impl::listTouch(int32_t index) {
+  CheckSlot& check = slots_[static_cast<std::size_t>(index)];
+  if (check.fresh) {
+    if (stale_tail_ == index) {
+      return;
+    }
+    listRemove(index);
+  }
+  check.fresh = true;
+  check.prev = stale_tail_;
+  check.next = kNone;
+  if (stale_tail_ != kNone) {
+    slots_[static_cast<std::size_t>(stale_tail_)].next = index;
+  } else {
+    stale_head_ = index;
+  }
+  stale_tail_ = index;
+}
+
+void FailoverEngine::Impl::listRemove(int32_t index) {
+  CheckSlot& check = slots_[static_cast<std::size_t>(index)];
+  if (check.prev != kNone) {
+    slots_[static_cast<std::size_t>(check.prev)].next = check.next;
+  } else {
+    stale_head_ = check.next;
+  }
+  if (check.next != kNone) {
+    slots_[static_cast<std::size_t>(check.next)].prev = check.prev;
+  } else {
+    stale_tail_ = check.prev;
+  }
+  check.prev = kNone;
+  check.next = kNone;
+  check.fresh = false;
+}
+
+Verdict FailoverEngine::Impl::verdict(std::size_t machine, const config::PairSettings& pair) const {
+  Verdict result = Verdict::Good;
+  const auto consider = [&result](CheckStatus status) {
+    if (isFailing(status)) {
+      return true;
+    }
+    if (status == CheckStatus::Unknown) {
+      result = Verdict::Unknown;
+    }
+    return false;
+  };
+  for (const config::Trigger trigger : pair.triggers) {
+    switch (trigger) {
+      case config::Trigger::Engine:
+        if (consider(slot(machine, config::Check::Engine).status)) {
+          return Verdict::Failing;
+        }
+        break;
+      case config::Trigger::VideoIo:
+        if (consider(slot(machine, config::Check::VideoIo).status)) {
+          return Verdict::Failing;
+        }
+        break;
+      case config::Trigger::Network:
+        if (slot(machine, config::Check::Status).status == CheckStatus::Fail ||
+            consider(slot(machine, config::Check::Network).status)) {
+          return Verdict::Failing;
+        }
+        break;
+      case config::Trigger::Critical:
+        if (machines_[machine].critical) {
+          return Verdict::Failing;
+        }
+        break;
+    }
+  }
+  return result;
+}
+
+std::optional<TriggerInfo> FailoverEngine::Impl::firstFailure(std::size_t machine,
+                                                              const config::PairSettings& pair,
+                                                              core::MonoTime* since) const {
+  const std::string& id = machineId(machine);
+  const auto fromCheck = [&](config::Check check) -> std::optional<TriggerInfo> {
+    const CheckSlot& state = slot(machine, check);
+    if (!isFailing(state.status)) {
+      return std::nullopt;
+    }
+    *since = state.failing_since;
+    return TriggerInfo{id, checkName(check), toString(state.status), state.detail};
+  };
+  for (const config::Trigger trigger : pair.triggers) {
+    std::optional<TriggerInfo> found;
+    switch (trigger) {
+      case config::Trigger::Engine:
+        found = fromCheck(config::Check::Engine);
+        break;
+      case config::Trigger::VideoIo:
+        found = fromCheck(config::Check::VideoIo);
+        break;
+      case config::Trigger::Network: {
+        const CheckSlot& status = slot(machine, config::Check::Status);
+        if (status.status == CheckStatus::Fail) {
+          *since = status.failing_since;
+          found = TriggerInfo{id, "status", "offline",
+                              status.detail.empty() ? "agent offline" : status.detail};
+        } else {
+          found = fromCheck(config::Check::Network);
+        }
+        break;
+      }
+      case config::Trigger::Critical: {
+        const MachineRt& state = machines_[machine];
+        if (!state.critical) {
+          break;
+        }
+        *since = state.critical_since;
+        std::string detail;
+        const CheckSlot& diagnostics = slot(machine, config::Check::Diagnostics);
+        if (!state.critical_parameters.empty()) {
+          detail = "critical parameter";
+          for (const auto& name : state.critical_parameters) {
+            detail += " " + name;
+          }
+        } else if (diagnostics.status == CheckStatus::Fail) {
+          detail = diagnostics.detail.empty() ? "diagnostics critical" : diagnostics.detail;
+        } else {
+          for (std::size_t i = 0; i < config_.rules.size(); ++i) {
+            if (state.rules[i].active && config_.rules[i].severity == config::Severity::Critical) {
+              detail = "rule " + config_.rules[i].name;
+              break;
+            }
+          }
+        }
+        found = TriggerInfo{id, "critical", "critical", detail};
+        break;
+      }
+    }
+    if (found) {
+      return found;
+    }
+  }
+  return std::nullopt;
+}
+
+std::string FailoverEngine::Impl::unhealthyReason(std::size_t machine,
+                                                  const config::PairSettings& pair) const {
+  core::MonoTime since{};
+  if (const auto failure = firstFailure(machine, pair, &since)) {
+    return failure->machine + " " + failure->check + " " + failure->status +
+           (failure->detail.empty() ? "" : " (" + failure->detail + ")");
+  }
+  for (const config::Trigger trigger : pair.triggers) {
+    const config::Check check = trigger == config::Trigger::Engine    ? config::Check::Engine
+                                : trigger == config::Trigger::VideoIo ? config::Check::VideoIo
+                                : trigger == config::Trigger::Network ? config::Check::Network
+                                                                      : config::Check::Diagnostics;
+    if (check != config::Check::Diagnostics &&
+        slot(machine, check).status == CheckStatus::Unknown) {
+      return machineId(machine) + " " + checkName(check) + " has not reported yet";
+    }
+  }
+  return machineId(machine) + " is healthy";
+}
+
+}  // namespace failover::engine

@@ -1,0 +1,207 @@
+// Router truth: the observed routing decides which machine is on air, confirms switches and
+// reveals switches made by others; outcomes of route requests; reconcile after a reconnect.
+
+#include <algorithm>
+
+#include "engine_impl.h"
+
+namespace failover::engine {
+
+bool FailoverEngine::Impl::routable(std::size_t router) const {
+  return routers_[router].enabled && routers_[router].connected;
+}
+
+int FailoverEngine::Impl::observedSide(std::size_t pair_index) const {
+  const PairRt& pair = pairs_[pair_index];
+  const RouterRt& router = routers_[pair.router];
+  if (!router.connected) {
+    return kNone;
+  }
+  const int main_input = sideInput(pair, Side::Main);
+  const int backup_input = sideInput(pair, Side::Backup);
+  bool all_main = true;
+  bool all_backup = true;
+  for (const int output : pair.settings->outputs) {
+    const auto index = static_cast<std::size_t>(output - 1);
+    const int source = index < router.source.size() ? router.source[index] : 0;
+    all_main = all_main && source == main_input;
+    all_backup = all_backup && source == backup_input;
+  }
+  if (all_main) {
+    return static_cast<int>(Side::Main);
+  }
+  if (all_backup) {
+    return static_cast<int>(Side::Backup);
+  }
+  return kNone;
+}
+
+void FailoverEngine::Impl::onRouter(const RouterObserved& event, core::MonoTime now,
+                                    std::vector<Action>& out) {
+  std::size_t r = 0;
+  while (r < routers_.size() && routers_[r].settings->id != event.router) {
+    ++r;
+  }
+  if (r == routers_.size()) {
+    return;
+  }
+  RouterRt& router = routers_[r];
+  bool locks_changed = false;
+  if (event.locked_outputs) {
+    std::vector<int> locked = *event.locked_outputs;
+    std::sort(locked.begin(), locked.end());
+    locks_changed = locked != router.locked;
+    router.locked = std::move(locked);
+  }
+
+  if (!event.connected || !event.device_present) {
+    if (router.connected) {
+      routerLost(r, now, out);
+    } else if (locks_changed) {
+      for (const std::size_t pair : router.pairs) {
+        evaluatePair(pair, now, out);
+      }
+    }
+    flushRoutes(out);
+    refreshDeadlines();
+    return;
+  }
+
+  const bool reconnected = !router.connected;
+  router.connected = true;
+  if (event.full || reconnected) {
+    std::fill(router.source.begin(), router.source.end(), 0);
+  }
+  std::vector<std::size_t> affected;
+  for (const Route& route : event.routes) {
+    if (route.output < 1 || route.input < 1) {
+      continue;
+    }
+    const auto index = static_cast<std::size_t>(route.output - 1);
+    if (router.source.size() <= index) {
+      router.source.resize(index + 1, 0);
+    }
+    router.source[index] = route.input;
+    if (index < router.owner.size() && router.owner[index] != kNone) {
+      affected.push_back(static_cast<std::size_t>(router.owner[index]));
+    }
+  }
+  const bool whole = event.full || reconnected || locks_changed;
+  if (whole) {
+    affected = router.pairs;
+  } else {
+    std::sort(affected.begin(), affected.end());
+    affected.erase(std::unique(affected.begin(), affected.end()), affected.end());
+  }
+  const bool first_routing = !router.routing_known;
+  if (event.full || !event.routes.empty()) {
+    router.routing_known = true;
+  }
+  for (const std::size_t pair : affected) {
+    updateActive(pair, reconnected && !first_routing, now, out);
+  }
+  for (const std::size_t pair : affected) {
+    evaluatePair(pair, now, out);
+  }
+  flushRoutes(out);
+  refreshDeadlines();
+}
+
+void FailoverEngine::Impl::updateActive(std::size_t pair_index, bool after_reconnect,
+                                        core::MonoTime now, std::vector<Action>& out) {
+  PairRt& pair = pairs_[pair_index];
+  const int side = observedSide(pair_index);
+  pair.active = side;
+  if (side == kNone) {
+    return;
+  }
+  if (pair.switching && side == static_cast<int>(pair.switching->target)) {
+    completeSwitch(pair_index, now, out);
+    pair.last_known_active = side;
+    return;
+  }
+  if (pair.last_known_active != kNone && side != pair.last_known_active) {
+    SwitchEvent event = eventFor(pair, SwitchEventType::ExternalSwitch);
+    event.from = sideId(pair, static_cast<Side>(pair.last_known_active));
+    event.to = sideId(pair, static_cast<Side>(side));
+    event.input_from = sideInput(pair, static_cast<Side>(pair.last_known_active));
+    event.input_to = sideInput(pair, static_cast<Side>(side));
+    event.reason = after_reconnect
+                       ? "the routing changed while the router was disconnected"
+                       : "the router's routing changed outside this node (front panel or "
+                         "another client)";
+    event.detected = now;
+    event.confirmed = now;
+    pair.last_switch = event;
+    out.emplace_back(SwitchEventAction{std::move(event)});
+  }
+  pair.last_known_active = side;
+}
+
+void FailoverEngine::Impl::routerLost(std::size_t router_index, core::MonoTime now,
+                                      std::vector<Action>& out) {
+  RouterRt& router = routers_[router_index];
+  router.connected = false;
+  std::fill(router.source.begin(), router.source.end(), 0);
+  for (const std::size_t p : router.pairs) {
+    PairRt& pair = pairs_[p];
+    pair.active = kNone;
+    if (pair.switching && pair.switching->commanded) {
+      if (pair.switching->is_command) {
+        failSwitch(p, ErrorCode::RouterDisconnected,
+                   "the router disconnected before it confirmed the switch", now, out);
+      } else {
+        // An automatic decision stands: it is requested again when the router returns.
+        pair.switching->commanded.reset();
+        pair.switching->request_id = 0;
+        pair.switching->waiting_for_router = true;
+      }
+    }
+    evaluatePair(p, now, out);
+  }
+}
+
+void FailoverEngine::Impl::onRouteOutcome(const RouteOutcome& event, core::MonoTime now,
+                                          std::vector<Action>& out) {
+  if (event.request_id == 0) {
+    return;
+  }
+  for (std::size_t p = 0; p < pairs_.size(); ++p) {
+    PairRt& pair = pairs_[p];
+    if (!pair.switching || !pair.switching->commanded ||
+        pair.switching->request_id != event.request_id) {
+      continue;
+    }
+    const RouterRt& router = routers_[pair.router];
+    const OutputOutcome* worst = nullptr;
+    for (const OutputOutcome& outcome : event.outputs) {
+      const auto index = static_cast<std::size_t>(outcome.output - 1);
+      if (outcome.output < 1 || index >= router.owner.size() ||
+          router.owner[index] != static_cast<int32_t>(p) ||
+          outcome.result == OutputResult::Applied) {
+        continue;
+      }
+      if (worst == nullptr ||
+          (outcome.result == OutputResult::Refused && worst->result != OutputResult::Refused)) {
+        worst = &outcome;
+      }
+    }
+    if (worst == nullptr) {
+      continue;  // confirmation comes from the router's routing
+    }
+    const std::string what = "output " + std::to_string(worst->output) +
+                             (worst->reason.empty() ? "" : " (" + worst->reason + ")");
+    if (worst->result == OutputResult::Refused) {
+      failSwitch(p, ErrorCode::NotAllowed, "the router refused " + what, now, out);
+    } else if (worst->reason == "disconnected" || worst->reason == "not_ready") {
+      failSwitch(p, ErrorCode::RouterDisconnected, "the router could not take " + what, now, out);
+    } else {
+      failSwitch(p, ErrorCode::RouterTimeout, "the router did not confirm " + what, now, out);
+    }
+    evaluatePair(p, now, out);
+  }
+  flushRoutes(out);
+  refreshDeadlines();
+}
+
+}  // namespace failover::engine
