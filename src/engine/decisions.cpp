@@ -67,10 +67,10 @@ int FailoverEngine::Impl::effectiveActive(const PairRt& pair) const {
 }
 
 bool FailoverEngine::Impl::dwellBlocks(PairRt& pair, core::MonoTime now) {
-  if (!pair.last_auto_switch) {
+  if (!pair.last_switch_at) {
     return false;
   }
-  const core::MonoTime until = *pair.last_auto_switch + ms(pair.settings->min_dwell_ms);
+  const core::MonoTime until = *pair.last_switch_at + ms(pair.settings->min_dwell_ms);
   if (now >= until) {
     return false;
   }
@@ -162,11 +162,10 @@ void FailoverEngine::Impl::decideAutomatic(std::size_t p, core::MonoTime now) {
 
 void FailoverEngine::Impl::startSwitch(std::size_t p, PendingSwitch pending, core::MonoTime now) {
   PairRt& pair = pairs_[p];
-  const bool automatic = !pending.is_command;
   pair.switching = std::move(pending);
-  if (automatic) {
-    pair.last_auto_switch = now;
-  }
+  // Every switch this node makes starts the minimum dwell: no automatic switch of this pair
+  // follows it sooner, whether it was automatic or an operator's choice.
+  pair.last_switch_at = now;
   if (routable(pair.router)) {
     command(p, now);
   } else {

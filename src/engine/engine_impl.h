@@ -116,7 +116,7 @@ struct PairRt {
   int active = kNone;             // Side as int, or kNone while the routing does not say
   int last_known_active = kNone;  // the last Side the routing showed
   std::optional<PendingSwitch> switching;
-  std::optional<core::MonoTime> last_auto_switch;
+  std::optional<core::MonoTime> last_switch_at;  // starts the minimum dwell
   std::optional<core::MonoTime> main_healthy_since;
   std::optional<core::MonoTime> wake_at;  // a decision waits for this time
   uint64_t seq = 0;

@@ -133,6 +133,7 @@ void FailoverEngine::Impl::updateActive(std::size_t pair_index, bool after_recon
     event.detected = now;
     event.confirmed = now;
     pair.last_switch = event;
+    pair.last_switch_at = now;  // an operator's switch at the panel also starts the dwell
     out.emplace_back(SwitchEventAction{std::move(event)});
   }
   pair.last_known_active = side;
