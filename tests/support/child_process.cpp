@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include <sys/prctl.h>
 #include <sys/wait.h>
 
 namespace failover::testing {
@@ -44,6 +45,8 @@ ChildProcess::ChildProcess(std::vector<std::string> argv) {
     throw std::runtime_error("fork failed");
   }
   if (pid_ == 0) {
+    // If the test dies, its children die with it instead of lingering on a port.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     ::dup2(to_child[0], STDIN_FILENO);
     ::dup2(from_child[1], STDOUT_FILENO);
     ::execv(raw[0], raw.data());

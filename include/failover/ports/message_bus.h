@@ -1,0 +1,56 @@
+#pragma once
+
+// The message-bus port: what the node needs from MQTT, and nothing more. PahoMessageBus
+// implements it; tests of the node use a fake. Every callback is delivered on the node's
+// single io thread, never on a library thread.
+
+#include <functional>
+#include <string>
+
+namespace failover::ports {
+
+struct BusMessage {
+  std::string topic;
+  std::string payload;
+  bool retained = false;
+  // MQTT 5 request/response properties; empty when absent (and always under 3.1.1).
+  std::string response_topic;
+  std::string correlation_data;
+};
+
+// How a subscription treats retained messages and our own publishes.
+enum class SubscriptionKind {
+  State,    // inputs: the broker's retained last value is wanted (agent status, health)
+  Command,  // commands: retained ones are not delivered, our own publishes are not echoed
+};
+
+struct PublishOptions {
+  int qos = 1;
+  bool retain = false;
+  std::string correlation_data;  // MQTT 5 only; echoed on responses
+};
+
+class MessageBus {
+ public:
+  virtual ~MessageBus() = default;
+
+  // Queues a publish. While the broker is away a bounded number of messages is buffered
+  // and sent after the reconnect (the oldest are dropped first); it never blocks.
+  virtual void publish(const std::string& topic, std::string payload,
+                       const PublishOptions& options) = 0;
+
+  // Adds a subscription. It is made at once when connected and again after every reconnect,
+  // so callers subscribe once.
+  virtual void subscribe(const std::string& filter, SubscriptionKind kind) = 0;
+
+  virtual bool connected() const = 0;
+};
+
+// What the bus reports, registered before start().
+struct BusHandlers {
+  std::function<void()> on_connected;                     // first connect and every reconnect
+  std::function<void(const std::string& cause)> on_lost;  // the link to the broker is down
+  std::function<void(const BusMessage& message)> on_message;
+};
+
+}  // namespace failover::ports

@@ -1,0 +1,323 @@
+#include "failover/mqtt/paho_message_bus.h"
+
+#include <algorithm>
+#include <chrono>
+#include <utility>
+
+#include <asio.hpp>
+#include <mqtt/async_client.h>
+#include <spdlog/spdlog.h>
+
+namespace failover::mqtt {
+namespace {
+
+using ports::SubscriptionKind;
+
+std::shared_ptr<spdlog::logger> busLogger() {
+  auto logger = spdlog::get("mqtt");
+  return logger ? logger : spdlog::default_logger();
+}
+
+bool usesTls(const std::string& uri) {
+  return uri.rfind("ssl://", 0) == 0 || uri.rfind("mqtts://", 0) == 0 ||
+         uri.rfind("wss://", 0) == 0;
+}
+
+}  // namespace
+
+class PahoMessageBus::Impl : public std::enable_shared_from_this<Impl>,
+                             private ::mqtt::iaction_listener {
+ public:
+  Impl(asio::io_context& io, BusSettings settings, ports::BusHandlers handlers)
+      : io_(io),
+        settings_(std::move(settings)),
+        handlers_(std::move(handlers)),
+        reconnect_timer_(io),
+        client_(settings_.server_uri, settings_.client_id,
+                ::mqtt::create_options_builder()
+                    .mqtt_version(settings_.mqtt5 ? MQTTVERSION_5 : MQTTVERSION_3_1_1)
+                    .send_while_disconnected(true, true)
+                    .max_buffered_messages(settings_.max_buffered_messages)
+                    .delete_oldest_messages(true)
+                    .finalize()) {}
+
+  bool start(std::string& error) {
+    try {
+      connect_options_ = buildConnectOptions();
+    } catch (const ::mqtt::exception& e) {
+      error = e.what();
+      return false;
+    }
+    // Handlers are set once, before the first connect; each only hops onto the io thread.
+    std::weak_ptr<Impl> weak = weak_from_this();
+    client_.set_connected_handler(
+        [weak](const std::string&) { postTo(weak, [](Impl& self) { self.onConnected(); }); });
+    client_.set_connection_lost_handler([weak](const std::string& cause) {
+      postTo(weak, [cause](Impl& self) { self.onLost(cause.empty() ? "connection lost" : cause); });
+    });
+    client_.set_message_callback([weak](::mqtt::const_message_ptr message) {
+      ports::BusMessage copy;
+      copy.topic = message->get_topic();
+      copy.payload = message->get_payload_str();
+      copy.retained = message->is_retained();
+      const auto& properties = message->get_properties();
+      if (properties.contains(::mqtt::property::RESPONSE_TOPIC)) {
+        copy.response_topic =
+            ::mqtt::get<std::string>(properties, ::mqtt::property::RESPONSE_TOPIC);
+      }
+      if (properties.contains(::mqtt::property::CORRELATION_DATA)) {
+        copy.correlation_data =
+            ::mqtt::get<std::string>(properties, ::mqtt::property::CORRELATION_DATA);
+      }
+      postTo(weak, [copy = std::move(copy)](Impl& self) { self.onMessage(copy); });
+    });
+    started_ = true;
+    connect();
+    return true;
+  }
+
+  void stop(int timeout_ms) {
+    if (!started_ || stopped_) {
+      return;
+    }
+    stopped_ = true;
+    reconnect_timer_.cancel();
+    const auto timeout = std::chrono::milliseconds(timeout_ms);
+    try {
+      if (client_.is_connected()) {
+        // A clean disconnect sends no will: say offline ourselves, retained.
+        client_
+            .publish(
+                ::mqtt::make_message(settings_.state_topic, settings_.offline_payload, 1, true))
+            ->wait_for(timeout);
+      }
+      client_.disconnect(timeout_ms)->wait_for(timeout);
+    } catch (const ::mqtt::exception& e) {
+      busLogger()->warn("MQTT disconnect: {}", e.what());
+    }
+    connected_ = false;
+  }
+
+  void publish(const std::string& topic, std::string payload,
+               const ports::PublishOptions& options) {
+    if (stopped_) {
+      return;
+    }
+    try {
+      auto message = ::mqtt::make_message(topic, std::move(payload), options.qos, options.retain);
+      if (settings_.mqtt5 && !options.correlation_data.empty()) {
+        ::mqtt::properties properties;
+        properties.add({::mqtt::property::CORRELATION_DATA, options.correlation_data});
+        message->set_properties(properties);
+      }
+      client_.publish(message);
+      ++stats_.published;
+    } catch (const ::mqtt::exception& e) {
+      // Past the offline buffer's bound, or the client is shutting down: the retained
+      // state is republished on the next connect, so only events can be lost here.
+      ++stats_.publish_failures;
+      busLogger()->warn("MQTT publish to {} failed: {}", topic, e.what());
+    }
+  }
+
+  void subscribe(const std::string& filter, SubscriptionKind kind) {
+    const auto known = std::find_if(subscriptions_.begin(), subscriptions_.end(),
+                                    [&](const auto& entry) { return entry.first == filter; });
+    if (known != subscriptions_.end()) {
+      return;
+    }
+    subscriptions_.emplace_back(filter, kind);
+    if (connected_) {
+      subscribeOne(filter, kind);
+    }
+  }
+
+  bool connected() const { return connected_; }
+  const BusStats& stats() const { return stats_; }
+
+ private:
+  template <typename Function>
+  static void postTo(const std::weak_ptr<Impl>& weak, Function function) {
+    if (auto self = weak.lock()) {
+      asio::post(self->io_, [weak, function = std::move(function)]() mutable {
+        if (auto alive = weak.lock(); alive && !alive->stopped_) {
+          function(*alive);
+        }
+      });
+    }
+  }
+
+  ::mqtt::connect_options buildConnectOptions() const {
+    ::mqtt::connect_options_builder builder;
+    builder.keep_alive_interval(std::chrono::seconds(settings_.keepalive_s))
+        .connect_timeout(std::chrono::seconds(5))
+        .automatic_reconnect(false)
+        .will(::mqtt::message(settings_.state_topic, settings_.offline_payload, 1, true));
+    if (settings_.mqtt5) {
+      // Needed on the connect options as well as the create options; clean_session() would
+      // be rejected on an MQTT 5 client, clean_start() is its equivalent.
+      // Session expiry keeps its default of 0, a fresh session each time: setting it through
+      // connect properties crashes Paho 1.2 when the options are copied.
+      builder.mqtt_version(MQTTVERSION_5).clean_start(true);
+    } else {
+      builder.mqtt_version(MQTTVERSION_3_1_1).clean_session(true);
+    }
+    if (!settings_.username.empty()) {
+      builder.user_name(settings_.username);
+    }
+    if (!settings_.password.empty()) {
+      builder.password(settings_.password);
+    }
+    if (usesTls(settings_.server_uri)) {
+      ::mqtt::ssl_options_builder ssl;
+      if (!settings_.ca_file.empty()) {
+        ssl.trust_store(settings_.ca_file);
+      }
+      if (!settings_.cert_file.empty()) {
+        ssl.key_store(settings_.cert_file);
+      }
+      if (!settings_.key_file.empty()) {
+        ssl.private_key(settings_.key_file);
+      }
+      ssl.enable_server_cert_auth(settings_.verify_server).verify(settings_.verify_server);
+      builder.ssl(ssl.finalize());
+    }
+    return builder.finalize();
+  }
+
+  // One attempt; a failure comes back through on_failure and schedules the next one.
+  void connect() {
+    if (stopped_) {
+      return;
+    }
+    try {
+      client_.connect(connect_options_, nullptr, *this);
+    } catch (const ::mqtt::exception& e) {
+      busLogger()->warn("MQTT connect to {}: {}", settings_.server_uri, e.what());
+      scheduleReconnect();
+    }
+  }
+
+  void scheduleReconnect() {
+    if (stopped_) {
+      return;
+    }
+    const int delay_ms = next_delay_ms_;
+    next_delay_ms_ = std::min(next_delay_ms_ * 2, settings_.reconnect_max_ms);
+    reconnect_timer_.expires_after(std::chrono::milliseconds(delay_ms));
+    reconnect_timer_.async_wait([weak = weak_from_this()](const std::error_code& error) {
+      auto self = weak.lock();
+      if (!error && self) {
+        self->connect();
+      }
+    });
+  }
+
+  // iaction_listener, called on the Paho thread for the connect attempts.
+  void on_failure(const ::mqtt::token& token) override {
+    const int code = token.get_return_code();
+    postTo(weak_from_this(), [code](Impl& self) {
+      if (!self.connect_failure_logged_) {
+        busLogger()->warn("MQTT broker {} unreachable (code {}); retrying",
+                          self.settings_.server_uri, code);
+        self.connect_failure_logged_ = true;
+      }
+      self.scheduleReconnect();
+    });
+  }
+  void on_success(const ::mqtt::token&) override {}
+
+  void onConnected() {
+    connected_ = true;
+    connect_failure_logged_ = false;
+    next_delay_ms_ = settings_.reconnect_min_ms;
+    ++stats_.connects;
+    busLogger()->info("MQTT connected to {} as {}", settings_.server_uri, settings_.client_id);
+    for (const auto& [filter, kind] : subscriptions_) {
+      subscribeOne(filter, kind);
+    }
+    publish(settings_.state_topic, settings_.online_payload, {1, true, {}});
+    if (handlers_.on_connected) {
+      handlers_.on_connected();
+    }
+  }
+
+  void onLost(const std::string& cause) {
+    if (!connected_) {
+      return;
+    }
+    connected_ = false;
+    ++stats_.connection_losses;
+    busLogger()->warn("MQTT connection to {} lost: {}", settings_.server_uri, cause);
+    if (handlers_.on_lost) {
+      handlers_.on_lost(cause);
+    }
+    scheduleReconnect();
+  }
+
+  void onMessage(const ports::BusMessage& message) {
+    ++stats_.received;
+    if (handlers_.on_message) {
+      handlers_.on_message(message);
+    }
+  }
+
+  // One filter per call: Paho 1.2 crashes on the list overload with options.
+  void subscribeOne(const std::string& filter, SubscriptionKind kind) {
+    try {
+      if (settings_.mqtt5 && kind == SubscriptionKind::Command) {
+        const ::mqtt::subscribe_options options(true, false,
+                                                ::mqtt::subscribe_options::DONT_SEND_RETAINED);
+        client_.subscribe(filter, 1, options);
+      } else {
+        client_.subscribe(filter, 1);
+      }
+    } catch (const ::mqtt::exception& e) {
+      busLogger()->warn("MQTT subscribe {}: {}", filter, e.what());
+    }
+  }
+
+  asio::io_context& io_;
+  BusSettings settings_;
+  ports::BusHandlers handlers_;
+  asio::steady_timer reconnect_timer_;
+  ::mqtt::async_client client_;
+  ::mqtt::connect_options connect_options_;
+  std::vector<std::pair<std::string, SubscriptionKind>> subscriptions_;
+  BusStats stats_;
+  int next_delay_ms_ = 250;
+  bool started_ = false;
+  bool stopped_ = false;
+  bool connected_ = false;
+  bool connect_failure_logged_ = false;
+};
+
+PahoMessageBus::PahoMessageBus(asio::io_context& io, BusSettings settings,
+                               ports::BusHandlers handlers)
+    : impl_(std::make_shared<Impl>(io, std::move(settings), std::move(handlers))) {}
+
+PahoMessageBus::~PahoMessageBus() {
+  impl_->stop(500);
+}
+
+bool PahoMessageBus::start(std::string& error) {
+  return impl_->start(error);
+}
+void PahoMessageBus::stop(int timeout_ms) {
+  impl_->stop(timeout_ms);
+}
+void PahoMessageBus::publish(const std::string& topic, std::string payload,
+                             const ports::PublishOptions& options) {
+  impl_->publish(topic, std::move(payload), options);
+}
+void PahoMessageBus::subscribe(const std::string& filter, ports::SubscriptionKind kind) {
+  impl_->subscribe(filter, kind);
+}
+bool PahoMessageBus::connected() const {
+  return impl_->connected();
+}
+const BusStats& PahoMessageBus::stats() const {
+  return impl_->stats();
+}
+
+}  // namespace failover::mqtt

@@ -1,0 +1,44 @@
+#pragma once
+
+// A real Mosquitto broker for tests, on a free 127.0.0.1 port, with its own config in a
+// temporary directory. It can be stopped and started again on the same port to test
+// reconnects. The destructor stops it, so no test leaves a broker behind.
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "support/child_process.h"
+
+namespace failover::testing {
+
+class MosquittoBroker {
+ public:
+  // `extra_config` is appended to the generated mosquitto.conf (e.g. a websockets listener).
+  explicit MosquittoBroker(std::string extra_config = "");
+  ~MosquittoBroker();
+  MosquittoBroker(const MosquittoBroker&) = delete;
+  MosquittoBroker& operator=(const MosquittoBroker&) = delete;
+
+  // Starts the broker and waits until it accepts connections (at most 5 s). Returns false
+  // when mosquitto is missing or does not come up.
+  bool start();
+  // Stops it with SIGTERM (SIGKILL after 3 s) and reaps it.
+  void stop();
+  bool running() const { return process_ != nullptr; }
+
+  uint16_t port() const { return port_; }
+  std::string uri() const { return "tcp://127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  std::filesystem::path directory_;
+  std::string extra_config_;
+  uint16_t port_ = 0;
+  std::unique_ptr<ChildProcess> process_;
+};
+
+// True once a TCP connection to 127.0.0.1:port succeeds.
+bool loopbackPortAccepts(uint16_t port);
+
+}  // namespace failover::testing
