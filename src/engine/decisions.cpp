@@ -27,8 +27,8 @@ void FailoverEngine::Impl::evaluateAll(core::MonoTime now, std::vector<Action>& 
   }
 }
 
-void FailoverEngine::Impl::evaluatePair(std::size_t p, core::MonoTime now,
-                                        std::vector<Action>& out) {
+void FailoverEngine::Impl::evaluatePair(std::size_t p, core::MonoTime now, std::vector<Action>& out,
+                                        bool cascade) {
   PairRt& pair = pairs_[p];
   if (verdict(pair.machine[0], *pair.settings) == Verdict::Good) {
     if (!pair.main_healthy_since) {
@@ -55,6 +55,18 @@ void FailoverEngine::Impl::evaluatePair(std::size_t p, core::MonoTime now,
     decideAutomatic(p, now);
   }
   publishIfChanged(p, out);
+  if (!cascade) {
+    return;
+  }
+  // N:1: a shared Backup going on or off air changes what the other pairs of its machines
+  // may do (busy, free again); they decide again, once.
+  for (const std::size_t machine : pair.machine) {
+    for (const std::size_t other : machines_[machine].pairs) {
+      if (other != p) {
+        evaluatePair(other, now, out, false);
+      }
+    }
+  }
 }
 
 int FailoverEngine::Impl::effectiveActive(const PairRt& pair) const {

@@ -171,7 +171,8 @@ class FailoverEngine::Impl {
   bool routable(std::size_t router) const;
 
   // decisions.cpp
-  void evaluatePair(std::size_t pair, core::MonoTime now, std::vector<Action>& out);
+  void evaluatePair(std::size_t pair, core::MonoTime now, std::vector<Action>& out,
+                    bool cascade = true);
   void evaluateAll(core::MonoTime now, std::vector<Action>& out);
   void decideAutomatic(std::size_t pair, core::MonoTime now);
   bool suspended(core::MonoTime now) const;

@@ -53,7 +53,8 @@ bool FailoverEngine::Impl::switchAdvised(std::size_t p) const {
   const std::size_t standby_machine = pair.machine[static_cast<std::size_t>(otherSide(active))];
   return (machines_[active_machine].critical ||
           verdict(active_machine, *pair.settings) == Verdict::Failing) &&
-         verdict(standby_machine, *pair.settings) == Verdict::Good;
+         verdict(standby_machine, *pair.settings) == Verdict::Good &&
+         !busyElsewhere(standby_machine, p, nullptr);
 }
 
 MachineStatus FailoverEngine::Impl::machineStatus(std::size_t machine,
