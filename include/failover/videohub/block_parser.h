@@ -26,11 +26,13 @@
 namespace failover::videohub {
 
 struct ParserStats {
-  uint64_t blocks = 0;           // complete blocks yielded, unknown ones included
-  uint64_t unknown_blocks = 0;   // blocks with a header we do not act on
-  uint64_t malformed_lines = 0;  // lines skipped: bad numbers, bad codes, no separator
+  uint64_t blocks = 0;          // complete blocks yielded, unknown ones included
+  uint64_t unknown_blocks = 0;  // blocks with a header we do not act on
+  // Lines skipped: bad numbers or codes, no separator, indexes above kMaxPortIndex, and
+  // any body line of ACK, NAK, PING or END PRELUDE (which have none).
+  uint64_t malformed_lines = 0;
   uint64_t oversized_lines = 0;  // lines longer than kMaxLineLength, cut and skipped
-  uint64_t dropped_lines = 0;    // body lines beyond kMaxLinesPerBlock or kMaxBlockBytes
+  uint64_t dropped_lines = 0;    // body lines beyond the block bounds, or of a skipped block
   uint64_t skipped_blocks = 0;   // blocks whose header line was oversized: not yielded
 };
 

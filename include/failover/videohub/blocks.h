@@ -38,7 +38,8 @@ struct DeviceBlock {
   std::string unique_id;
   std::optional<uint32_t> video_inputs;
   std::optional<uint32_t> video_outputs;
-  // Missing on some 12G units: read as 0.
+  // Missing on some 12G units (nullopt): callers read a missing count as 0, value_or(0).
+  // Counts above kMaxPortIndex + 1 are malformed and also left nullopt.
   std::optional<uint32_t> processing_units;
   std::optional<uint32_t> monitoring_outputs;
   std::optional<uint32_t> serial_ports;
