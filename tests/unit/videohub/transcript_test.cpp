@@ -112,3 +112,25 @@ TEST(TranscriptSet, HoldsEveryRequiredSession) {
 
 }  // namespace
 }  // namespace failover::videohub::testing
+
+namespace failover::videohub::testing {
+namespace {
+
+// Guards the capture against line-end normalisation by an editor or git.
+TEST(TranscriptSet, CrlfCaptureKeepsItsCarriageReturns) {
+  const std::string bytes = readDataFile("cleanswitch_12x12_crlf.txt");
+  size_t lines = 0;
+  size_t crlf = 0;
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    if (bytes[i] == '\n') {
+      ++lines;
+      crlf += i > 0 && bytes[i - 1] == '\r' ? 1 : 0;
+    }
+  }
+  EXPECT_GT(lines, 50u);
+  EXPECT_EQ(crlf, lines);
+  EXPECT_EQ(readDataFile("smart_videohub_16x16_v2_3.txt").find('\r'), std::string::npos);
+}
+
+}  // namespace
+}  // namespace failover::videohub::testing
