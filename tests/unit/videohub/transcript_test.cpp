@@ -124,7 +124,9 @@ TEST(TranscriptSet, CrlfCaptureKeepsItsCarriageReturns) {
   for (size_t i = 0; i < bytes.size(); ++i) {
     if (bytes[i] == '\n') {
       ++lines;
-      crlf += i > 0 && bytes[i - 1] == '\r' ? 1 : 0;
+      if (i > 0 && bytes[i - 1] == '\r') {
+        ++crlf;
+      }
     }
   }
   EXPECT_GT(lines, 50u);
