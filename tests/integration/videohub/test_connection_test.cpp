@@ -1,8 +1,10 @@
 // failover-node --test-connection run as a process against the simulator and against peers
 // that refuse, never speak, or have no router hardware.
 
+#include <array>
 #include <chrono>
 #include <string>
+#include <thread>
 #include <vector>
 
 // Asio trips GCC 12's -Wnull-dereference at -O2 and above (a false positive in its scheduler).
@@ -120,6 +122,33 @@ TEST(TestConnectionTest, AnAbsentDeviceIsExitOneWithTheReason) {
   EXPECT_EQ(r.exit_code, 1);
   ASSERT_EQ(r.lines.size(), 1u);
   EXPECT_NE(r.lines[0].find("needs_update"), std::string::npos) << r.lines[0];
+}
+
+TEST(TestConnectionTest, APeerThatIsNotAVideohubIsExitOne) {
+  // A MultiView speaks the same framing on the same port, with its own device block.
+  asio::io_context io;
+  asio::ip::tcp::acceptor acceptor(io,
+                                   asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  asio::ip::tcp::socket peer(io);
+  const std::string dump =
+      "PROTOCOL PREAMBLE:\nVersion: 2.3\n\nMULTIVIEW DEVICE:\nDevice present: true\n"
+      "Model name: Blackmagic MultiView 16\n\n";
+  std::array<char, 256> sink{};
+  acceptor.async_accept(peer, [&](const asio::error_code& ec) {
+    if (!ec) {
+      asio::async_write(peer, asio::buffer(dump), [&](const asio::error_code&, size_t) {
+        peer.async_read_some(asio::buffer(sink), [](const asio::error_code&, size_t) {});
+      });
+    }
+  });
+  const auto port = acceptor.local_endpoint().port();
+  std::thread server([&] { io.run_for(5000ms); });
+  const RunResult r = runTestConnection({"127.0.0.1:" + std::to_string(port)});
+  io.stop();
+  server.join();
+  EXPECT_EQ(r.exit_code, 1);
+  ASSERT_EQ(r.lines.size(), 1u);
+  EXPECT_NE(r.lines[0].find("not a Videohub"), std::string::npos) << r.lines[0];
 }
 
 TEST(TestConnectionTest, ABadAddressIsExitOne) {
