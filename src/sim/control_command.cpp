@@ -215,6 +215,21 @@ core::Result<ControlCommand> parseControlCommand(std::string_view line) {
     command.millis = *millis;
     return command;
   }
+  if (verb == "route-before-ack") {
+    command.verb = ControlVerb::RouteBeforeAck;
+    if (args == 1 && words[1] == "off") {
+      return command;
+    }
+    const auto output = args == 2 ? parsePort(words[1]) : std::nullopt;
+    const auto input = args == 2 ? parsePort(words[2]) : std::nullopt;
+    if (!output || !input) {
+      return usage("route-before-ack OUT IN | route-before-ack off");
+    }
+    command.on = true;
+    command.output = *output;
+    command.input = *input;
+    return command;
+  }
   if (verb == "quit") {
     return bare(ControlVerb::Quit);
   }

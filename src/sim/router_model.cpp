@@ -196,6 +196,18 @@ videohub::LocksBlock RouterModel::locksBlock(const std::vector<uint32_t>& output
 
 void RouterModel::appendEverything(std::string_view client_ip, std::string& out) const {
   appendBlock(deviceBlock(), out);
+  if (settings_.network_blocks) {
+    // Illustrative values in the shape of a 12G unit's blocks; we do not model networking.
+    appendBlock(
+        videohub::UnknownBlock{"NETWORK", {"Interface Count: 1", "Default Interface: 0"}, 2}, out);
+    appendBlock(
+        videohub::UnknownBlock{
+            "NETWORK INTERFACE 0",
+            {"Name: 1GbE", "Priority: 1", "MAC Address: 7c:2e:0d:1a:2b:3c", "Dynamic IP: false",
+             "Current Addresses: 192.168.10.240/255.255.255.0", "Current Gateway: 192.168.10.1"},
+            6},
+        out);
+  }
   appendBlock(labelsBlock(PortKind::VideoInput), out);
   appendBlock(labelsBlock(PortKind::VideoOutput), out);
   if (settings_.block_order == BlockOrder::Manual) {

@@ -207,6 +207,15 @@ core::Result<SimOptions> parseSimOptions(const std::vector<std::string>& args) {
          router.device_counts = *on;
          return Status::ok();
        }},
+      {"--network-blocks",
+       [&](std::string_view flag, std::string_view value) -> Status {
+         const auto on = parseSwitch(value);
+         if (!on) {
+           return badValue(flag, value, "on or off");
+         }
+         router.network_blocks = *on;
+         return Status::ok();
+       }},
       {"--block-order",
        [&](std::string_view flag, std::string_view value) -> Status {
          if (value == "manual") {
@@ -382,6 +391,7 @@ A Blackmagic Videohub simulator (TCP 9990 protocol) for rehearsals and tests.
   --end-prelude on|off          send END PRELUDE (default on)
   --device-counts on|off        send the monitoring/serial/processing counts (default on)
   --block-order manual|2.8      prelude block order (default 2.8)
+  --network-blocks on|off       add NETWORK and NETWORK INTERFACE 0 blocks (default off)
   --line-ending lf|crlf         (default lf)
   --device-present true|false|needs_update
   --locked-route nak|ack        answer to a request refused as a whole (default nak)

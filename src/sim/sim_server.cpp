@@ -175,6 +175,15 @@ class SimServer::Impl : public SessionEvents {
       reply(session, true);
       return;
     }
+    if (route_before_ack_) {
+      // Another operator's change lands while the request is in flight: its echo reaches
+      // every client, the requester included, before the requester's ACK.
+      const auto race = *route_before_ack_;
+      route_before_ack_.reset();
+      if (auto change = model_.setRoute(race.destination, race.source); change.isOk()) {
+        broadcast(*change);
+      }
+    }
     const auto outcome = model_.handleRequest(block, malformed, session.ip());
     spdlog::debug("client {}: {} -> {}", session.ip(), videohub::headerOf(block),
                   outcome.ack ? "ACK" : "NAK");
@@ -267,6 +276,16 @@ class SimServer::Impl : public SessionEvents {
         return reply_fn("ok " + std::to_string(sessions_.size()));
       case ControlVerb::WaitClients:
         return waitClients(command.count, command.millis, std::move(reply_fn));
+      case ControlVerb::RouteBeforeAck:
+        if (command.on &&
+            (command.output >= model_.outputs() || command.input >= model_.inputs())) {
+          return reply_fn("error port out of range 1.." + std::to_string(model_.outputs()) +
+                          " / 1.." + std::to_string(model_.inputs()));
+        }
+        route_before_ack_ = command.on
+                                ? std::optional(videohub::Route{command.output, command.input})
+                                : std::nullopt;
+        return reply_fn("ok");
       case ControlVerb::Quit:
         reply_fn("ok");
         stop();
@@ -411,6 +430,7 @@ class SimServer::Impl : public SessionEvents {
   std::vector<std::shared_ptr<ClientSession>> sessions_;
   std::list<std::weak_ptr<ControlConnection>> control_connections_;
   std::vector<std::shared_ptr<ClientWaiter>> waiters_;
+  std::optional<videohub::Route> route_before_ack_;  // one-shot, armed from the control channel
   bool stopped_ = false;
 };
 

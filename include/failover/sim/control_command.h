@@ -16,25 +16,26 @@
 namespace failover::sim {
 
 enum class ControlVerb {
-  Route,          // route OUT IN                 -> output, input
-  Label,          // label input|output N TEXT    -> port, index, text
-  Lock,           // lock OUT IP                  -> output, text (IP)
-  Unlock,         // unlock OUT                   -> output
-  BurstLimit,     // burst-limit N MS | off       -> count, millis, on
-  AckDelay,       // ack-delay MS                 -> millis
-  WithholdAcks,   // withhold-acks on|off         -> on
-  Silent,         // silent on|off                -> on
-  Close,          // close
-  Redump,         // redump INPUTS OUTPUTS        -> count (inputs), millis (outputs)
-  DevicePresent,  // device-present true|false|needs_update -> presence
-  SplitWrites,    // split-writes N | off         -> count, on
-  Coalesce,       // coalesce MS | off            -> millis, on
-  LockedRoute,    // locked-route nak|ack         -> refusal
-  EndPrelude,     // end-prelude on|off           -> on
-  Status,         // status
-  Clients,        // clients
-  WaitClients,    // wait-clients N MS            -> count, millis
-  Quit,           // quit
+  Route,           // route OUT IN                 -> output, input
+  Label,           // label input|output N TEXT    -> port, index, text
+  Lock,            // lock OUT IP                  -> output, text (IP)
+  Unlock,          // unlock OUT                   -> output
+  BurstLimit,      // burst-limit N MS | off       -> count, millis, on
+  AckDelay,        // ack-delay MS                 -> millis
+  WithholdAcks,    // withhold-acks on|off         -> on
+  Silent,          // silent on|off                -> on
+  Close,           // close
+  Redump,          // redump INPUTS OUTPUTS        -> count (inputs), millis (outputs)
+  DevicePresent,   // device-present true|false|needs_update -> presence
+  SplitWrites,     // split-writes N | off         -> count, on
+  Coalesce,        // coalesce MS | off            -> millis, on
+  LockedRoute,     // locked-route nak|ack         -> refusal
+  EndPrelude,      // end-prelude on|off           -> on
+  Status,          // status
+  Clients,         // clients
+  WaitClients,     // wait-clients N MS            -> count, millis
+  Quit,            // quit
+  RouteBeforeAck,  // route-before-ack OUT IN | off -> output, input, on
 };
 
 struct ControlCommand {

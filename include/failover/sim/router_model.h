@@ -51,6 +51,9 @@ struct RouterSettings {
   std::map<uint32_t, std::string> locks;
   bool end_prelude = true;
   bool device_counts = true;  // the monitoring / serial / processing count lines
+  // NETWORK and NETWORK INTERFACE 0 after the device block, as 12G units send them: blocks a
+  // client must skip. Off by default.
+  bool network_blocks = false;
   BlockOrder block_order = BlockOrder::Protocol28;
   LineEnding line_ending = LineEnding::Lf;
   videohub::DevicePresence presence = videohub::DevicePresence::Present;

@@ -41,6 +41,8 @@ TEST(SimOptions, EveryFlagIsRead) {
                                         "off",
                                         "--device-counts",
                                         "off",
+                                        "--network-blocks",
+                                        "on",
                                         "--block-order",
                                         "manual",
                                         "--line-ending",
@@ -78,6 +80,7 @@ TEST(SimOptions, EveryFlagIsRead) {
   EXPECT_EQ(router.routes.at(1), 11u);
   EXPECT_FALSE(router.end_prelude);
   EXPECT_FALSE(router.device_counts);
+  EXPECT_TRUE(router.network_blocks);
   EXPECT_EQ(router.block_order, BlockOrder::Manual);
   EXPECT_EQ(router.line_ending, LineEnding::CrLf);
   EXPECT_EQ(router.presence, videohub::DevicePresence::NeedsUpdate);
@@ -170,6 +173,14 @@ TEST(ControlCommand, FaultSwitches) {
   command = parseControlCommand("locked-route ack");
   ASSERT_TRUE(command.isOk());
   EXPECT_EQ(command->refusal, RefusalReply::Ack);
+  command = parseControlCommand("route-before-ack 2 3");
+  ASSERT_TRUE(command.isOk());
+  EXPECT_TRUE(command->on);
+  EXPECT_EQ(command->output, 1u);
+  EXPECT_EQ(command->input, 2u);
+  command = parseControlCommand("route-before-ack off");
+  ASSERT_TRUE(command.isOk());
+  EXPECT_FALSE(command->on);
   command = parseControlCommand("wait-clients 2 500");
   ASSERT_TRUE(command.isOk());
   EXPECT_EQ(command->count, 2u);

@@ -60,6 +60,17 @@ TEST(RouterModelPrelude, ManualOrderWithoutEndPrelude) {
                                 "OUTPUT LABELS", "VIDEO OUTPUT ROUTING", "VIDEO OUTPUT LOCKS"}));
 }
 
+TEST(RouterModelPrelude, NetworkBlocksFollowTheDeviceBlockWhenAsked) {
+  auto settings = small();
+  settings.network_blocks = true;
+  RouterModel model(settings);
+  const auto names = headers(parse(model.prelude("127.0.0.1")));
+  ASSERT_EQ(names.size(), 11u);
+  EXPECT_EQ(names[2], "NETWORK");
+  EXPECT_EQ(names[3], "NETWORK INTERFACE 0");
+  EXPECT_EQ(names[4], "INPUT LABELS");
+}
+
 TEST(RouterModelPrelude, EndPreludeCanBeSwitchedForLaterConnections) {
   RouterModel model(small());
   model.setEndPrelude(false);

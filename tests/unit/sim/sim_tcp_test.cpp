@@ -326,6 +326,20 @@ TEST(SimTcp, LargeRouterPreludeArrivesQuickly) {
   EXPECT_NE(prelude->find("\n287 Output 288\n"), std::string::npos);
 }
 
+TEST(SimTcp, RouteBeforeAckReachesTheRequesterBeforeItsAck) {
+  Sim sim({"--inputs", "4", "--outputs", "4"});
+  RawClient client(sim.port());
+  ASSERT_TRUE(client.readThrough(kEnd));
+  EXPECT_EQ(sim.command("route-before-ack 4 1"), "ok");
+  client.send("VIDEO OUTPUT ROUTING:\n0 2\n\n");
+  EXPECT_EQ(client.readThrough("0 2\n\n"),
+            "VIDEO OUTPUT ROUTING:\n3 0\n\nACK\n\nVIDEO OUTPUT ROUTING:\n0 2\n\n");
+  // One-shot: the next request is answered plainly.
+  client.send("PING:\n\n");
+  EXPECT_EQ(client.readThrough("\n\n"), "ACK\n\n");
+  EXPECT_EQ(sim.command("route-before-ack 9 1").rfind("error ", 0), 0u);
+}
+
 TEST(SimTcp, RestartsOnTheSamePortAtOnce) {
   uint16_t port = 0;
   {
