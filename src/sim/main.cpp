@@ -14,6 +14,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "failover/sim/control_channel.h"
 #include "failover/sim/sim_options.h"
 #include "failover/sim/sim_server.h"
 

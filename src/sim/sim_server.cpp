@@ -11,6 +11,8 @@
 #include <spdlog/spdlog.h>
 
 #include "client_session.h"
+#include "control_connection.h"
+#include "failover/sim/control_channel.h"
 #include "failover/sim/control_command.h"
 
 namespace failover::sim {
@@ -48,52 +50,6 @@ core::Status bindListener(tcp::acceptor& acceptor, const std::string& host, uint
   }
   return core::Status::ok();
 }
-
-// One connection to the TCP control port: lines in, one answer line out per command.
-class ControlConnection : public std::enable_shared_from_this<ControlConnection> {
- public:
-  static constexpr size_t kMaxLine = 64 * 1024;
-
-  ControlConnection(tcp::socket socket, SimServer& server)
-      : socket_(std::move(socket)), server_(server) {}
-
-  void start() {
-    auto weak = weak_from_this();
-    channel_ = std::make_shared<ControlChannel>(server_, [weak](const std::string& line) {
-      if (auto self = weak.lock()) {
-        // Answers are short; a blocking write keeps "quit" answered before the exit.
-        asio::error_code ignored;
-        asio::write(self->socket_, asio::buffer(line + "\n"), ignored);
-      }
-    });
-    readLine();
-  }
-
-  void close() {
-    asio::error_code ignored;
-    socket_.close(ignored);
-  }
-
- private:
-  void readLine() {
-    asio::async_read_until(socket_, asio::dynamic_buffer(buffer_, kMaxLine), '\n',
-                           [self = shared_from_this()](asio::error_code error, size_t size) {
-                             if (error) {
-                               self->close();
-                               return;
-                             }
-                             std::string line = self->buffer_.substr(0, size - 1);
-                             self->buffer_.erase(0, size);
-                             self->channel_->submit(std::move(line));
-                             self->readLine();
-                           });
-  }
-
-  tcp::socket socket_;
-  SimServer& server_;
-  std::string buffer_;
-  std::shared_ptr<ControlChannel> channel_;
-};
 
 struct ClientWaiter {
   size_t count = 0;
@@ -465,40 +421,6 @@ bool SimServer::stopped() const {
 
 size_t SimServer::clientCount() const {
   return impl_->clientCount();
-}
-
-ControlChannel::ControlChannel(SimServer& server, SimServer::ReplyFn write)
-    : server_(server), write_(std::move(write)) {}
-
-void ControlChannel::submit(std::string line) {
-  lines_.push_back(std::move(line));
-  drain();
-}
-
-void ControlChannel::drain() {
-  if (draining_) {
-    return;  // the loop below picks up the next line
-  }
-  draining_ = true;
-  while (!busy_ && !lines_.empty()) {
-    std::string line = std::move(lines_.front());
-    lines_.pop_front();
-    if (!line.empty() && line.back() == '\r') {
-      line.pop_back();
-    }
-    // Blank lines and "# comments" let people paste annotated sessions.
-    const auto first = line.find_first_not_of(" \t");
-    if (first == std::string::npos || line[first] == '#') {
-      continue;
-    }
-    busy_ = true;
-    server_.executeControl(line, [self = shared_from_this()](const std::string& answer) {
-      self->write_(answer);
-      self->busy_ = false;
-      self->drain();
-    });
-  }
-  draining_ = false;
 }
 
 }  // namespace failover::sim

@@ -10,7 +10,6 @@
 // (ACK before the echo); TCP_NODELAY; bounded unsent output (a client that does not read is
 // dropped) and bounded input (a client that sends an endless block is dropped).
 
-#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -44,7 +43,7 @@ class SimServer {
   std::optional<asio::ip::tcp::endpoint> controlEndpoint() const;
 
   // Executes one control line. `reply` is called exactly once, possibly later (wait-clients);
-  // commands from one source should be serialised with ControlChannel.
+  // commands from one source should be serialised with ControlChannel (control_channel.h).
   void executeControl(std::string_view line, ReplyFn reply);
 
   // Closes every connection and listener and stops the io_context. Idempotent.
@@ -56,23 +55,6 @@ class SimServer {
  private:
   class Impl;
   std::unique_ptr<Impl> impl_;
-};
-
-// Runs control lines from one source in order: the next line starts once the previous one
-// was answered, so "wait-clients" holds back the commands after it.
-class ControlChannel : public std::enable_shared_from_this<ControlChannel> {
- public:
-  ControlChannel(SimServer& server, SimServer::ReplyFn write);
-  void submit(std::string line);
-
- private:
-  void drain();
-
-  SimServer& server_;
-  SimServer::ReplyFn write_;
-  std::deque<std::string> lines_;
-  bool busy_ = false;
-  bool draining_ = false;
 };
 
 }  // namespace failover::sim
