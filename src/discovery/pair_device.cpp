@@ -1,0 +1,159 @@
+// One pair's device: the operator's controls (active machine, Switch, automatic mode, armed)
+// and the health-panel data (failover state, switch advised, per-machine problems, switch
+// events, latency of the last switch).
+
+#include <string>
+
+#include "device_payload_internal.h"
+#include "failover/discovery/discovery.h"
+
+namespace failover::discovery::internal {
+namespace {
+
+// The switch events of SPEC 5.2; the event entity ignores any other event_type.
+constexpr const char* kEventTypes[] = {"failover", "manual_switch", "failback", "external_switch",
+                                       "switch_failed"};
+
+// B/pair/<p>/active is empty while no configured machine is on air; Home Assistant ignores an
+// empty select state (it would keep showing the last machine), while "None" makes it unknown.
+constexpr std::string_view kActiveTemplate = "{{ value if value | length > 0 else 'None' }}";
+
+std::string machineLabel(const config::Config& config, const std::string& machine_id) {
+  const config::MachineSettings* machine = config.findMachine(machine_id);
+  return machine != nullptr && !machine->label.empty() ? machine->label : machine_id;
+}
+
+void addMachineProblem(const config::Config& config, const std::string& pair_topic,
+                       const std::string& unique_prefix, std::string_view role,
+                       const std::string& machine_id, Json& components) {
+  const std::string key = "machine_" + machine_id + "_problem";
+  components[key] = Json{
+      {"platform", "binary_sensor"},
+      {"unique_id", unique_prefix + key},
+      {"name", std::string(role) + " " + machineLabel(config, machine_id)},
+      {"device_class", "problem"},
+      {"state_topic", pair_topic + "/machine/" + machine_id + "/problem"},
+      {"payload_on", "ON"},
+      {"payload_off", "OFF"},
+      // The per-check details of this machine from the pair's full state, as attributes.
+      {"json_attributes_topic", pair_topic + "/state"},
+      {"json_attributes_template",
+       "{{ value_json.get('machines', {}).get('" + machine_id + "', {}) | tojson }}"},
+  };
+}
+
+}  // namespace
+
+Json pairDevicePayload(const config::Config& config, const config::PairSettings& pair,
+                       std::string_view version) {
+  const std::string pair_topic = baseTopic(config) + "/pair/" + pair.id;
+  const std::string unique_prefix = "failover_" + config.node_id + "_" + pair.id + "_";
+
+  Json root = deviceRoot(config,
+                         Json{{"identifiers", Json::array({pairDeviceId(config, pair.id)})},
+                              {"name", "Failover pair " + pair.id},
+                              {"model", "Main/Backup render pair"},
+                              {"via_device", nodeDeviceId(config)}},
+                         version);
+  Json& components = root["components"];
+
+  components["active"] = Json{
+      {"platform", "select"},
+      {"unique_id", unique_prefix + "active"},
+      {"name", "Active machine"},
+      {"icon", "mdi:swap-horizontal"},
+      {"options", Json::array({pair.main, pair.backup})},
+      {"state_topic", pair_topic + "/active"},
+      {"value_template", kActiveTemplate},
+      {"command_topic", pair_topic + "/set/active"},
+  };
+  components["swap"] = Json{
+      {"platform", "button"},
+      {"unique_id", unique_prefix + "swap"},
+      {"name", "Switch"},
+      {"icon", "mdi:swap-horizontal-bold"},
+      {"command_topic", pair_topic + "/set/swap"},
+      {"payload_press", "PRESS"},
+  };
+  components["auto_mode"] = Json{
+      {"platform", "switch"},
+      {"unique_id", unique_prefix + "auto_mode"},
+      {"name", "Automatic failover"},
+      {"icon", "mdi:auto-mode"},
+      {"state_topic", pair_topic + "/mode"},
+      {"command_topic", pair_topic + "/set/mode"},
+      {"payload_on", "auto"},
+      {"payload_off", "manual"},
+      {"state_on", "auto"},
+      {"state_off", "manual"},
+  };
+  components["armed"] = Json{
+      {"platform", "switch"},
+      {"unique_id", unique_prefix + "armed"},
+      {"name", "Armed"},
+      {"icon", "mdi:shield-check"},
+      {"state_topic", pair_topic + "/armed"},
+      {"command_topic", pair_topic + "/set/armed"},
+      {"payload_on", "ON"},
+      {"payload_off", "OFF"},
+      {"state_on", "ON"},
+      {"state_off", "OFF"},
+  };
+  components["failover_state"] = Json{
+      {"platform", "sensor"},
+      {"unique_id", unique_prefix + "failover_state"},
+      {"name", "Failover state"},
+      {"device_class", "enum"},
+      {"options", Json::array({"idle", "switching", "active", "degraded"})},
+      {"state_topic", pair_topic + "/failover"},
+      // The whole pair state (health per check, router, warnings) as attributes.
+      {"json_attributes_topic", pair_topic + "/state"},
+  };
+  components["switch_advised"] = Json{
+      {"platform", "binary_sensor"}, {"unique_id", unique_prefix + "switch_advised"},
+      {"name", "Switch advised"},    {"device_class", "problem"},
+      {"icon", "mdi:alert"},         {"state_topic", pair_topic + "/switch_advised"},
+      {"payload_on", "ON"},          {"payload_off", "OFF"},
+  };
+  addMachineProblem(config, pair_topic, unique_prefix, "Main", pair.main, components);
+  addMachineProblem(config, pair_topic, unique_prefix, "Backup", pair.backup, components);
+
+  Json event_types = Json::array();
+  for (const char* type : kEventTypes) {
+    event_types.push_back(type);
+  }
+  // The event platform discards retained messages, so it reads the live, non-retained topic;
+  // the retained last_event copy feeds the "Last switch" sensor instead.
+  components["switch_event"] = Json{
+      {"platform", "event"},
+      {"unique_id", unique_prefix + "switch_event"},
+      {"name", "Switch event"},
+      {"icon", "mdi:swap-horizontal-circle"},
+      {"state_topic", pair_topic + "/event"},
+      {"event_types", std::move(event_types)},
+  };
+  components["last_switch"] = Json{
+      {"platform", "sensor"},
+      {"unique_id", unique_prefix + "last_switch"},
+      {"name", "Last switch"},
+      {"icon", "mdi:history"},
+      {"entity_category", "diagnostic"},
+      {"state_topic", pair_topic + "/last_event"},
+      {"value_template", "{{ value_json.event_type }}"},
+      {"json_attributes_topic", pair_topic + "/last_event"},
+  };
+  components["last_latency"] = Json{
+      {"platform", "sensor"},
+      {"unique_id", unique_prefix + "last_latency"},
+      {"name", "Last switch latency"},
+      {"device_class", "duration"},
+      {"unit_of_measurement", "ms"},
+      {"state_class", "measurement"},
+      {"suggested_display_precision", 2},
+      {"entity_category", "diagnostic"},
+      {"state_topic", pair_topic + "/last_latency_ms"},
+  };
+  return root;
+}
+
+}  // namespace failover::discovery::internal
