@@ -1,7 +1,8 @@
 #include "client_session.h"
 
 #include <asio/write.hpp>
-#include <spdlog/spdlog.h>
+
+#include "sim_logger.h"
 
 namespace failover::sim {
 
@@ -62,7 +63,8 @@ void ClientSession::onBytes(std::string_view bytes) {
       request_bytes_ = 0;  // blank lines between blocks
     }
     if (request_bytes_ > kMaxRequestBytes) {
-      spdlog::warn("client {}: request block over {} bytes, closing", ip_, kMaxRequestBytes);
+      simLogger()->warn("client dropped client={} reason=\"request block over {} bytes\"", ip_,
+                        kMaxRequestBytes);
       close();
       return;
     }
@@ -74,7 +76,8 @@ void ClientSession::send(std::string_view bytes) {
     return;
   }
   if (unsent() + bytes.size() > kMaxUnsentBytes) {
-    spdlog::warn("client {}: more than {} bytes unsent, closing", ip_, kMaxUnsentBytes);
+    simLogger()->warn("client dropped client={} reason=\"over {} bytes unread\"", ip_,
+                      kMaxUnsentBytes);
     close();
     return;
   }

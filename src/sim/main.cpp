@@ -11,12 +11,11 @@
 #include <asio/post.hpp>
 #include <asio/signal_set.hpp>
 #include <asio/steady_timer.hpp>
-#include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/spdlog.h>
 
 #include "failover/sim/control_channel.h"
 #include "failover/sim/sim_options.h"
 #include "failover/sim/sim_server.h"
+#include "sim_logger.h"
 
 namespace {
 
@@ -66,9 +65,8 @@ int main(int argc, char** argv) {
     return 0;
   }
 
-  auto logger = spdlog::stderr_color_mt("videohub-sim");
-  spdlog::set_default_logger(logger);
-  spdlog::set_level(spdlog::level::from_str(options.log_level));
+  auto logger = failover::sim::simLogger();
+  logger->set_level(spdlog::level::from_str(options.log_level));
 
   asio::io_context io;
   SimServer server(io, options);
@@ -80,12 +78,12 @@ int main(int argc, char** argv) {
   if (const auto control = server.controlEndpoint()) {
     std::cout << "control on " << describe(*control) << std::endl;
   }
-  spdlog::info("serving a {}x{} router", options.router.inputs, options.router.outputs);
+  logger->info("serving inputs={} outputs={}", options.router.inputs, options.router.outputs);
 
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](asio::error_code error, int signal_number) {
     if (!error) {
-      spdlog::info("signal {}, stopping", signal_number);
+      logger->info("stopping signal={}", signal_number);
       server.stop();
     }
   });
@@ -95,7 +93,7 @@ int main(int argc, char** argv) {
     duration.expires_after(std::chrono::seconds(*options.duration_s));
     duration.async_wait([&](asio::error_code error) {
       if (!error) {
-        spdlog::info("--duration-s reached, stopping");
+        logger->info("stopping reason=duration");
         server.stop();
       }
     });

@@ -8,12 +8,12 @@
 #include <asio/read_until.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/write.hpp>
-#include <spdlog/spdlog.h>
 
 #include "client_session.h"
 #include "control_connection.h"
 #include "failover/sim/control_channel.h"
 #include "failover/sim/control_command.h"
+#include "sim_logger.h"
 
 namespace failover::sim {
 namespace {
@@ -126,8 +126,8 @@ class SimServer::Impl : public SessionEvents {
     }
     if (faults_.burst_limit && !session.admitRequest(*faults_.burst_limit)) {
       // Like an overrun unit: the block is acknowledged and forgotten.
-      spdlog::debug("client {}: over the burst limit, {} dropped", session.ip(),
-                    videohub::headerOf(block));
+      simLogger()->debug("request dropped client={} header=\"{}\" reason=burst-limit", session.ip(),
+                         videohub::headerOf(block));
       reply(session, true);
       return;
     }
@@ -141,15 +141,16 @@ class SimServer::Impl : public SessionEvents {
       }
     }
     const auto outcome = model_.handleRequest(block, malformed, session.ip());
-    spdlog::debug("client {}: {} -> {}", session.ip(), videohub::headerOf(block),
-                  outcome.ack ? "ACK" : "NAK");
+    simLogger()->debug("request client={} header=\"{}\" reply={}", session.ip(),
+                       videohub::headerOf(block), outcome.ack ? "ACK" : "NAK");
     reply(session, outcome.ack);
     session.send(outcome.dump);
     broadcast(outcome.change);
   }
 
   void onClosed(ClientSession& session) override {
-    spdlog::info("client {} disconnected", session.ip());
+    simLogger()->info("client disconnected client={} clients={}", session.ip(),
+                      sessions_.size() - 1);
     sessions_.erase(std::remove_if(sessions_.begin(), sessions_.end(),
                                    [&](const auto& live) { return live.get() == &session; }),
                     sessions_.end());
@@ -259,7 +260,7 @@ class SimServer::Impl : public SessionEvents {
       if (!error) {
         onAccepted(std::move(socket));
       } else {
-        spdlog::warn("accept failed: {}", error.message());
+        simLogger()->warn("accept failed error=\"{}\"", error.message());
       }
       accept();
     });
@@ -277,7 +278,7 @@ class SimServer::Impl : public SessionEvents {
       address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
     }
     const std::string ip = address.to_string();
-    spdlog::info("client {} connected", describe(peer));
+    simLogger()->info("client connected peer={} clients={}", describe(peer), sessions_.size() + 1);
     auto session = std::make_shared<ClientSession>(std::move(socket), ip, faults_, *this);
     sessions_.push_back(session);
     session->start(model_.prelude(ip));
