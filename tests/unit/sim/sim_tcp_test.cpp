@@ -82,6 +82,12 @@ class RawClient {
               static_cast<ssize_t>(bytes.size()));
   }
 
+  // Sends what the peer accepts; false once it has closed the connection.
+  bool trySend(const std::string& bytes) {
+    return ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) ==
+           static_cast<ssize_t>(bytes.size());
+  }
+
   // Reads until the received text contains `needle`; returns everything up to and including
   // it (the rest stays buffered), or nullopt after `timeout` or at end of stream.
   std::optional<std::string> readThrough(const std::string& needle,
@@ -338,6 +344,53 @@ TEST(SimTcp, RouteBeforeAckReachesTheRequesterBeforeItsAck) {
   client.send("PING:\n\n");
   EXPECT_EQ(client.readThrough("\n\n"), "ACK\n\n");
   EXPECT_EQ(sim.command("route-before-ack 9 1").rfind("error ", 0), 0u);
+}
+
+TEST(SimTcp, MalformedBlocksAreNakedAndTheNextBlockIsJudgedOnItsOwn) {
+  Sim sim({"--inputs", "4", "--outputs", "4"});
+  RawClient client(sim.port());
+  ASSERT_TRUE(client.readThrough(kEnd));
+  client.send("VIDEO OUTPUT ROUTING:\n0 1\nbogus\n\n");
+  EXPECT_EQ(client.readThrough("\n\n"), "NAK\n\n");
+  // CRLF input, delivered one byte at a time.
+  for (const char c : std::string("VIDEO OUTPUT ROUTING:\r\n0 2\r\n\r\n")) {
+    client.send(std::string(1, c));
+  }
+  EXPECT_EQ(client.readThrough("0 2\n\n"), "ACK\n\nVIDEO OUTPUT ROUTING:\n0 2\n\n");
+  EXPECT_EQ(sim.command("status"), "ok inputs=4 outputs=4 clients=1 routes=1:3,2:2,3:3,4:4");
+}
+
+TEST(SimTcp, LocksSurviveTheOwnersDisconnect) {
+  Sim sim({"--inputs", "4", "--outputs", "4"});
+  {
+    RawClient owner(sim.port(), "127.0.0.1");
+    ASSERT_TRUE(owner.readThrough(kEnd));
+    owner.send("VIDEO OUTPUT LOCKS:\n1 O\n\n");
+    ASSERT_TRUE(owner.readThrough("1 O\n\n"));
+  }
+  RawClient same_host(sim.port(), "127.0.0.1");
+  RawClient other_host(sim.port(), "127.0.0.3");
+  const auto mine = same_host.readThrough(kEnd);
+  const auto theirs = other_host.readThrough(kEnd);
+  ASSERT_TRUE(mine && theirs);
+  EXPECT_NE(mine->find("VIDEO OUTPUT LOCKS:\n0 U\n1 O\n"), std::string::npos);
+  EXPECT_NE(theirs->find("VIDEO OUTPUT LOCKS:\n0 U\n1 L\n"), std::string::npos);
+}
+
+TEST(SimTcp, ARunawayRequestDropsTheClient) {
+  Sim sim({"--inputs", "4", "--outputs", "4"});
+  RawClient client(sim.port());
+  ASSERT_TRUE(client.readThrough(kEnd));
+  std::string chunk;
+  while (chunk.size() < 64 * 1024) {
+    chunk += "0 a label that goes on and on\n";
+  }
+  // The block never ends; the simulator stops reading it after 1 MiB.
+  ASSERT_TRUE(client.trySend("INPUT LABELS:\n"));
+  for (int i = 0; i < 20 && client.trySend(chunk); ++i) {
+  }
+  EXPECT_TRUE(client.waitForClose(5000ms));
+  EXPECT_EQ(sim.command("clients"), "ok 0");
 }
 
 TEST(SimTcp, RestartsOnTheSamePortAtOnce) {
