@@ -12,7 +12,10 @@ namespace {
 std::string joined(const std::vector<std::string>& items) {
   std::string text = "[";
   for (std::size_t i = 0; i < items.size(); ++i) {
-    text += (i == 0 ? "" : ", ") + items[i];
+    if (i != 0) {
+      text += ", ";
+    }
+    text += items[i];
   }
   return text + "]";
 }

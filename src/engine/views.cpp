@@ -13,11 +13,15 @@ constexpr std::array<config::Check, kCheckCount> kChecks = {
     config::Check::Diagnostics};
 
 std::string listOf(const std::vector<int>& values) {
-  std::string text;
-  for (const int value : values) {
-    text += (text.empty() ? "" : ",") + std::to_string(value);
+  std::string text = "[";
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i != 0) {
+      text += ',';
+    }
+    text += std::to_string(values[i]);
   }
-  return "[" + text + "]";
+  text += ']';
+  return text;
 }
 
 }  // namespace

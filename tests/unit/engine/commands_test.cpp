@@ -8,9 +8,9 @@
 namespace failover::engine::testing {
 namespace {
 
+using config::Check;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
-using config::Check;
 
 class CommandsTest : public EngineTimeline {
  protected:
@@ -64,18 +64,18 @@ TEST_F(CommandsTest, ManualModeOnlyAdvisesAndAutoActsAtOnce) {
 TEST_F(CommandsTest, RouterEnableIsAuditedAndSaved) {
   EXPECT_THAT(handle(3000, SetRouterEnabled{"vh9", false, {"r0", {}, {}}}),
               ElementsAre("reply r0 bad_request"));
-  EXPECT_THAT(handle(3001, SetRouterEnabled{"vh1", false, {"r1", {}, {}}}),
-              ElementsAre("audit router_enabled vh1 ON->OFF", "save",
-                          "warning green router_disabled", "state green idle active=green-main",
-                          "reply r1 ok"));
+  EXPECT_THAT(
+      handle(3001, SetRouterEnabled{"vh1", false, {"r1", {}, {}}}),
+      ElementsAre("audit router_enabled vh1 ON->OFF", "save", "warning green router_disabled",
+                  "state green idle active=green-main", "reply r1 ok"));
   EXPECT_EQ(engine_->runState().routers.at("vh1").enabled, false);
   // A disabled router is not switched automatically.
   EXPECT_THAT(handle(3100, health("green-main", Check::Engine, Reported::Fail)),
               ElementsAre("state green degraded active=green-main advised"));
-  EXPECT_THAT(handle(3200, SetRouterEnabled{"vh1", true, {"r2", {}, {}}}),
-              ElementsAre("route vh1 #1 1:2,2:2 [green]", "audit router_enabled vh1 OFF->ON",
-                          "save", "state green switching active=green-main advised",
-                          "reply r2 ok"));
+  EXPECT_THAT(
+      handle(3200, SetRouterEnabled{"vh1", true, {"r2", {}, {}}}),
+      ElementsAre("route vh1 #1 1:2,2:2 [green]", "audit router_enabled vh1 OFF->ON", "save",
+                  "state green switching active=green-main advised", "reply r2 ok"));
 }
 
 TEST_F(CommandsTest, UnknownPairsAreRefused) {

@@ -40,8 +40,12 @@ config::PairSettings pair(const std::string& id, const std::string& main, const 
 std::string routesText(const std::vector<Route>& routes) {
   std::string text;
   for (const Route& route : routes) {
-    text += (text.empty() ? "" : ",") + std::to_string(route.output) + ":" +
-            std::to_string(route.input);
+    if (!text.empty()) {
+      text += ',';
+    }
+    text += std::to_string(route.output);
+    text += ':';
+    text += std::to_string(route.input);
   }
   return text;
 }
@@ -49,7 +53,10 @@ std::string routesText(const std::vector<Route>& routes) {
 std::string joined(const std::vector<std::string>& items) {
   std::string text;
   for (const auto& item : items) {
-    text += (text.empty() ? "" : ",") + item;
+    if (!text.empty()) {
+      text += ',';
+    }
+    text += item;
   }
   return text;
 }

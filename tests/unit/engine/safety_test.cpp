@@ -227,7 +227,7 @@ TEST_F(SafetyTest, AllPairsOfALargeRouterSwitchInOneBlock) {
   settle();
   runTo(3000);
   for (int i = 1; i <= 144; ++i) {
-    silence("m" + std::to_string(i) + "-main", Check::Engine);
+    silence(std::string("m").append(std::to_string(i)).append("-main"), Check::Engine);
   }
   EXPECT_THAT(runTo(3499), IsEmpty());
   const auto actions = engine_->tick(at(3500));
