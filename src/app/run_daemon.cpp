@@ -1,12 +1,202 @@
+// failover-node --config FILE: the running daemon. The composition root: loads and validates
+// the configuration, restores the saved run-time settings, builds the adapters around the
+// node (Paho for the bus, the Videohub client for each router, an Asio timer and clock) and
+// runs them all on one io_context thread until SIGINT or SIGTERM.
+
 #include <cstdio>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <sstream>
+
+#include <asio/io_context.hpp>
+#include <asio/signal_set.hpp>
+#include <spdlog/spdlog.h>
 
 #include "commands.h"
+#include "failover/app/version.h"
+#include "failover/config/loader.h"
+#include "failover/config/state_file.h"
+#include "failover/daemon/asio_ports.h"
+#include "failover/daemon/node.h"
+#include "failover/daemon/videohub_router.h"
+#include "failover/mqtt/paho_message_bus.h"
+#include "logging.h"
+
+#ifdef FAILOVER_HAS_DISCOVERY
+#include "failover/discovery/discovery.h"
+#endif
 
 namespace failover::app {
+namespace {
 
-int runDaemon(const CommandLine& /*command_line*/) {
-  std::fprintf(stderr, "failover-node: --config is not available in this build yet\n");
-  return 1;
+// FNV-1a over the file's bytes: tells dashboards which configuration a node runs.
+std::string hashFile(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  std::ostringstream contents;
+  contents << file.rdbuf();
+  uint64_t hash = 0xcbf29ce484222325ULL;
+  for (const char c : contents.str()) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 0x100000001b3ULL;
+  }
+  char text[17];
+  std::snprintf(text, sizeof(text), "%016llx", static_cast<unsigned long long>(hash));
+  return text;
+}
+
+// The MQTT password comes from a file (never from the YAML, never logged); one line, the
+// trailing newline removed.
+bool readPassword(const std::string& path, std::string& password, std::string& error) {
+  std::ifstream file(path);
+  if (!file) {
+    error = "cannot read mqtt.password_file " + path;
+    return false;
+  }
+  std::getline(file, password);
+  if (!password.empty() && password.back() == '\r') {
+    password.pop_back();
+  }
+  return true;
+}
+
+std::vector<std::pair<std::string, std::string>> discoveryMessages(const config::Config& config) {
+  std::vector<std::pair<std::string, std::string>> messages;
+#ifdef FAILOVER_HAS_DISCOVERY
+  if (config.homeassistant.enabled) {
+    for (auto& message : discovery::buildDiscovery(config, kVersion)) {
+      messages.emplace_back(std::move(message.topic), std::move(message.payload));
+    }
+  }
+#else
+  (void)config;
+#endif
+  return messages;
+}
+
+}  // namespace
+
+int runDaemon(const CommandLine& command_line) {
+  setupLogging(command_line.log_level, command_line.log_format);
+  auto log = spdlog::get("app");
+
+  config::LoadResult loaded = config::loadConfigFile(command_line.config_path);
+  for (const auto& warning : loaded.warnings) {
+    log->warn("{}", warning.render());
+  }
+  if (!loaded.ok()) {
+    for (const auto& error : loaded.errors) {
+      std::fprintf(stderr, "%s\n", error.render().c_str());
+    }
+    return 1;
+  }
+  config::Config config = std::move(loaded.config);
+
+  if (!config.state_file.empty()) {
+    auto run_state = config::loadRunState(config.state_file);
+    if (!run_state) {
+      log->error("ignoring the saved run-time settings: {}", run_state.status().message());
+    } else {
+      for (const auto& warning : config::applyRunState(config, run_state.value())) {
+        log->warn("{}", warning);
+      }
+    }
+  }
+
+  mqtt::BusSettings bus_settings;
+  bus_settings.server_uri = config.mqtt.server;
+  bus_settings.client_id =
+      config.mqtt.client_id.empty() ? "failover-" + config.node_id : config.mqtt.client_id;
+  bus_settings.mqtt5 = config.mqtt.version == config::MqttVersion::V5;
+  bus_settings.keepalive_s = config.mqtt.keepalive_s;
+  bus_settings.username = config.mqtt.username;
+  if (!config.mqtt.password_file.empty()) {
+    std::string error;
+    if (!readPassword(config.mqtt.password_file, bus_settings.password, error)) {
+      std::fprintf(stderr, "failover-node: %s\n", error.c_str());
+      return 1;
+    }
+  }
+  if (config.mqtt.tls) {
+    bus_settings.ca_file = config.mqtt.tls->ca_file;
+    bus_settings.cert_file = config.mqtt.tls->cert_file;
+    bus_settings.key_file = config.mqtt.tls->key_file;
+    bus_settings.verify_server = config.mqtt.tls->verify;
+  }
+  bus_settings.state_topic = config.mqtt.base_topic + "/" + config.node_id + "/node/state";
+
+  asio::io_context io;
+  daemon::SteadyTimeSource time_source;
+  daemon::AsioTimer engine_timer(io);
+  daemon::Node* node_ptr = nullptr;
+
+  ports::BusHandlers bus_handlers;
+  bus_handlers.on_connected = [&] {
+    node_ptr->onBusConnected();
+  };
+  bus_handlers.on_lost = [&](const std::string&) {
+    node_ptr->onBusLost();
+  };
+  bus_handlers.on_message = [&](const ports::BusMessage& message) {
+    node_ptr->onBusMessage(message);
+  };
+  mqtt::PahoMessageBus bus(io, bus_settings, bus_handlers);
+
+  std::map<std::string, std::unique_ptr<daemon::VideohubRouter>> routers;
+  std::map<std::string, ports::RouterControl*> router_ports;
+  for (const auto& router : config.routers) {
+    videohub_client::ClientOptions options;
+    options.host = router.host;
+    options.port = router.port;
+    daemon::RouterReports reports;
+    reports.on_observed = [&](engine::RouterObserved observed) {
+      node_ptr->onRouterObserved(std::move(observed));
+    };
+    reports.on_status = [&](const daemon::RouterStatus& status) {
+      node_ptr->onRouterStatus(status);
+    };
+    auto adapter = std::make_unique<daemon::VideohubRouter>(io, router, options, reports);
+    router_ports[router.id] = adapter.get();
+    routers[router.id] = std::move(adapter);
+  }
+
+  daemon::NodeIdentity identity{kVersion, hashFile(command_line.config_path),
+                                discoveryMessages(config)};
+  daemon::Node node(config, daemon::NodePorts{bus, time_source, engine_timer, router_ports},
+                    std::move(identity));
+  node_ptr = &node;
+
+  log->info("failover-node {} starting: node {}, {}", kVersion, config.node_id,
+            config::summarize(config));
+  node.start();
+  // Router and broker connect in parallel; the routing read from each router tells the
+  // engine which machine is on air before anything may switch.
+  for (auto& [id, router] : routers) {
+    router->start();
+  }
+  std::string error;
+  if (!bus.start(error)) {
+    std::fprintf(stderr, "failover-node: cannot use MQTT server %s: %s\n",
+                 config.mqtt.server.c_str(), error.c_str());
+    return 1;
+  }
+
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const std::error_code& signal_error, int signal_number) {
+    if (signal_error) {
+      return;
+    }
+    log->info("signal {}: stopping", signal_number);
+    for (auto& [id, router] : routers) {
+      router->stop();
+    }
+    engine_timer.cancel();
+    bus.stop(2000);  // publishes offline first
+    io.stop();
+  });
+  io.run();
+  log->info("stopped");
+  return 0;
 }
 
 }  // namespace failover::app

@@ -1,0 +1,63 @@
+#pragma once
+
+// The node's MQTT topic tree (SPEC 5, docs/mqtt-api.md), built once from the configuration.
+// Every topic the node publishes or reads is named here and nowhere else. B is
+// <base_topic>/<node_id>.
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "failover/config/config.h"
+
+namespace failover::daemon {
+
+// A command topic under B/pair/<p>/..., split into its parts.
+struct CommandTopic {
+  enum class Kind { Set, SetAttribute, Request };
+  Kind kind = Kind::Set;
+  std::string pair;
+  std::string name;  // the attribute (set/<name>) or the request (request/<name>)
+};
+
+// Which machine and check a health topic belongs to.
+struct HealthTopic {
+  std::string machine;
+  config::Check check = config::Check::Engine;
+};
+
+class Topics {
+ public:
+  explicit Topics(const config::Config& config);
+
+  const std::string& base() const { return base_; }
+  std::string nodeState() const { return base_ + "/node/state"; }
+  std::string nodeInfo() const { return base_ + "/node/info"; }
+  std::string nodeStats() const { return base_ + "/node/stats"; }
+  std::string routerState(std::string_view router) const;
+  std::string pairState(std::string_view pair) const { return pairTopic(pair, "state"); }
+  std::string pairTopic(std::string_view pair, std::string_view leaf) const;
+  std::string machineProblem(std::string_view pair, std::string_view machine) const;
+  std::string response(std::string_view pair, std::string_view command) const;
+  const std::string& homeAssistantStatus() const { return homeassistant_status_; }
+
+  // Subscription filters: the commands, and one filter per health check (the pattern with
+  // {machine} as a single-level wildcard).
+  std::vector<std::string> commandFilters() const;
+  std::vector<std::string> healthFilters() const;
+
+  // Splits a command topic; nullopt for anything else.
+  std::optional<CommandTopic> parseCommand(std::string_view topic) const;
+  // The machine and check of a health topic; nullopt for a topic of no configured machine.
+  const HealthTopic* findHealth(const std::string& topic) const;
+
+ private:
+  std::string base_;
+  std::string homeassistant_status_;
+  std::vector<std::string> health_filters_;
+  std::unordered_map<std::string, HealthTopic> health_topics_;  // exact topic → machine, check
+};
+
+}  // namespace failover::daemon

@@ -1,0 +1,163 @@
+#include "failover/daemon/health_payload.h"
+
+#include <optional>
+
+#include <nlohmann/json.hpp>
+
+namespace failover::daemon {
+namespace {
+
+using core::Status;
+using engine::Reported;
+using Json = nlohmann::json;
+
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\n' || text.front() == '\r' ||
+                           text.front() == '\t')) {
+    text.remove_prefix(1);
+  }
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\n' || text.back() == '\r' ||
+                           text.back() == '\t')) {
+    text.remove_suffix(1);
+  }
+  return text;
+}
+
+// ok / warn / fail and their synonyms; the agent status topic speaks online / offline.
+std::optional<Reported> statusWord(std::string_view word, config::Check check) {
+  if (check == config::Check::Status) {
+    if (word == "online") {
+      return Reported::Ok;
+    }
+    if (word == "offline") {
+      return Reported::Fail;
+    }
+  }
+  if (word == "ok") {
+    return Reported::Ok;
+  }
+  if (word == "warn" || word == "warning") {
+    return Reported::Warn;
+  }
+  if (word == "fail" || word == "critical" || word == "error") {
+    return Reported::Fail;
+  }
+  return std::nullopt;
+}
+
+std::string cut(std::string text) {
+  if (text.size() > kMaxDetailLength) {
+    text.resize(kMaxDetailLength);
+  }
+  return text;
+}
+
+const Json* findPath(const Json& root, std::string_view path) {
+  const Json* node = &root;
+  while (!path.empty()) {
+    const auto dot = path.find('.');
+    const std::string key(path.substr(0, dot));
+    if (!node->is_object()) {
+      return nullptr;
+    }
+    const auto found = node->find(key);
+    if (found == node->end()) {
+      return nullptr;
+    }
+    node = &*found;
+    path = dot == std::string_view::npos ? std::string_view{} : path.substr(dot + 1);
+  }
+  return node;
+}
+
+std::string detailOf(const Json& object) {
+  for (const char* key : {"detail", "reason", "message"}) {
+    const auto found = object.find(key);
+    if (found != object.end() && found->is_string()) {
+      return cut(found->get<std::string>());
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+core::Result<engine::HealthObserved> parseHealthPayload(
+    const HealthTopic& topic, std::string_view payload,
+    const std::vector<std::string>& rule_fields) {
+  if (payload.size() > kMaxHealthPayloadBytes) {
+    return Status::invalidArgument(std::string(kTooLarge));
+  }
+  engine::HealthObserved observed;
+  observed.machine = topic.machine;
+  observed.check = topic.check;
+
+  const std::string_view text = trim(payload);
+  if (text.empty() || text.front() != '{') {
+    // A plain word: "ok", "fail", "online", ...
+    const auto status = statusWord(text, topic.check);
+    if (!status) {
+      return Status::invalidArgument(
+          std::string(text.empty() || text.front() == '[' || text.front() == '"' ? kWrongType
+                                                                                 : kUnknownStatus));
+    }
+    observed.status = *status;
+    if (topic.check == config::Check::Status && *status == Reported::Fail) {
+      observed.detail = "offline";
+    }
+    return observed;
+  }
+
+  const Json object = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (object.is_discarded()) {
+    return Status::invalidArgument(std::string(kInvalidJson));
+  }
+  const auto status_field = object.find("status");
+  if (status_field == object.end() || !status_field->is_string()) {
+    return Status::invalidArgument(std::string(kWrongType));
+  }
+  const auto status = statusWord(status_field->get_ref<const std::string&>(), topic.check);
+  if (!status) {
+    return Status::invalidArgument(std::string(kUnknownStatus));
+  }
+  observed.status = *status;
+  observed.detail = detailOf(object);
+
+  if (topic.check == config::Check::Engine) {
+    const auto mode = object.find("mode");
+    if (mode != object.end() && mode->is_string()) {
+      observed.engine_mode = cut(mode->get<std::string>());
+    }
+  }
+  if (topic.check == config::Check::Diagnostics) {
+    const auto parameters = object.find("parameters");
+    if (parameters != object.end() && parameters->is_object()) {
+      for (const auto& [name, parameter] : parameters->items()) {
+        if (!parameter.is_object()) {
+          continue;
+        }
+        const auto level = parameter.find("level");
+        if (level != parameter.end() && level->is_string() &&
+            level->get_ref<const std::string&>() == "critical") {
+          observed.critical_parameters.push_back(cut(name));
+        }
+      }
+    }
+  }
+  for (const auto& path : rule_fields) {
+    const Json* value = findPath(object, path);
+    if (value == nullptr) {
+      continue;
+    }
+    if (value->is_boolean()) {
+      observed.fields.push_back({path, value->get<bool>()});
+    } else if (value->is_number()) {
+      observed.fields.push_back({path, value->get<double>()});
+    } else if (value->is_string()) {
+      observed.fields.push_back({path, cut(value->get<std::string>())});
+    }
+  }
+  return observed;
+}
+
+}  // namespace failover::daemon

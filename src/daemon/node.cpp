@@ -1,0 +1,406 @@
+#include "failover/daemon/node.h"
+
+#include <type_traits>
+
+#include <spdlog/spdlog.h>
+
+#include "failover/config/state_file.h"
+#include "failover/daemon/command_parser.h"
+#include "failover/daemon/health_payload.h"
+
+namespace failover::daemon {
+namespace {
+
+using Json = nlohmann::json;
+
+// Duplicate commands (same transaction) within this window are answered again, not redone.
+constexpr auto kDuplicateWindow = std::chrono::seconds(60);
+// A rejected payload of one reason is logged at most this often.
+constexpr auto kRejectionLogInterval = std::chrono::seconds(10);
+
+std::shared_ptr<spdlog::logger> namedLogger(const std::string& name) {
+  auto logger = spdlog::get(name);
+  return logger ? logger : spdlog::default_logger();
+}
+
+const char* onOff(bool value) {
+  return value ? "ON" : "OFF";
+}
+
+bool startsWith(std::string_view text, std::string_view prefix) {
+  return text.substr(0, prefix.size()) == prefix;
+}
+
+}  // namespace
+
+Node::Node(const config::Config& config, NodePorts ports, NodeIdentity identity)
+    : config_(config),
+      ports_(std::move(ports)),
+      identity_(std::move(identity)),
+      topics_(config_),
+      time_base_{ports_.time.monotonicNow(), ports_.time.wallNow()},
+      engine_(config_, time_base_.mono),
+      log_(namedLogger("node")),
+      engine_log_(namedLogger("engine")) {
+  for (const auto& router : config_.routers) {
+    RouterStatus status;
+    status.id = router.id;
+    status.enabled = router.enabled;
+    status.state = router.enabled ? "connecting" : "disabled";
+    status.address = router.host + ":" + std::to_string(router.port);
+    router_status_[router.id] = status;
+  }
+}
+
+Node::~Node() = default;
+
+void Node::start() {
+  for (const auto& filter : topics_.commandFilters()) {
+    ports_.bus.subscribe(filter, ports::SubscriptionKind::Command);
+  }
+  for (const auto& filter : topics_.healthFilters()) {
+    ports_.bus.subscribe(filter, ports::SubscriptionKind::State);
+  }
+  if (config_.homeassistant.enabled) {
+    ports_.bus.subscribe(topics_.homeAssistantStatus(), ports::SubscriptionKind::State);
+  }
+  // The engine counts start-up grace from its construction; nothing else to start.
+  rearmEngineTimer();
+}
+
+void Node::onBusConnected() {
+  dispatch(engine::BusConnectionChanged{true});
+  // A reconnect may follow a broker restart that lost every retained message.
+  last_published_.clear();
+  publishEverything();
+}
+
+void Node::onBusLost() {
+  dispatch(engine::BusConnectionChanged{false});
+}
+
+void Node::onBusMessage(const ports::BusMessage& message) {
+  if (const HealthTopic* health = topics_.findHealth(message.topic)) {
+    onHealth(*health, message);
+    return;
+  }
+  if (const auto command = topics_.parseCommand(message.topic)) {
+    onCommand(*command, message);
+    return;
+  }
+  if (config_.homeassistant.enabled && message.topic == topics_.homeAssistantStatus()) {
+    if (message.payload == "online") {
+      log_->info("Home Assistant is online: sending discovery again");
+      for (const auto& [topic, payload] : identity_.discovery) {
+        ports_.bus.publish(topic, payload, {1, true, {}});
+      }
+    }
+    return;
+  }
+  ++stats_.unknown_topics;
+}
+
+void Node::onHealth(const HealthTopic& topic, const ports::BusMessage& message) {
+  ++stats_.health_messages;
+  auto observed = parseHealthPayload(topic, message.payload, engine_.ruleFields(topic.check));
+  if (!observed) {
+    reject(observed.status().message(), message.topic);
+    return;
+  }
+  dispatch(std::move(observed).value());
+}
+
+void Node::reject(std::string_view reason, const std::string& topic) {
+  const std::string key(reason);
+  ++stats_.rejected[key];
+  const auto now = ports_.time.monotonicNow();
+  auto& last = rejection_logged_[key];
+  if (last == core::MonoTime{} || now - last >= kRejectionLogInterval) {
+    last = now;
+    log_->warn("ignored payload on {}: {} ({} so far)", topic, key, stats_.rejected[key]);
+  }
+}
+
+void Node::onCommand(const CommandTopic& topic, const ports::BusMessage& message) {
+  if (message.retained) {
+    // A retained command would act again on every restart: never obey one.
+    reject("retained_command", message.topic);
+    return;
+  }
+  ++stats_.commands;
+  const auto now = ports_.time.monotonicNow();
+  expireAnswered(now);
+
+  PendingReply pending;
+  pending.pair = topic.pair;
+  if (topic.kind == CommandTopic::Kind::Request) {
+    pending.command = topic.name;
+    if (!message.response_topic.empty()) {
+      for (const auto& prefix : config_.mqtt.response_topic_prefixes) {
+        if (startsWith(message.response_topic, prefix)) {
+          pending.response_topic = message.response_topic;
+          break;
+        }
+      }
+      if (pending.response_topic.empty()) {
+        log_->warn("ignored response topic {} of {}: not under an allowed prefix",
+                   message.response_topic, message.topic);
+      }
+    }
+    pending.correlation_data = message.correlation_data;
+  }
+
+  const std::string command_id = std::to_string(next_command_id_++);
+  auto parsed = parseCommand(topic, message.payload, command_id, "mqtt");
+  if (parsed.transaction) {
+    pending.dedupe_key = message.topic + "\n" + *parsed.transaction;
+    if (const auto known = answered_.find(pending.dedupe_key); known != answered_.end()) {
+      ++stats_.duplicate_commands;
+      log_->info("duplicate command on {} (transaction {}): answered again, not repeated",
+                 message.topic, *parsed.transaction);
+      if (known->second.response) {
+        reply(pending, *known->second.response);
+      }
+      return;
+    }
+  }
+  if (parsed.error) {
+    log_->warn("bad command on {}: {}", message.topic, *parsed.error);
+    reply(pending, errorReplyJson(parsed.transaction, "bad_request", *parsed.error).dump());
+    return;
+  }
+  if (!config_.findPair(topic.pair)) {
+    reply(pending, errorReplyJson(parsed.transaction, "unknown_pair",
+                                  "no pair '" + topic.pair + "' on this node")
+                       .dump());
+    return;
+  }
+  if (!pending.dedupe_key.empty()) {
+    answered_[pending.dedupe_key] = Answered{now, std::nullopt};
+    answered_order_.emplace_back(now, pending.dedupe_key);
+  }
+  // Every event of one payload shares the command id; the last reply answers the request.
+  pending_replies_[command_id] = pending;
+  for (auto& event : parsed.events) {
+    dispatch(std::move(event));
+  }
+}
+
+void Node::reply(const PendingReply& pending, const std::string& payload) {
+  if (!pending.dedupe_key.empty()) {
+    if (auto known = answered_.find(pending.dedupe_key); known != answered_.end()) {
+      known->second.response = payload;
+    }
+  }
+  if (pending.command.empty()) {
+    return;  // set topics have no response topic; the outcome shows in state and logs
+  }
+  ports_.bus.publish(topics_.response(pending.pair, pending.command), payload, {1, false, {}});
+  ++stats_.published;
+  if (!pending.response_topic.empty()) {
+    ports_.bus.publish(pending.response_topic, payload, {1, false, pending.correlation_data});
+    ++stats_.published;
+  }
+}
+
+void Node::expireAnswered(core::MonoTime now) {
+  while (!answered_order_.empty() && now - answered_order_.front().first > kDuplicateWindow) {
+    answered_.erase(answered_order_.front().second);
+    answered_order_.pop_front();
+  }
+}
+
+void Node::onRouterObserved(engine::RouterObserved observed) {
+  dispatch(std::move(observed));
+}
+
+void Node::onRouterStatus(const RouterStatus& status) {
+  router_status_[status.id] = status;
+  publishRetained(topics_.routerState(status.id), routerStatusJson(status).dump());
+}
+
+void Node::dispatch(engine::Event event) {
+  queue_.push_back(std::move(event));
+  if (draining_) {
+    return;
+  }
+  draining_ = true;
+  while (!queue_.empty()) {
+    engine::Event next = std::move(queue_.front());
+    queue_.pop_front();
+    execute(engine_.handle(next, ports_.time.monotonicNow()));
+  }
+  draining_ = false;
+  rearmEngineTimer();
+}
+
+void Node::rearmEngineTimer() {
+  if (const auto deadline = engine_.nextDeadline()) {
+    ports_.engine_timer.armAt(*deadline, [this] {
+      draining_ = true;
+      execute(engine_.tick(ports_.time.monotonicNow()));
+      draining_ = false;
+      if (!queue_.empty()) {
+        auto next = std::move(queue_.front());
+        queue_.pop_front();
+        dispatch(std::move(next));
+      } else {
+        rearmEngineTimer();
+      }
+    });
+  } else {
+    ports_.engine_timer.cancel();
+  }
+}
+
+void Node::execute(std::vector<engine::Action> actions) {
+  for (auto& action : actions) {
+    std::visit(
+        [this](auto& act) {
+          using T = std::decay_t<decltype(act)>;
+          if constexpr (std::is_same_v<T, engine::RouteRequest>) {
+            const auto router = ports_.routers.find(act.router);
+            engine_log_->info("route request {} on {}: {} output(s) for {}", act.request_id,
+                              act.router, act.routes.size(), act.reason);
+            if (router == ports_.routers.end() || router->second == nullptr) {
+              std::vector<engine::OutputOutcome> outcomes;
+              for (const auto& route : act.routes) {
+                outcomes.push_back({route.output, engine::OutputResult::Unconfirmed, "no_router"});
+              }
+              dispatch(engine::RouteOutcome{act.request_id, std::move(outcomes)});
+              return;
+            }
+            const uint64_t request_id = act.request_id;
+            router->second->routeSalvo(
+                act.routes, [this, request_id](std::vector<engine::OutputOutcome> result) {
+                  dispatch(engine::RouteOutcome{request_id, std::move(result)});
+                });
+          } else if constexpr (std::is_same_v<T, engine::PairStateChanged>) {
+            publishPair(act.pair);
+          } else if constexpr (std::is_same_v<T, engine::SwitchEventAction>) {
+            const auto& event = act.event;
+            ++stats_.switch_events;
+            const auto total = totalLatencyMs(event);
+            engine_log_->info(
+                "switch event pair={} type={} seq={} from={} to={} result={} latency_ms={} "
+                "reason=\"{}\"",
+                event.pair, engine::toString(event.type), event.seq, event.from.value_or("-"),
+                event.to.value_or("-"), event.ok ? "ok" : "failed",
+                total ? std::to_string(*total) : std::string("-"), event.reason);
+            std::string payload = switchEventJson(event, time_base_).dump();
+            publishEvent(topics_.pairTopic(event.pair, "event"), payload);
+            last_event_[event.pair] = payload;
+            publishRetained(topics_.pairTopic(event.pair, "last_event"), std::move(payload));
+            if (total) {
+              publishRetained(topics_.pairTopic(event.pair, "last_latency_ms"),
+                              Json(*total).dump());
+            }
+          } else if constexpr (std::is_same_v<T, engine::AuditEvent>) {
+            engine_log_->info("setting {} of {}{} changed from {} to {} by {}", act.setting,
+                              act.pair, act.router, act.from, act.to,
+                              act.requested_by.value_or("config"));
+            const std::string topic = act.pair.empty()
+                                          ? topics_.base() + "/router/" + act.router + "/audit"
+                                          : topics_.pairTopic(act.pair, "audit");
+            publishEvent(topic, auditEventJson(act, ports_.time.wallNow()).dump());
+            if (act.setting == "router_enabled") {
+              const auto router = ports_.routers.find(act.router);
+              if (router != ports_.routers.end() && router->second != nullptr) {
+                router->second->setEnabled(act.to == "ON" || act.to == "true");
+              }
+            }
+          } else if constexpr (std::is_same_v<T, engine::CommandReply>) {
+            const auto pending = pending_replies_.find(act.command_id);
+            if (!act.ok) {
+              log_->warn("command {} on pair {} refused: {} {}", act.command_id, act.pair,
+                         act.error ? engine::toString(*act.error) : "error", act.message);
+            }
+            if (pending != pending_replies_.end()) {
+              reply(pending->second, commandReplyJson(act, time_base_).dump());
+              pending_replies_.erase(pending);
+            }
+          } else if constexpr (std::is_same_v<T, engine::Warning>) {
+            engine_log_->warn("{}{}{}: {}", act.pair, act.pair.empty() ? "" : " ", act.code,
+                              act.message);
+          } else if constexpr (std::is_same_v<T, engine::SaveRunState>) {
+            if (!config_.state_file.empty()) {
+              const auto status = config::saveRunState(config_.state_file, act.state);
+              if (!status.isOk()) {
+                log_->error("cannot save run-time settings to {}: {}", config_.state_file,
+                            status.message());
+              }
+            }
+          }
+        },
+        action);
+  }
+}
+
+void Node::publishRetained(const std::string& topic, std::string payload) {
+  auto& last = last_published_[topic];
+  if (last == payload) {
+    return;  // unchanged state is not published again
+  }
+  last = payload;
+  ports_.bus.publish(topic, std::move(payload), {1, true, {}});
+  ++stats_.published;
+}
+
+void Node::publishEvent(const std::string& topic, std::string payload) {
+  ports_.bus.publish(topic, std::move(payload), {1, false, {}});
+  ++stats_.published;
+}
+
+void Node::publishPair(const std::string& pair) {
+  const auto view = engine_.pairView(pair);
+  if (!view) {
+    return;
+  }
+  publishRetained(topics_.pairState(pair), pairStateJson(*view, time_base_).dump());
+  publishRetained(topics_.pairTopic(pair, "active"), view->active.value_or(""));
+  publishRetained(topics_.pairTopic(pair, "mode"), config::toString(view->mode));
+  publishRetained(topics_.pairTopic(pair, "armed"), onOff(view->armed));
+  publishRetained(topics_.pairTopic(pair, "failover"), engine::toString(view->failover));
+  publishRetained(topics_.pairTopic(pair, "switch_advised"), onOff(view->switch_advised));
+  for (const auto& machine : view->machines) {
+    publishRetained(topics_.machineProblem(pair, machine.id), onOff(!machine.healthy));
+  }
+}
+
+void Node::publishNodeInfo() {
+  Json pairs = Json::array();
+  for (const auto& pair : config_.pairs) {
+    pairs.push_back(pair.id);
+  }
+  Json routers = Json::array();
+  for (const auto& router : config_.routers) {
+    routers.push_back(router.id);
+  }
+  publishRetained(topics_.nodeInfo(), Json{{"node_id", config_.node_id},
+                                           {"version", identity_.version},
+                                           {"started", rfc3339(time_base_.wall)},
+                                           {"config_hash", identity_.config_hash},
+                                           {"pairs", std::move(pairs)},
+                                           {"routers", std::move(routers)}}
+                                          .dump());
+}
+
+void Node::publishEverything() {
+  publishNodeInfo();
+  for (const auto& [id, status] : router_status_) {
+    publishRetained(topics_.routerState(id), routerStatusJson(status).dump());
+  }
+  for (const auto& pair : engine_.pairIds()) {
+    publishPair(pair);
+  }
+  for (const auto& [pair, payload] : last_event_) {
+    publishRetained(topics_.pairTopic(pair, "last_event"), payload);
+  }
+  if (config_.homeassistant.enabled) {
+    for (const auto& [topic, payload] : identity_.discovery) {
+      ports_.bus.publish(topic, payload, {1, true, {}});
+    }
+  }
+}
+
+}  // namespace failover::daemon

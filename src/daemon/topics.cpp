@@ -1,0 +1,90 @@
+#include "failover/daemon/topics.h"
+
+namespace failover::daemon {
+namespace {
+
+constexpr std::string_view kMachinePlaceholder = "{machine}";
+
+std::string replaceMachine(std::string pattern, std::string_view replacement) {
+  const auto at = pattern.find(kMachinePlaceholder);
+  if (at != std::string::npos) {
+    pattern.replace(at, kMachinePlaceholder.size(), replacement);
+  }
+  return pattern;
+}
+
+}  // namespace
+
+Topics::Topics(const config::Config& config)
+    : base_(config.mqtt.base_topic + "/" + config.node_id),
+      homeassistant_status_(config.homeassistant.discovery_prefix + "/status") {
+  for (const auto& [check, pattern] : config.health.topics) {
+    health_filters_.push_back(replaceMachine(pattern, "+"));
+    for (const auto& machine : config.machines) {
+      health_topics_.emplace(replaceMachine(pattern, machine.id), HealthTopic{machine.id, check});
+    }
+  }
+}
+
+std::string Topics::routerState(std::string_view router) const {
+  return base_ + "/router/" + std::string(router) + "/state";
+}
+
+std::string Topics::pairTopic(std::string_view pair, std::string_view leaf) const {
+  std::string topic = base_;
+  topic.append("/pair/").append(pair).append("/").append(leaf);
+  return topic;
+}
+
+std::string Topics::machineProblem(std::string_view pair, std::string_view machine) const {
+  return pairTopic(pair, "machine/" + std::string(machine) + "/problem");
+}
+
+std::string Topics::response(std::string_view pair, std::string_view command) const {
+  return pairTopic(pair, "response/" + std::string(command));
+}
+
+std::vector<std::string> Topics::commandFilters() const {
+  return {base_ + "/pair/+/set", base_ + "/pair/+/set/+", base_ + "/pair/+/request/+"};
+}
+
+std::vector<std::string> Topics::healthFilters() const {
+  return health_filters_;
+}
+
+std::optional<CommandTopic> Topics::parseCommand(std::string_view topic) const {
+  const std::string prefix = base_ + "/pair/";
+  if (topic.substr(0, prefix.size()) != prefix) {
+    return std::nullopt;
+  }
+  topic.remove_prefix(prefix.size());
+  const auto slash = topic.find('/');
+  if (slash == std::string_view::npos || slash == 0) {
+    return std::nullopt;
+  }
+  CommandTopic command;
+  command.pair = std::string(topic.substr(0, slash));
+  const std::string_view rest = topic.substr(slash + 1);
+  if (rest == "set") {
+    command.kind = CommandTopic::Kind::Set;
+    return command;
+  }
+  for (const auto& [leaf, kind] :
+       {std::pair{std::string_view("set/"), CommandTopic::Kind::SetAttribute},
+        std::pair{std::string_view("request/"), CommandTopic::Kind::Request}}) {
+    if (rest.substr(0, leaf.size()) == leaf && rest.size() > leaf.size() &&
+        rest.find('/', leaf.size()) == std::string_view::npos) {
+      command.kind = kind;
+      command.name = std::string(rest.substr(leaf.size()));
+      return command;
+    }
+  }
+  return std::nullopt;
+}
+
+const HealthTopic* Topics::findHealth(const std::string& topic) const {
+  const auto found = health_topics_.find(topic);
+  return found == health_topics_.end() ? nullptr : &found->second;
+}
+
+}  // namespace failover::daemon

@@ -1,0 +1,241 @@
+#include "failover/daemon/videohub_router.h"
+
+namespace failover::daemon {
+namespace {
+
+using videohub_client::ConnectionState;
+using videohub_client::LockState;
+
+engine::OutputResult toEngine(videohub_client::RouteOutcome outcome) {
+  switch (outcome) {
+    case videohub_client::RouteOutcome::Applied:
+      return engine::OutputResult::Applied;
+    case videohub_client::RouteOutcome::Refused:
+      return engine::OutputResult::Refused;
+    case videohub_client::RouteOutcome::Unconfirmed:
+      return engine::OutputResult::Unconfirmed;
+  }
+  return engine::OutputResult::Unconfirmed;
+}
+
+const char* stateName(ConnectionState state) {
+  switch (state) {
+    case ConnectionState::Disconnected:
+      return "disconnected";
+    case ConnectionState::Connecting:
+      return "connecting";
+    case ConnectionState::Syncing:
+      return "syncing";
+    case ConnectionState::Ready:
+      return "ready";
+    case ConnectionState::Unavailable:
+      return "unavailable";
+  }
+  return "disconnected";
+}
+
+}  // namespace
+
+VideohubRouter::VideohubRouter(asio::io_context& io, const config::RouterSettings& settings,
+                               videohub_client::ClientOptions options, RouterReports reports)
+    : io_(io),
+      settings_(settings),
+      options_(std::move(options)),
+      reports_(std::move(reports)),
+      enabled_(settings.enabled) {
+  options_.force_unlock = settings_.force_unlock;
+  status_.id = settings_.id;
+  status_.enabled = enabled_;
+  status_.address = options_.host + ":" + std::to_string(options_.port);
+  status_.state = enabled_ ? "connecting" : "disabled";
+}
+
+VideohubRouter::~VideohubRouter() {
+  stop();
+}
+
+void VideohubRouter::start() {
+  if (!enabled_ || client_) {
+    return;
+  }
+  videohub_client::ClientObservers observers;
+  observers.on_connection = [this](const videohub_client::ConnectionEvent& event) {
+    onConnection(event);
+  };
+  observers.on_change = [this](const videohub_client::StateChange& change,
+                               const videohub_client::RouterState& state) {
+    onChange(change, state);
+  };
+  client_ = std::make_unique<videohub_client::VideohubClient>(io_, options_, std::move(observers));
+  client_->start();
+}
+
+void VideohubRouter::stop() {
+  if (client_) {
+    client_->stop();
+    client_.reset();
+  }
+}
+
+void VideohubRouter::setEnabled(bool enabled) {
+  if (enabled == enabled_) {
+    return;
+  }
+  enabled_ = enabled;
+  status_.enabled = enabled;
+  if (enabled) {
+    status_.state = "connecting";
+    reportStatus();
+    start();
+  } else {
+    stop();
+    status_.connected = false;
+    status_.state = "disabled";
+    status_.reason = "disabled by an operator";
+    reportStatus();
+    if (reports_.on_observed) {
+      engine::RouterObserved observed;
+      observed.router = settings_.id;
+      observed.connected = false;
+      reports_.on_observed(std::move(observed));
+    }
+  }
+}
+
+void VideohubRouter::routeSalvo(std::vector<engine::Route> routes,
+                                std::function<void(std::vector<engine::OutputOutcome>)> done) {
+  if (!client_) {
+    std::vector<engine::OutputOutcome> outcomes;
+    for (const auto& route : routes) {
+      outcomes.push_back({route.output, engine::OutputResult::Unconfirmed, "disabled"});
+    }
+    done(std::move(outcomes));
+    return;
+  }
+  std::vector<videohub_client::RouteRequest> requests;
+  requests.reserve(routes.size());
+  for (const auto& route : routes) {
+    requests.push_back({static_cast<uint32_t>(route.output), static_cast<uint32_t>(route.input)});
+  }
+  client_->routeSalvo(
+      std::move(requests),
+      [done = std::move(done)](const std::vector<videohub_client::RouteResult>& results) {
+        std::vector<engine::OutputOutcome> outcomes;
+        outcomes.reserve(results.size());
+        for (const auto& result : results) {
+          outcomes.push_back(
+              {static_cast<int>(result.output), toEngine(result.outcome), result.reason});
+        }
+        done(std::move(outcomes));
+      });
+}
+
+std::vector<int> VideohubRouter::lockedByOthers(const videohub_client::RouterState& state) const {
+  std::vector<int> locked;
+  for (const uint32_t output : state.lockedOutputs()) {
+    if (state.lockOf(output) == LockState::LockedByOther) {
+      locked.push_back(static_cast<int>(output));
+    }
+  }
+  return locked;
+}
+
+engine::RouterObserved VideohubRouter::fullObservation(
+    const videohub_client::RouterState& state) const {
+  engine::RouterObserved observed;
+  observed.router = settings_.id;
+  observed.connected = true;
+  observed.device_present = state.available();
+  observed.full = true;
+  for (uint32_t output = 1; output <= state.outputCount(); ++output) {
+    if (const auto source = state.sourceOf(output)) {
+      observed.routes.push_back({static_cast<int>(output), static_cast<int>(*source)});
+    }
+  }
+  observed.locked_outputs = lockedByOthers(state);
+  return observed;
+}
+
+void VideohubRouter::onConnection(const videohub_client::ConnectionEvent& event) {
+  status_.state = stateName(event.state);
+  status_.reason = event.reason;
+  status_.connected = event.state == ConnectionState::Ready;
+  if (event.state == ConnectionState::Ready || event.state == ConnectionState::Unavailable) {
+    status_.model = event.device.model_name;
+    status_.friendly_name = event.device.friendly_name;
+    status_.protocol = event.device.protocol_version;
+    status_.inputs = static_cast<int>(event.device.video_inputs);
+    status_.outputs = static_cast<int>(event.device.video_outputs);
+  }
+  if (client_ && status_.connected) {
+    const auto& state = client_->state();
+    status_.locked_outputs.clear();
+    for (const uint32_t output : state.lockedOutputs()) {
+      status_.locked_outputs.push_back(static_cast<int>(output));
+    }
+  }
+  reportStatus();
+  if (!reports_.on_observed) {
+    return;
+  }
+  if (event.state == ConnectionState::Ready && client_) {
+    reports_.on_observed(fullObservation(client_->state()));
+  } else if (event.state == ConnectionState::Unavailable) {
+    engine::RouterObserved observed;
+    observed.router = settings_.id;
+    observed.connected = true;
+    observed.device_present = false;
+    observed.full = true;
+    reports_.on_observed(std::move(observed));
+  } else if (event.state == ConnectionState::Disconnected) {
+    engine::RouterObserved observed;
+    observed.router = settings_.id;
+    observed.connected = false;
+    reports_.on_observed(std::move(observed));
+  }
+}
+
+void VideohubRouter::onChange(const videohub_client::StateChange& change,
+                              const videohub_client::RouterState& state) {
+  if (!client_ || client_->connectionState() != ConnectionState::Ready) {
+    return;  // the prelude is still streaming: Ready reports everything at once
+  }
+  if (change.device) {
+    reports_.on_observed(fullObservation(state));
+    return;
+  }
+  if (!change.locks.empty()) {
+    status_.locked_outputs.clear();
+    for (const uint32_t output : state.lockedOutputs()) {
+      status_.locked_outputs.push_back(static_cast<int>(output));
+    }
+    reportStatus();
+  }
+  if (change.routes.empty() && change.locks.empty()) {
+    return;
+  }
+  engine::RouterObserved observed;
+  observed.router = settings_.id;
+  observed.connected = true;
+  observed.device_present = state.available();
+  observed.full = false;
+  for (const uint32_t output : change.routes) {
+    if (const auto source = state.sourceOf(output)) {
+      observed.routes.push_back({static_cast<int>(output), static_cast<int>(*source)});
+    }
+  }
+  if (!change.locks.empty()) {
+    observed.locked_outputs = lockedByOthers(state);
+  }
+  if (reports_.on_observed) {
+    reports_.on_observed(std::move(observed));
+  }
+}
+
+void VideohubRouter::reportStatus() {
+  if (reports_.on_status) {
+    reports_.on_status(status_);
+  }
+}
+
+}  // namespace failover::daemon
