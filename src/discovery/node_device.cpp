@@ -19,6 +19,9 @@ constexpr std::string_view kRouterStateTemplate =
     "{{ value_json.state }}"
     "{% else %}disconnected{% endif %}";
 
+constexpr std::string_view kRouterAttributesTemplate =
+    "{{ dict(value_json, router_name=value_json.get('friendly_name', '')) | tojson }}";
+
 void addRouterComponents(const std::string& node_id, const std::string& base,
                          const config::RouterSettings& router, Json& components) {
   const std::string state_topic = base + "/router/" + router.id + "/state";
@@ -32,6 +35,9 @@ void addRouterComponents(const std::string& node_id, const std::string& base,
       {"state_topic", state_topic},
       {"value_template", "{{ 'ON' if value_json.connected else 'OFF' }}"},
       {"json_attributes_topic", state_topic},
+      // Home Assistant drops an attribute called friendly_name (it is the entity's own name),
+      // so the router's label travels as router_name.
+      {"json_attributes_template", kRouterAttributesTemplate},
   };
   components[key + "_state"] = Json{
       {"platform", "sensor"},

@@ -23,22 +23,37 @@ std::string machineLabel(const config::Config& config, const std::string& machin
   return machine != nullptr && !machine->label.empty() ? machine->label : machine_id;
 }
 
+// `text` as a single-quoted Jinja string literal; labels are free text.
+std::string jinjaLiteral(std::string_view text) {
+  std::string out = "'";
+  for (const char c : text) {
+    if (c == '\\' || c == '\'') {
+      out += '\\';
+    }
+    out += c;
+  }
+  return out + "'";
+}
+
+// Named by role ("Main problem") so entity ids stay predictable for dashboards; which machine
+// it is, its label and its per-check details (from the pair's full state) are attributes.
 void addMachineProblem(const config::Config& config, const std::string& pair_topic,
                        const std::string& unique_prefix, std::string_view role,
                        const std::string& machine_id, Json& components) {
   const std::string key = "machine_" + machine_id + "_problem";
+  const std::string id_literal = jinjaLiteral(machine_id);
   components[key] = Json{
       {"platform", "binary_sensor"},
       {"unique_id", unique_prefix + key},
-      {"name", std::string(role) + " " + machineLabel(config, machine_id)},
+      {"name", std::string(role) + " problem"},
       {"device_class", "problem"},
       {"state_topic", pair_topic + "/machine/" + machine_id + "/problem"},
       {"payload_on", "ON"},
       {"payload_off", "OFF"},
-      // The per-check details of this machine from the pair's full state, as attributes.
       {"json_attributes_topic", pair_topic + "/state"},
       {"json_attributes_template",
-       "{{ value_json.get('machines', {}).get('" + machine_id + "', {}) | tojson }}"},
+       "{{ dict(value_json.get('machines', {}).get(" + id_literal + ", {}), machine=" + id_literal +
+           ", label=" + jinjaLiteral(machineLabel(config, machine_id)) + ") | tojson }}"},
   };
 }
 

@@ -53,9 +53,22 @@ TEST(Discovery, SharedBackupAppearsInEveryPairItServes) {
             "facility/failover/studio-b_2/pair/green/machine/spare/problem");
   EXPECT_EQ(blue["components"]["machine_spare_problem"]["unique_id"],
             "failover_studio-b_2_blue_machine_spare_problem");
-  // A machine without a label is named by its id.
-  EXPECT_EQ(blue["components"]["machine_blue-main_problem"]["name"], "Main blue-main");
-  EXPECT_EQ(green["components"]["machine_spare_problem"]["name"], "Backup Spare");
+  EXPECT_EQ(blue["components"]["machine_blue-main_problem"]["name"], "Main problem");
+  EXPECT_EQ(green["components"]["machine_spare_problem"]["name"], "Backup problem");
+  // A machine without a label is labelled by its id.
+  EXPECT_EQ(blue["components"]["machine_blue-main_problem"]["json_attributes_template"],
+            "{{ dict(value_json.get('machines', {}).get('blue-main', {}), machine='blue-main', "
+            "label='blue-main') | tojson }}");
+}
+
+TEST(Discovery, LabelsAreQuotedSafelyInTemplates) {
+  config::Config config = testing::onePairConfig();
+  config.machines[0].label = R"(Bob's \ "main" {{ x }})";
+  const json green = payloadOf(buildDiscovery(config, kVersion)[1]);
+  EXPECT_EQ(
+      green["components"]["machine_green-main_problem"]["json_attributes_template"],
+      R"({{ dict(value_json.get('machines', {}).get('green-main', {}), machine='green-main', )"
+      R"(label='Bob\'s \\ "main" {{ x }}') | tojson }})");
 }
 
 TEST(Discovery, PairControlsMatchTheCommandContract) {
@@ -128,7 +141,7 @@ TEST(Discovery, PairNamingAnUnknownMachineDoesNotCrash) {
   const std::vector<DiscoveryMessage> messages = buildDiscovery(config, kVersion);
   ASSERT_EQ(messages.size(), 2u);
   EXPECT_EQ(payloadOf(messages[1])["components"]["machine_green-main_problem"]["name"],
-            "Main green-main");
+            "Main problem");
 }
 
 TEST(RemoveDiscovery, EmptiesEveryDeviceOfTheNode) {
