@@ -302,6 +302,7 @@ void VideohubClient::Impl::onConnected() {
   prelude_.reset();
   outgoing_.clear();
   write_in_progress_ = false;
+  connected_at_ = std::chrono::steady_clock::now();
   setState(ConnectionState::Syncing, "");
   // Routers without END PRELUDE answer this only after their dump.
   sync_ping_id_ = push(RequestKind::Ping, vh::PingBlock{});
@@ -329,7 +330,8 @@ void VideohubClient::Impl::readMore() {
     // The router answers the first PING only after its whole dump,
     // which takes a while on a big router or a slow link: while the
     // dump streams in, that PING's deadline moves on.
-    if (sync_ping_id_ && queue_.current() != nullptr && queue_.current()->id == *sync_ping_id_) {
+    if (sync_ping_id_ && queue_.current() != nullptr && queue_.current()->id == *sync_ping_id_ &&
+        std::chrono::steady_clock::now() - connected_at_ < options_.prelude_timeout) {
       armAckTimer(*sync_ping_id_);
     }
     onBytes(std::string_view(read_buffer_.data(), length));

@@ -120,6 +120,7 @@ class VideohubClient::Impl : public std::enable_shared_from_this<VideohubClient:
   SendQueue queue_;
   Backoff backoff_;
   std::optional<uint64_t> sync_ping_id_;
+  std::chrono::steady_clock::time_point connected_at_{};
   std::string last_unavailable_reason_;
 
   uint64_t next_salvo_id_ = 1;

@@ -43,6 +43,9 @@ struct ClientOptions {
   std::chrono::milliseconds ack_timeout{2000};
   std::chrono::milliseconds keepalive_interval{5000};  // PING when the line is idle this long
   std::chrono::milliseconds silence_timeout{15000};    // no bytes at all this long → reconnect
+  // The first PING after connecting is answered only after the whole state dump; while the
+  // dump streams in, its ACK deadline moves on, but never past this long after connecting.
+  std::chrono::milliseconds prelude_timeout{30000};
   // After the ACK of a salvo, how long to wait for the router's update before asking for a
   // routing dump to check the outputs that did not echo (routing to the current source may
   // give no echo), and how long to wait for that dump.
