@@ -138,6 +138,10 @@ class FailoverEngine::Impl {
   config::RunState runState() const;
 
  private:
+  // Warnings known from the configuration alone (feature mismatch), emitted once with the
+  // first call so the daemon logs and publishes them like any other.
+  void announce(std::vector<Action>& out);
+
   // health.cpp
   void onHealth(const HealthObserved& event, core::MonoTime now, std::vector<Action>& out);
   bool evaluateRules(std::size_t machine, const HealthObserved& event, core::MonoTime now);
@@ -246,7 +250,8 @@ class FailoverEngine::Impl {
   std::optional<core::MonoTime> rule_deadline_;
   std::optional<core::MonoTime> pair_deadline_;
   bool rules_dirty_ = false;
-  bool grace_pending_ = true;  // grace_until_ is still ahead
+  bool grace_pending_ = true;
+  bool announced_ = false;  // grace_until_ is still ahead
 };
 
 }  // namespace failover::engine

@@ -101,8 +101,20 @@ FailoverEngine::Impl::Impl(const config::Config& config, core::MonoTime start,
   refreshDeadlines();
 }
 
+void FailoverEngine::Impl::announce(std::vector<Action>& out) {
+  announced_ = true;
+  for (const PairRt& pair : pairs_) {
+    for (const PairWarning& warning : pair.static_warnings) {
+      out.emplace_back(Warning{pair.settings->id, warning.code, warning.message});
+    }
+  }
+}
+
 void FailoverEngine::Impl::handleEvent(const Event& event, core::MonoTime now,
                                        std::vector<Action>& out) {
+  if (!announced_) {
+    announce(out);
+  }
   std::visit(
       [&](const auto& value) {
         using T = std::decay_t<decltype(value)>;
@@ -130,6 +142,9 @@ void FailoverEngine::Impl::handleEvent(const Event& event, core::MonoTime now,
 }
 
 void FailoverEngine::Impl::tick(core::MonoTime now, std::vector<Action>& out) {
+  if (!announced_) {
+    announce(out);
+  }
   expireStale(now);
   expireUnknown(now);
   activateRules(now);

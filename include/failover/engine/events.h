@@ -30,7 +30,7 @@ struct FieldSample {
 };
 
 // One understood health message. Payloads that are not understood are not events: they do
-// not count as a heartbeat.
+// not count as a heartbeat. A machine id the configuration does not know is ignored.
 struct HealthObserved {
   std::string machine;
   config::Check check = config::Check::Engine;

@@ -37,7 +37,11 @@ class FailoverEngine {
  public:
   // REQUIRES: `config` passed config::validate() without errors (ids resolve, outputs and
   // inputs are in range). The engine keeps its own copy. `start` is the monotonic time the
-  // node started: start-up grace and "unknown" are measured from it.
+  // node started: start-up grace and "unknown" are measured from it. The engine assumes the
+  // node's broker link is up from `start`; the daemon sends BusConnectionChanged{false} as
+  // soon as it knows otherwise. Routers are assumed disconnected until a RouterObserved says
+  // connected. The first handle() or tick() also returns a Warning for each configuration
+  // warning of a pair (feature mismatch).
   FailoverEngine(const config::Config& config, core::MonoTime start, EngineOptions options = {});
   ~FailoverEngine();
   FailoverEngine(const FailoverEngine&) = delete;

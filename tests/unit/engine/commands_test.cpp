@@ -126,3 +126,18 @@ TEST(EngineNamesTest, NamesMatchTheMqttContract) {
 
 }  // namespace
 }  // namespace failover::engine::testing
+
+namespace failover::engine::testing {
+namespace {
+
+TEST(FeatureWarningTest, TheFirstCallAnnouncesConfigurationWarnings) {
+  config::Config config = basicConfig();
+  config.machines[1].features = {"virtual-set"};
+  FailoverEngine engine(config, at(0));
+  EXPECT_THAT(describe(engine, engine.tick(at(1))),
+              ::testing::ElementsAre("warning green feature_mismatch"));
+  EXPECT_THAT(describe(engine, engine.tick(at(2))), ::testing::IsEmpty());
+}
+
+}  // namespace
+}  // namespace failover::engine::testing

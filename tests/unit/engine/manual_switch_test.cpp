@@ -176,3 +176,36 @@ TEST_F(ManualSwitchTest, RouterLostBeforeConfirmingFails) {
 
 }  // namespace
 }  // namespace failover::engine::testing
+
+namespace failover::engine::testing {
+namespace {
+
+TEST_F(ManualSwitchTest, RouterClientGivingUpIsATimeout) {
+  handle(3000, switchTo("green", "green-backup"));
+  RouteOutcome outcome{1, {{1, OutputResult::Unconfirmed, "ack_timeout"}}};
+  EXPECT_THAT(
+      handle(3001, outcome),
+      ::testing::ElementsAre("event switch_failed green #1 green-main->green-backup router_timeout",
+                             "reply c1 router_timeout", "state green idle active=green-main"));
+}
+
+TEST_F(ManualSwitchTest, HealthOfUnknownMachinesIsIgnored) {
+  EXPECT_THAT(handle(3000, health("nobody", config::Check::Engine, Reported::Fail)),
+              ::testing::IsEmpty());
+}
+
+TEST_F(ManualSwitchTest, AgentBackOnlineMakesTheMachineATargetAgain) {
+  EXPECT_THAT(handle(2550, health("green-backup", config::Check::Status, Reported::Fail)),
+              ::testing::ElementsAre("warning green standby_unhealthy",
+                                     "state green idle active=green-main"));
+  EXPECT_THAT(handle(2560, switchTo("green", "green-backup")),
+              ::testing::ElementsAre("reply c1 target_unhealthy"));
+  EXPECT_THAT(handle(2570, health("green-backup", config::Check::Status, Reported::Ok)),
+              ::testing::ElementsAre("state green idle active=green-main"));
+  EXPECT_THAT(handle(2580, switchTo("green", "green-backup", false, "c2")),
+              ::testing::ElementsAre("route vh1 #1 1:2,2:2 [green]",
+                                     "state green switching active=green-main"));
+}
+
+}  // namespace
+}  // namespace failover::engine::testing

@@ -150,7 +150,23 @@ TEST_F(TriggersTest, MachineNeverHeardFromBecomesStaleAfterGrace) {
   tick(2000);
   EXPECT_EQ(view("green").machines[1].checks[1].status, CheckStatus::Stale);
   EXPECT_EQ(view("green").machines[1].checks[1].detail, "no message since start");
-  // A Main that never reported fails over to a Backup that does.
+}
+
+TEST_F(TriggersTest, MainSilentSinceStartFailsOverOnceGraceIsOver) {
+  start(basicConfig());
+  handle(0, routing({{1, 1}, {2, 1}}));
+  for (const auto check : {Check::Engine, Check::VideoIo, Check::Network}) {
+    silence("green-main", check);
+  }
+  EXPECT_THAT(runTo(1999), ElementsAre("state green idle active=green-main",
+                                       "state green idle active=green-main",
+                                       "state green idle active=green-main"));
+  EXPECT_EQ(view("green").machines[0].status, MachineStatus::Unknown);
+  EXPECT_THAT(runTo(2000), ElementsAre("route vh1 #1 1:2,2:2 [green]",
+                                       "state green switching active=green-main advised"));
+  handle(2001, routing({{1, 2}, {2, 2}}, false));
+  EXPECT_EQ(view("green").last_switch->trigger,
+            (TriggerInfo{"green-main", "engine", "stale", "no message since start"}));
 }
 
 TEST_F(TriggersTest, CriticalParameterTriggersWhenCriticalIsATrigger) {
