@@ -174,10 +174,13 @@ void FailoverEngine::Impl::decideAutomatic(std::size_t p, core::MonoTime now) {
 
 void FailoverEngine::Impl::startSwitch(std::size_t p, PendingSwitch pending, core::MonoTime now) {
   PairRt& pair = pairs_[p];
+  // The minimum dwell starts with every automatic attempt (a failing one is not retried
+  // sooner) and with every completed manual or external switch (the operator's choice holds
+  // that long); a refused operator attempt does not delay protection.
+  if (!pending.is_command) {
+    pair.last_switch_at = now;
+  }
   pair.switching = std::move(pending);
-  // Every switch this node makes starts the minimum dwell: no automatic switch of this pair
-  // follows it sooner, whether it was automatic or an operator's choice.
-  pair.last_switch_at = now;
   if (routable(pair.router)) {
     command(p, now);
   } else {
@@ -265,6 +268,9 @@ void FailoverEngine::Impl::completeSwitch(std::size_t p, core::MonoTime now,
   event.commanded = pending.commanded;
   event.confirmed = now;
   pair.last_switch = event;
+  if (pending.is_command) {
+    pair.last_switch_at = now;
+  }
   out.emplace_back(SwitchEventAction{event});
   if (pending.is_command) {
     CommandReply answer = reply(pending.meta, pair.settings->id);

@@ -92,8 +92,8 @@ TEST_F(ManualSwitchTest, RefusesAnUnhealthyTargetUnlessForced) {
             "manual switch to green-backup requested by operator (forced)");
   // The operator's choice holds for the minimum dwell; then automatic failover (auto mode,
   // armed) takes the failing Backup off air.
-  EXPECT_THAT(runTo(7999), IsEmpty());
-  EXPECT_THAT(runTo(8000), ElementsAre("route vh1 #2 1:1,2:1 [green]",
+  EXPECT_THAT(runTo(8000), IsEmpty());
+  EXPECT_THAT(runTo(8001), ElementsAre("route vh1 #2 1:1,2:1 [green]",
                                        "state green switching active=green-backup advised"));
 }
 
@@ -163,6 +163,10 @@ TEST_F(ManualSwitchTest, RefusedByTheRouterFails) {
   EXPECT_EQ(view("green").last_switch->error_message, "the router refused output 2 (locked)");
   // A later outcome for the same request changes nothing.
   EXPECT_THAT(handle(3002, outcome), IsEmpty());
+  // The refused attempt does not hold back protection: a failing Main fails over at once.
+  EXPECT_THAT(handle(3003, health("green-main", Check::Engine, Reported::Fail)),
+              ElementsAre("route vh1 #2 1:2,2:2 [green]",
+                          "state green switching active=green-main advised"));
 }
 
 TEST_F(ManualSwitchTest, RouterLostBeforeConfirmingFails) {
