@@ -118,6 +118,7 @@ void Node::reject(std::string_view reason, const std::string& topic) {
   if (last == core::MonoTime{} || now - last >= kRejectionLogInterval) {
     last = now;
     log_->warn("ignored payload on {}: {} ({} so far)", topic, key, stats_.rejected[key]);
+    publishStats();
   }
 }
 
@@ -385,8 +386,23 @@ void Node::publishNodeInfo() {
                                           .dump());
 }
 
+void Node::publishStats() {
+  Json rejected = Json::object();
+  for (const auto& [reason, count] : stats_.rejected) {
+    rejected[reason] = count;
+  }
+  publishRetained(topics_.nodeStats(), Json{{"health_messages", stats_.health_messages},
+                                            {"commands", stats_.commands},
+                                            {"duplicate_commands", stats_.duplicate_commands},
+                                            {"unknown_topics", stats_.unknown_topics},
+                                            {"switch_events", stats_.switch_events},
+                                            {"rejected", std::move(rejected)}}
+                                           .dump());
+}
+
 void Node::publishEverything() {
   publishNodeInfo();
+  publishStats();
   for (const auto& [id, status] : router_status_) {
     publishRetained(topics_.routerState(id), routerStatusJson(status).dump());
   }

@@ -105,6 +105,9 @@ class Node {
   void publishPair(const std::string& pair);
   void publishEverything();
   void publishNodeInfo();
+  // Counters, retained on B/node/stats: on every connect and with each (rate-limited)
+  // report of rejected payloads.
+  void publishStats();
   void expireAnswered(core::MonoTime now);
 
   config::Config config_;
