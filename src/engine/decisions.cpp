@@ -54,12 +54,16 @@ void FailoverEngine::Impl::evaluatePair(std::size_t p, core::MonoTime now, std::
   } else {
     decideAutomatic(p, now);
   }
+  const int old_active = pair.published.active;
+  const bool was_switching = pair.published.failover == FailoverState::Switching;
   publishIfChanged(p, out);
-  if (!cascade) {
+  const bool moved = pair.published.active != old_active ||
+                     (pair.published.failover == FailoverState::Switching) != was_switching;
+  if (!cascade || !moved) {
     return;
   }
-  // N:1: a shared Backup going on or off air changes what the other pairs of its machines
-  // may do (busy, free again); they decide again, once.
+  // N:1: a shared Backup going on or off air (or being switched to) changes what the other
+  // pairs of its machines may do (busy, free again); they decide again, once.
   for (const std::size_t machine : pair.machine) {
     for (const std::size_t other : machines_[machine].pairs) {
       if (other != p) {
