@@ -19,7 +19,7 @@
 
 namespace failover::discovery {
 
-// One message to publish. An empty payload removes the device and all its entities from
+// One message to publish, with QoS 1. An empty payload removes the device and all its entities from
 // Home Assistant (and, retained, clears the broker's copy).
 struct DiscoveryMessage {
   std::string topic;
@@ -70,6 +70,10 @@ std::vector<DiscoveryMessage> removeDiscovery(const config::Config& previous,
 // malformed JSON, already empty) gives nullopt. Never throws.
 std::optional<DiscoveryMessage> staleDeviceRemoval(std::string_view topic, std::string_view payload,
                                                    const config::Config& config);
+
+// After a birth message the node waits a random 0..kMaxRediscoveryDelayMs before re-sending,
+// so that many nodes on one broker do not all answer in the same instant.
+inline constexpr int kMaxRediscoveryDelayMs = 5000;
 
 // True for Home Assistant's birth message: `payload` is `online` on `<prefix>/status`. The node
 // then re-sends buildDiscovery() (after a short random delay) and its retained state. `offline`
