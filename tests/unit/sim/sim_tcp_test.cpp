@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <csignal>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -391,6 +392,22 @@ TEST(SimTcp, ARunawayRequestDropsTheClient) {
   }
   EXPECT_TRUE(client.waitForClose(5000ms));
   EXPECT_EQ(sim.command("clients"), "ok 0");
+}
+
+TEST(SimTcp, ManyClientsAllHearEveryChange) {
+  Sim sim({"--inputs", "40", "--outputs", "40"});
+  std::vector<std::unique_ptr<RawClient>> clients;
+  for (int i = 0; i < 40; ++i) {
+    clients.push_back(std::make_unique<RawClient>(sim.port()));
+  }
+  EXPECT_EQ(sim.command("wait-clients 40 5000"), "ok");
+  for (auto& client : clients) {
+    ASSERT_TRUE(client->readThrough(kEnd));
+  }
+  clients[7]->send("VIDEO OUTPUT ROUTING:\n12 30\n\n");
+  for (auto& client : clients) {
+    EXPECT_TRUE(client->readThrough("VIDEO OUTPUT ROUTING:\n12 30\n\n"));
+  }
 }
 
 TEST(SimTcp, RestartsOnTheSamePortAtOnce) {
