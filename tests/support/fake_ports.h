@@ -1,0 +1,202 @@
+#pragma once
+
+// In-memory stand-ins for the node's ports (message bus, clock, timer, router), so the
+// daemon's orchestrator can be tested without sockets, threads or sleeps. Everything is
+// driven by the test on its own thread: time moves only when the test advances it.
+
+#include <algorithm>
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <iterator>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "failover/core/time.h"
+#include "failover/engine/events.h"
+#include "failover/ports/message_bus.h"
+#include "failover/ports/router_control.h"
+#include "failover/ports/timer.h"
+
+namespace failover::testing {
+
+// A clock that stands still until the test moves it. Wall time moves with monotonic time.
+class ManualTimeSource : public core::TimeSource {
+ public:
+  ManualTimeSource()
+      : mono_(core::MonoTime{} + std::chrono::hours(1)),
+        wall_(core::WallTime{} + std::chrono::seconds(1'764'000'000)) {}
+
+  core::MonoTime monotonicNow() const override { return mono_; }
+  core::WallTime wallNow() const override { return wall_; }
+
+  void advance(core::Duration by) {
+    mono_ += by;
+    wall_ += std::chrono::duration_cast<core::WallClock::duration>(by);
+  }
+  void advanceMs(int64_t ms) { advance(std::chrono::milliseconds(ms)); }
+
+ private:
+  core::MonoTime mono_;
+  core::WallTime wall_;
+};
+
+// One-shot timer: keeps the last deadline and callback; the test fires it when due.
+class FakeTimer : public ports::Timer {
+ public:
+  void armAt(core::MonoTime deadline, std::function<void()> callback) override {
+    deadline_ = deadline;
+    callback_ = std::move(callback);
+    ++armed_count_;
+  }
+  void cancel() override {
+    deadline_.reset();
+    callback_ = nullptr;
+  }
+
+  const std::optional<core::MonoTime>& deadline() const { return deadline_; }
+  int armedCount() const { return armed_count_; }
+
+  // Runs the callback when armed and `now` has reached the deadline. Returns whether it ran.
+  bool fireIfDue(core::MonoTime now) {
+    if (!deadline_ || now < *deadline_ || !callback_) {
+      return false;
+    }
+    auto callback = std::move(callback_);
+    callback_ = nullptr;
+    deadline_.reset();
+    callback();  // may re-arm
+    return true;
+  }
+
+ private:
+  std::optional<core::MonoTime> deadline_;
+  std::function<void()> callback_;
+  int armed_count_ = 0;
+};
+
+struct Published {
+  std::string topic;
+  std::string payload;
+  ports::PublishOptions options;
+};
+
+// Records every publish and subscription; the test delivers messages through the handlers
+// it registers (normally the node's).
+class FakeMessageBus : public ports::MessageBus {
+ public:
+  void publish(const std::string& topic, std::string payload,
+               const ports::PublishOptions& options) override {
+    published_.push_back({topic, std::move(payload), options});
+  }
+  void subscribe(const std::string& filter, ports::SubscriptionKind kind) override {
+    subscriptions_.emplace_back(filter, kind);
+  }
+  bool connected() const override { return connected_; }
+
+  void setHandlers(ports::BusHandlers handlers) { handlers_ = std::move(handlers); }
+
+  // What the broker would report.
+  void connect() {
+    connected_ = true;
+    if (handlers_.on_connected) {
+      handlers_.on_connected();
+    }
+  }
+  void lose(const std::string& cause = "test") {
+    connected_ = false;
+    if (handlers_.on_lost) {
+      handlers_.on_lost(cause);
+    }
+  }
+  void inject(ports::BusMessage message) {
+    if (handlers_.on_message) {
+      handlers_.on_message(message);
+    }
+  }
+  void inject(const std::string& topic, const std::string& payload, bool retained = false) {
+    ports::BusMessage message;
+    message.topic = topic;
+    message.payload = payload;
+    message.retained = retained;
+    inject(std::move(message));
+  }
+
+  const std::vector<Published>& published() const { return published_; }
+  const std::vector<std::pair<std::string, ports::SubscriptionKind>>& subscriptions() const {
+    return subscriptions_;
+  }
+  void clear() { published_.clear(); }
+
+  // Every publish on `topic`, oldest first.
+  std::vector<Published> on(const std::string& topic) const {
+    std::vector<Published> found;
+    std::copy_if(published_.begin(), published_.end(), std::back_inserter(found),
+                 [&](const Published& item) { return item.topic == topic; });
+    return found;
+  }
+  std::optional<Published> last(const std::string& topic) const {
+    const auto found = on(topic);
+    return found.empty() ? std::nullopt : std::optional<Published>(found.back());
+  }
+  std::size_t count(const std::string& topic) const { return on(topic).size(); }
+
+ private:
+  bool connected_ = false;
+  ports::BusHandlers handlers_;
+  std::vector<Published> published_;
+  std::vector<std::pair<std::string, ports::SubscriptionKind>> subscriptions_;
+};
+
+// Records salvos. By default the test answers each one later (answer()); with
+// answerSynchronously() it is answered inside routeSalvo, as a fast router client may.
+class FakeRouter : public ports::RouterControl {
+ public:
+  using Outcomes = std::vector<engine::OutputOutcome>;
+  using Done = std::function<void(Outcomes)>;
+
+  struct Salvo {
+    std::vector<engine::Route> routes;
+    Done done;
+    bool answered = false;
+  };
+
+  void routeSalvo(std::vector<engine::Route> routes, Done done) override {
+    salvos_.push_back({std::move(routes), std::move(done), false});
+    if (on_salvo_) {
+      on_salvo_(salvos_.size() - 1);
+    }
+  }
+  void setEnabled(bool enabled) override { enabled_calls_.push_back(enabled); }
+
+  // Called inside routeSalvo with the salvo's index; may answer it at once.
+  void onSalvo(std::function<void(std::size_t)> hook) { on_salvo_ = std::move(hook); }
+
+  // Answers salvo `index` with `result` for every output.
+  void answer(std::size_t index, engine::OutputResult result = engine::OutputResult::Applied,
+              const std::string& reason = "") {
+    Salvo& salvo = salvos_.at(index);
+    if (salvo.answered) {
+      return;
+    }
+    salvo.answered = true;
+    Outcomes outcomes;
+    for (const auto& route : salvo.routes) {
+      outcomes.push_back({route.output, result, reason});
+    }
+    auto done = salvo.done;
+    done(std::move(outcomes));
+  }
+
+  const std::vector<Salvo>& salvos() const { return salvos_; }
+  const std::vector<bool>& enabledCalls() const { return enabled_calls_; }
+
+ private:
+  std::vector<Salvo> salvos_;
+  std::vector<bool> enabled_calls_;
+  std::function<void(std::size_t)> on_salvo_;
+};
+
+}  // namespace failover::testing

@@ -1,0 +1,161 @@
+#include "failover/daemon/topics.h"
+
+#include <algorithm>
+
+#include <gtest/gtest.h>
+
+#include "daemon_fixture.h"
+
+namespace failover::daemon {
+namespace {
+
+using testing::kOnePairYaml;
+using testing::kTwoPairYaml;
+using testing::loadConfig;
+using Kind = CommandTopic::Kind;
+
+class TopicsTest : public ::testing::Test {
+ protected:
+  config::Config config_ = loadConfig(kOnePairYaml);
+  Topics topics_{config_};
+};
+
+TEST_F(TopicsTest, BuildsTheNodeTopicsUnderBaseAndNodeId) {
+  EXPECT_EQ(topics_.base(), "failover/fo1");
+  EXPECT_EQ(topics_.nodeState(), "failover/fo1/node/state");
+  EXPECT_EQ(topics_.nodeInfo(), "failover/fo1/node/info");
+  EXPECT_EQ(topics_.nodeStats(), "failover/fo1/node/stats");
+  EXPECT_EQ(topics_.routerState("vh1"), "failover/fo1/router/vh1/state");
+  EXPECT_EQ(topics_.pairState("green"), "failover/fo1/pair/green/state");
+  EXPECT_EQ(topics_.pairTopic("green", "active"), "failover/fo1/pair/green/active");
+  EXPECT_EQ(topics_.machineProblem("green", "green-main"),
+            "failover/fo1/pair/green/machine/green-main/problem");
+  EXPECT_EQ(topics_.response("green", "switch"), "failover/fo1/pair/green/response/switch");
+  EXPECT_EQ(topics_.homeAssistantStatus(), "homeassistant/status");
+}
+
+TEST_F(TopicsTest, CommandFiltersCoverSetAttributesAndRequests) {
+  const auto filters = topics_.commandFilters();
+  EXPECT_EQ(filters,
+            (std::vector<std::string>{"failover/fo1/pair/+/set", "failover/fo1/pair/+/set/+",
+                                      "failover/fo1/pair/+/request/+"}));
+}
+
+TEST_F(TopicsTest, HealthFiltersReplaceTheMachineWithAWildcard) {
+  auto filters = topics_.healthFilters();
+  std::sort(filters.begin(), filters.end());
+  EXPECT_EQ(filters,
+            (std::vector<std::string>{"diagnostics/+/health", "render/+/engine", "render/+/network",
+                                      "render/+/status", "render/+/videoio"}));
+}
+
+TEST_F(TopicsTest, ParsesSet) {
+  const auto command = topics_.parseCommand("failover/fo1/pair/green/set");
+  ASSERT_TRUE(command);
+  EXPECT_EQ(command->kind, Kind::Set);
+  EXPECT_EQ(command->pair, "green");
+  EXPECT_EQ(command->name, "");
+}
+
+TEST_F(TopicsTest, ParsesSetAttributes) {
+  for (const std::string attribute : {"active", "mode", "armed", "swap"}) {
+    const auto command = topics_.parseCommand("failover/fo1/pair/green/set/" + attribute);
+    ASSERT_TRUE(command) << attribute;
+    EXPECT_EQ(command->kind, Kind::SetAttribute);
+    EXPECT_EQ(command->pair, "green");
+    EXPECT_EQ(command->name, attribute);
+  }
+}
+
+TEST_F(TopicsTest, ParsesRequests) {
+  for (const std::string request : {"switch", "set_mode", "arm", "disarm", "get_state"}) {
+    const auto command = topics_.parseCommand("failover/fo1/pair/blue/request/" + request);
+    ASSERT_TRUE(command) << request;
+    EXPECT_EQ(command->kind, Kind::Request);
+    EXPECT_EQ(command->pair, "blue");  // unknown pairs are the node's business, not the topic's
+    EXPECT_EQ(command->name, request);
+  }
+}
+
+TEST_F(TopicsTest, RejectsMalformedAndForeignTopics) {
+  for (const std::string topic : {
+           "",
+           "failover/fo1",
+           "failover/fo1/pair",
+           "failover/fo1/pair/",
+           "failover/fo1/pair/green",
+           "failover/fo1/pair//set",
+           "failover/fo1/pair/green/set/",
+           "failover/fo1/pair/green/request",
+           "failover/fo1/pair/green/request/",
+           "failover/fo1/pair/green/state",
+           "failover/fo1/pair/green/response/switch",
+           "failover/fo1/pair/green/set/mode/extra",
+           "failover/fo1/pair/green/request/switch/extra",
+           "failover/fo1/pair/green/setx",
+           "failover/fo1/pair/green/set/mode/",
+           "failover/fo2/pair/green/set",
+           "failover/fo1x/pair/green/set",
+           "other/fo1/pair/green/set",
+           "failover/fo1/router/vh1/set",
+           "render/green-main/engine",
+       }) {
+    EXPECT_FALSE(topics_.parseCommand(topic)) << topic;
+  }
+}
+
+TEST_F(TopicsTest, FindsHealthTopicsOfConfiguredMachines) {
+  const HealthTopic* engine = topics_.findHealth("render/green-main/engine");
+  ASSERT_NE(engine, nullptr);
+  EXPECT_EQ(engine->machine, "green-main");
+  EXPECT_EQ(engine->check, config::Check::Engine);
+
+  const HealthTopic* diagnostics = topics_.findHealth("diagnostics/green-backup/health");
+  ASSERT_NE(diagnostics, nullptr);
+  EXPECT_EQ(diagnostics->machine, "green-backup");
+  EXPECT_EQ(diagnostics->check, config::Check::Diagnostics);
+
+  const HealthTopic* status = topics_.findHealth("render/green-backup/status");
+  ASSERT_NE(status, nullptr);
+  EXPECT_EQ(status->check, config::Check::Status);
+  EXPECT_EQ(topics_.findHealth("render/green-main/videoio")->check, config::Check::VideoIo);
+  EXPECT_EQ(topics_.findHealth("render/green-main/network")->check, config::Check::Network);
+}
+
+TEST_F(TopicsTest, IgnoresHealthTopicsOfUnknownMachinesAndOtherShapes) {
+  EXPECT_EQ(topics_.findHealth("render/red-main/engine"), nullptr);
+  EXPECT_EQ(topics_.findHealth("render/green-main/engine/extra"), nullptr);
+  EXPECT_EQ(topics_.findHealth("render/+/engine"), nullptr);
+  EXPECT_EQ(topics_.findHealth("render/green-main"), nullptr);
+  EXPECT_EQ(topics_.findHealth(""), nullptr);
+}
+
+TEST(TopicsCustomTest, HonoursCustomBaseAndHealthPatterns) {
+  const auto config = loadConfig(kTwoPairYaml);
+  const Topics topics(config);
+  EXPECT_EQ(topics.base(), "studio/failover/fo2");
+  EXPECT_EQ(topics.pairState("blue"), "studio/failover/fo2/pair/blue/state");
+
+  const HealthTopic* engine = topics.findHealth("agents/blue-main/engine/state");
+  ASSERT_NE(engine, nullptr);
+  EXPECT_EQ(engine->machine, "blue-main");
+  EXPECT_EQ(engine->check, config::Check::Engine);
+  const HealthTopic* status = topics.findHealth("agents/green-backup/lwt");
+  ASSERT_NE(status, nullptr);
+  EXPECT_EQ(status->check, config::Check::Status);
+  // The default pattern no longer applies to a check that was given its own.
+  EXPECT_EQ(topics.findHealth("render/blue-main/engine"), nullptr);
+  EXPECT_EQ(topics.findHealth("render/blue-main/status"), nullptr);
+
+  auto filters = topics.healthFilters();
+  EXPECT_NE(std::find(filters.begin(), filters.end(), "agents/+/engine/state"), filters.end());
+  EXPECT_NE(std::find(filters.begin(), filters.end(), "agents/+/lwt"), filters.end());
+
+  const auto command = topics.parseCommand("studio/failover/fo2/pair/blue/request/arm");
+  ASSERT_TRUE(command);
+  EXPECT_EQ(command->pair, "blue");
+  EXPECT_FALSE(topics.parseCommand("failover/fo2/pair/blue/request/arm"));
+}
+
+}  // namespace
+}  // namespace failover::daemon
