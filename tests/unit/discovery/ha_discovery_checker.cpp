@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <map>
-#include <regex>
 
 #include <nlohmann/json.hpp>
 
@@ -128,16 +127,21 @@ class Checker {
 
   // The device id of `<prefix>/device/<id>/config` with Home Assistant's id character set.
   std::string checkTopic(const std::string& topic) {
-    const std::string prefix = config_.homeassistant.discovery_prefix;
-    const std::regex pattern(
-        "^" + std::regex_replace(prefix, std::regex(R"([.^$|()\[\]{}*+?\\])"), R"(\$&)") +
-        "/device/([a-zA-Z0-9_-]+)/config$");
-    std::smatch match;
-    if (!std::regex_match(topic, match, pattern)) {
-      fail(topic, "not a device discovery topic under " + prefix);
+    const std::string head = config_.homeassistant.discovery_prefix + "/device/";
+    const std::string tail = "/config";
+    std::string id;
+    if (topic.size() > head.size() + tail.size() && topic.compare(0, head.size(), head) == 0 &&
+        topic.compare(topic.size() - tail.size(), tail.size(), tail) == 0) {
+      id = topic.substr(head.size(), topic.size() - head.size() - tail.size());
+    }
+    const bool valid_id = !id.empty() && std::all_of(id.begin(), id.end(), [](char c) {
+      return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+             c == '_' || c == '-';
+    });
+    if (!valid_id) {
+      fail(topic, "not a device discovery topic under " + config_.homeassistant.discovery_prefix);
       return {};
     }
-    const std::string id = match[1];
     if (id != "failover_" + config_.node_id &&
         std::none_of(config_.pairs.begin(), config_.pairs.end(), [&](const auto& pair) {
           return id == "failover_" + config_.node_id + "_" + pair.id;
@@ -287,32 +291,31 @@ class Checker {
     if (source.contains("availability") && source.contains("availability_topic")) {
       fail(where, "availability and availability_topic are mutually exclusive");
     }
-    std::vector<json> entries;
-    if (source.contains("availability_topic")) {
-      json entry = {{"topic", source["availability_topic"]}};
-      for (const char* key : {"payload_available", "payload_not_available"}) {
-        if (source.contains(key)) {
-          entry[key] = source[key];
-        }
-      }
-      entries.push_back(entry);
-    } else if (source.contains("availability")) {
-      if (!source["availability"].is_array()) {
-        fail(where, "availability must be a list");
-        return;
-      }
-      entries.assign(source["availability"].begin(), source["availability"].end());
-    }
     bool node_state = false;
-    for (const json& entry : entries) {
+    const auto check_entry = [&](const json& entry) {
       if (!entry.is_object() || !entry.contains("topic") || !entry["topic"].is_string()) {
         fail(where, "availability entry needs a topic string");
-        continue;
+        return;
       }
       if (entry["topic"] == base_ + "/node/state" &&
           entry.value("payload_available", json("online")) == json("online") &&
           entry.value("payload_not_available", json("offline")) == json("offline")) {
         node_state = true;
+      }
+    };
+    if (source.contains("availability_topic")) {
+      // The single-topic form: its payloads sit next to it.
+      check_entry(
+          json{{"topic", source["availability_topic"]},
+               {"payload_available", source.value("payload_available", json("online"))},
+               {"payload_not_available", source.value("payload_not_available", json("offline"))}});
+    } else if (source.contains("availability")) {
+      if (!source["availability"].is_array()) {
+        fail(where, "availability must be a list");
+        return;
+      }
+      for (const json& entry : source["availability"]) {
+        check_entry(entry);
       }
     }
     if (!node_state) {
