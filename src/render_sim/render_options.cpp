@@ -196,6 +196,23 @@ core::Result<RenderSimOptions> parseRenderSimOptions(const std::vector<std::stri
     if (!flag.starts_with("--")) {
       return Status::invalidArgument("unexpected argument '" + flag + "' (see --help)");
     }
+    static const std::set<std::string> kFlags = {"--broker",
+                                                 "--machine",
+                                                 "--rate-ms",
+                                                 "--mode",
+                                                 "--duration-s",
+                                                 "--control",
+                                                 "--log-level",
+                                                 "--topics-from",
+                                                 "--status-topic",
+                                                 "--engine-topic",
+                                                 "--videoio-topic",
+                                                 "--network-topic",
+                                                 "--diagnostics-topic",
+                                                 "--control-topic"};
+    if (kFlags.count(flag) == 0) {
+      return Status::invalidArgument("unknown flag '" + flag + "' (see --help)");
+    }
     if (i + 1 >= args.size()) {
       return Status::invalidArgument(flag + ": needs a value (see --help)");
     }

@@ -25,6 +25,8 @@ struct Parameter {
   std::string name;
   double value = 0;
   std::string level = "ok";  // ok | warning | critical
+
+  friend bool operator==(const Parameter&, const Parameter&) = default;
 };
 
 struct MachineState {
