@@ -238,7 +238,8 @@ void VideohubClient::Impl::connect() {
   asio::error_code ec;
   const auto address = asio::ip::make_address(options_.host, ec);
   if (!ec) {
-    connectTo(tcp::endpoint(address, options_.port), generation);
+    endpoints_ = {tcp::endpoint(address, options_.port)};
+    connectTo(0, generation);
     return;
   }
   resolver_.async_resolve(
@@ -253,13 +254,20 @@ void VideohubClient::Impl::connect() {
                          "disconnected");
           return;
         }
-        // The first address only: a bound local address rules out asio's "try each" helper,
-        // and a router has one address.
-        connectTo(results.begin()->endpoint(), generation);
+        endpoints_.clear();
+        for (const auto& entry : results) {
+          endpoints_.push_back(entry.endpoint());
+        }
+        connectTo(0, generation);
       });
 }
 
-void VideohubClient::Impl::connectTo(const tcp::endpoint& endpoint, uint64_t generation) {
+// Tries the resolved addresses in order ("localhost" may give ::1 before 127.0.0.1), all
+// within the one connect timeout. Asio's range connect cannot be used: it reopens the socket
+// for each address and would lose the local binding.
+void VideohubClient::Impl::connectTo(size_t index, uint64_t generation) {
+  const tcp::endpoint endpoint = endpoints_.at(index);
+  const bool last = index + 1 >= endpoints_.size();
   asio::error_code ec;
   socket_ = tcp::socket(io_);
   socket_.open(endpoint.protocol(), ec);
@@ -270,20 +278,29 @@ void VideohubClient::Impl::connectTo(const tcp::endpoint& endpoint, uint64_t gen
     }
   }
   if (ec) {
+    if (!last) {
+      connectTo(index + 1, generation);
+      return;
+    }
     failConnection("cannot open a socket: " + ec.message(), "disconnected");
     return;
   }
   auto self = shared_from_this();
-  socket_.async_connect(endpoint, [this, self, generation](const asio::error_code& error) {
-    if (generation != generation_ || stopped_) {
-      return;
-    }
-    if (error) {
-      failConnection("cannot connect: " + error.message(), "disconnected");
-      return;
-    }
-    onConnected();
-  });
+  socket_.async_connect(endpoint,
+                        [this, self, generation, index, last](const asio::error_code& error) {
+                          if (generation != generation_ || stopped_) {
+                            return;
+                          }
+                          if (error) {
+                            if (!last) {
+                              connectTo(index + 1, generation);
+                              return;
+                            }
+                            failConnection("cannot connect: " + error.message(), "disconnected");
+                            return;
+                          }
+                          onConnected();
+                        });
 }
 
 void VideohubClient::Impl::onConnected() {

@@ -61,7 +61,7 @@ class VideohubClient::Impl : public std::enable_shared_from_this<VideohubClient:
 
   // Connection (client_connection.cpp).
   void connect();
-  void connectTo(const asio::ip::tcp::endpoint& endpoint, uint64_t generation);
+  void connectTo(size_t index, uint64_t generation);
   void onConnected();
   void readMore();
   void onBytes(std::string_view bytes);
@@ -100,6 +100,7 @@ class VideohubClient::Impl : public std::enable_shared_from_this<VideohubClient:
 
   asio::ip::tcp::resolver resolver_;
   asio::ip::tcp::socket socket_;
+  std::vector<asio::ip::tcp::endpoint> endpoints_;  // where to connect, in order
   asio::steady_timer connect_timer_;
   asio::steady_timer reconnect_timer_;
   asio::steady_timer ack_timer_;

@@ -151,6 +151,14 @@ TEST(TestConnectionTest, APeerThatIsNotAVideohubIsExitOne) {
   EXPECT_NE(r.lines[0].find("not a Videohub"), std::string::npos) << r.lines[0];
 }
 
+TEST(TestConnectionTest, AHostNameIsResolved) {
+  SimProcess sim({"--inputs", "4", "--outputs", "4"});
+  const RunResult r = runTestConnection({"localhost:" + std::to_string(sim.port()), "--json"});
+  EXPECT_EQ(r.exit_code, 0);
+  ASSERT_EQ(r.lines.size(), 1u);
+  EXPECT_NE(r.lines[0].find("\"present\":true"), std::string::npos) << r.lines[0];
+}
+
 TEST(TestConnectionTest, ABadAddressIsExitOne) {
   const RunResult r = runTestConnection({"127.0.0.1:notaport"});
   EXPECT_EQ(r.exit_code, 1);

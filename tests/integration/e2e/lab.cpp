@@ -1,0 +1,253 @@
+#include "lab.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include "bus_tools.h"
+
+namespace failover::e2e {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::filesystem::path makeDirectory() {
+  std::string pattern = (std::filesystem::temp_directory_path() / "failover-e2e-XXXXXX").string();
+  if (::mkdtemp(pattern.data()) == nullptr) {
+    throw std::runtime_error("cannot create a temporary directory");
+  }
+  return pattern;
+}
+
+std::string yamlList(const std::vector<std::string>& items) {
+  std::string text = "[";
+  for (size_t i = 0; i < items.size(); ++i) {
+    text += (i == 0 ? "" : ", ") + items[i];
+  }
+  return text + "]";
+}
+
+bool machineHealthy(const Json& state, const char* machine) {
+  const auto& machines = state.at("machines");
+  return machines.contains(machine) && machines.at(machine).value("healthy", false);
+}
+
+}  // namespace
+
+std::optional<Json> parseJson(const std::string& payload) {
+  auto json = Json::parse(payload, nullptr, false);
+  if (json.is_discarded() || !json.is_object()) {
+    return std::nullopt;
+  }
+  return json;
+}
+
+Lab::Lab(LabOptions options) : options_(std::move(options)), directory_(makeDirectory()) {}
+
+Lab::~Lab() {
+  node_.reset();
+  heartbeats_.reset();
+  observer_.reset();
+  router_.reset();
+  broker_.stop();
+  std::error_code ignored;
+  std::filesystem::remove_all(directory_, ignored);
+}
+
+void Lab::start() {
+  if (!broker_.start()) {
+    throw std::runtime_error("mosquitto did not start");
+  }
+  launchRouter("127.0.0.1:0", {{kOutputA, kMainInput}, {kOutputB, kMainInput}});
+  reconnectClients();
+  writeConfig();
+  startNode();
+  waitReady();
+}
+
+void Lab::writeConfig() {
+  std::ofstream file(configPath());
+  file << "node_id: fo1\n"
+       << "mqtt: { server: " << broker_.uri() << ", base_topic: failover, keepalive_s: 5 }\n"
+       << "homeassistant: { enabled: false }\n"
+       << "health:\n"
+       << "  stale_after_ms: " << options_.stale_after_ms << "\n"
+       << "  startup_grace_ms: " << options_.startup_grace_ms << "\n"
+       << "  reconnect_grace_ms: " << options_.reconnect_grace_ms << "\n"
+       << "routers:\n"
+       << "  vh1: { address: 127.0.0.1:" << router_port_ << " }\n"
+       << "machines:\n"
+       << "  " << kMain << ": { label: Green Main, input: " << kMainInput << " }\n"
+       << "  " << kBackup << ": { label: Green Backup, input: " << kBackupInput << " }\n"
+       << "pairs:\n"
+       << "  " << kPair << ":\n"
+       << "    router: vh1\n"
+       << "    main: " << kMain << "\n"
+       << "    backup: " << kBackup << "\n"
+       << "    outputs: [" << kOutputA << ", " << kOutputB << "]\n"
+       << "    mode: " << options_.mode << "\n"
+       << "    triggers: " << yamlList(options_.triggers) << "\n"
+       << "    min_dwell_ms: " << options_.min_dwell_ms << "\n"
+       << options_.extra_yaml;
+  if (!file) {
+    throw std::runtime_error("cannot write " + configPath());
+  }
+}
+
+void Lab::startNode() {
+  node_ = std::make_unique<testing::ChildProcess>(
+      std::vector<std::string>{testing::binaryPath("failover-node"), "--config", configPath()});
+}
+
+void Lab::waitReady() {
+  if (!observer_->waitLatestEquals(topic("node/state"), "online", kEventTimeout)) {
+    throw std::runtime_error("the node did not publish node/state online");
+  }
+  const auto ready = waitState([](const Json& state) {
+    return state.value("active", Json()) == kMain && state.value("failover", "") == "idle" &&
+           machineHealthy(state, kMain) && machineHealthy(state, kBackup);
+  });
+  if (!ready) {
+    throw std::runtime_error(
+        "the pair did not become idle with both machines healthy; last "
+        "state: " +
+        observer_->latest(pairTopic("state")).value_or("(none)"));
+  }
+}
+
+void Lab::killNode(int signal_number) {
+  if (node_) {
+    node_->stop(signal_number, 3000ms);
+  }
+}
+
+void Lab::launchRouter(const std::string& listen, const std::map<int, int>& routes) {
+  std::vector<std::string> argv{
+      testing::binaryPath("videohub-sim"), "--listen", listen, "--inputs", "8", "--outputs", "8"};
+  for (const auto& [output, input] : routes) {
+    argv.push_back("--route");
+    argv.push_back(std::to_string(output) + "=" + std::to_string(input));
+  }
+  router_ = std::make_unique<testing::ChildProcess>(argv);
+  const auto line = router_->waitForLine("listening on ", 5000ms);
+  if (!line) {
+    throw std::runtime_error("videohub-sim did not report its port");
+  }
+  router_port_ = static_cast<uint16_t>(std::stoi(line->substr(line->rfind(':') + 1)));
+}
+
+std::string Lab::sim(const std::string& command) {
+  if (!router_ || !router_->writeLine(command)) {
+    return "error no simulator";
+  }
+  // The control channel answers every command with one line starting with ok or error.
+  const auto deadline = Clock::now() + 3000ms;
+  while (Clock::now() < deadline) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    auto line = router_->readLine(left);
+    if (!line) {
+      break;
+    }
+    if (line->rfind("ok", 0) == 0 || line->rfind("error", 0) == 0) {
+      return *line;
+    }
+  }
+  return "error no answer";
+}
+
+std::map<int, int> Lab::routes() {
+  const std::string status = sim("status");
+  std::map<int, int> routes;
+  const auto at = status.find("routes=");
+  if (at == std::string::npos) {
+    return routes;
+  }
+  std::istringstream list(status.substr(at + 7));
+  std::string item;
+  while (std::getline(list, item, ',')) {
+    const auto colon = item.find(':');
+    if (colon == std::string::npos) {
+      continue;
+    }
+    routes[std::stoi(item.substr(0, colon))] = std::stoi(item.substr(colon + 1));
+  }
+  return routes;
+}
+
+bool Lab::waitPairRoutedTo(int input, std::chrono::milliseconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  while (true) {
+    auto now_routes = routes();
+    if (now_routes[kOutputA] == input && now_routes[kOutputB] == input) {
+      return true;
+    }
+    if (Clock::now() >= deadline) {
+      return false;
+    }
+    std::this_thread::sleep_for(20ms);  // the simulator has no routing subscription to await
+  }
+}
+
+void Lab::stopRouter() {
+  saved_routes_ = routes();
+  router_->stop(SIGTERM, 3000ms);
+  router_.reset();
+}
+
+void Lab::startRouter() {
+  launchRouter("127.0.0.1:" + std::to_string(router_port_), saved_routes_);
+}
+
+void Lab::reconnectClients() {
+  heartbeats_.reset();
+  observer_.reset();
+  observer_ = std::make_unique<BusObserver>(
+      broker_.port(), std::vector<std::string>{"failover/fo1/#", "render/+/status"});
+  for (const char* machine : {kMain, kBackup}) {
+    publish(std::string("render/") + machine + "/status", "online", true);
+  }
+  heartbeats_ =
+      std::make_unique<Heartbeats>(broker_.port(), std::vector<std::string>{kMain, kBackup});
+  heartbeats_->start();
+}
+
+void Lab::publish(const std::string& topic_name, const std::string& payload, bool retain) {
+  publishOnce(broker_.port(), topic_name, payload, retain);
+}
+
+std::optional<Json> Lab::waitState(const std::function<bool(const Json&)>& match,
+                                   std::chrono::milliseconds timeout) {
+  auto payload = observer_->waitLatest(
+      pairTopic("state"),
+      [&](const std::string& text) {
+        auto json = parseJson(text);
+        return json && match(*json);
+      },
+      timeout);
+  if (!payload) {
+    return std::nullopt;
+  }
+  return parseJson(*payload);
+}
+
+std::optional<Json> Lab::waitEvent(size_t from, const std::string& type,
+                                   std::chrono::milliseconds timeout) {
+  auto payload = observer_->waitAfter(
+      from, pairTopic("event"),
+      [&](const std::string& text) {
+        auto json = parseJson(text);
+        return json && json->value("event_type", "") == type;
+      },
+      timeout);
+  if (!payload) {
+    return std::nullopt;
+  }
+  return parseJson(*payload);
+}
+
+}  // namespace failover::e2e

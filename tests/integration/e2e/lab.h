@@ -1,0 +1,127 @@
+#pragma once
+
+// The lab for end-to-end tests: a real Mosquitto broker, a videohub-sim router, render agents
+// played by mosquitto_pub processes, an observer on the node's topics, and failover-node
+// itself, all on 127.0.0.1. One pair `green`: Main green-main on input 1, Backup
+// green-backup on input 2, outputs 1 and 2 switched together; the router starts with both
+// outputs on the Main.
+//
+// Setup helpers throw std::runtime_error when a part does not come up (the test fails with
+// the message); waits return empty optionals / false on timeout so tests assert on them.
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "bus_observer.h"
+#include "heartbeats.h"
+#include "support/child_process.h"
+#include "support/mosquitto_broker.h"
+
+namespace failover::e2e {
+
+using Json = nlohmann::json;
+using namespace std::chrono_literals;
+
+inline constexpr const char* kPair = "green";
+inline constexpr const char* kMain = "green-main";
+inline constexpr const char* kBackup = "green-backup";
+inline constexpr int kMainInput = 1;
+inline constexpr int kBackupInput = 2;
+inline constexpr int kOutputA = 1;
+inline constexpr int kOutputB = 2;
+
+// How long a test waits for something that should happen at once on loopback.
+inline constexpr std::chrono::milliseconds kEventTimeout{3000};
+
+struct LabOptions {
+  std::vector<std::string> triggers{"engine", "videoio", "network"};
+  int stale_after_ms = 300;
+  int startup_grace_ms = 0;
+  int reconnect_grace_ms = 500;
+  int min_dwell_ms = 0;
+  std::string mode = "auto";
+  std::string extra_yaml;  // appended at the top level (e.g. rules)
+};
+
+class Lab {
+ public:
+  explicit Lab(LabOptions options = {});
+  ~Lab();
+  Lab(const Lab&) = delete;
+  Lab& operator=(const Lab&) = delete;
+
+  // Broker, router, heartbeats of both machines (status online, retained), observer; then
+  // the node, and waits until the pair is idle with the Main on air and both machines healthy.
+  void start();
+
+  // --- the node ---
+  std::string configPath() const { return (directory_ / "config.yaml").string(); }
+  void startNode();
+  // Waits for the node to be online with the pair idle, Main on air, both machines healthy.
+  void waitReady();
+  testing::ChildProcess& node() { return *node_; }
+  void killNode(int signal_number);
+
+  // --- the router ---
+  // Sends one control command to the simulator and returns its answer line.
+  std::string sim(const std::string& command);
+  // The simulator's routing, 1-based output → input.
+  std::map<int, int> routes();
+  // Polls the simulator's status (bounded) until both outputs show `input`.
+  bool waitPairRoutedTo(int input, std::chrono::milliseconds timeout);
+  uint16_t routerPort() const { return router_port_; }
+  void stopRouter();
+  // Starts a new simulator on the same port with the routing it had when stopped.
+  void startRouter();
+
+  // --- the bus ---
+  testing::MosquittoBroker& broker() { return broker_; }
+  BusObserver& bus() { return *observer_; }
+  Heartbeats& health() { return *heartbeats_; }
+  // Restarts the observer (after a broker restart) and the heartbeat publishers.
+  void reconnectClients();
+  void publish(const std::string& topic, const std::string& payload, bool retain = false);
+
+  // failover/fo1/<leaf> and failover/fo1/pair/green/<leaf>.
+  static std::string topic(const std::string& leaf) { return "failover/fo1/" + leaf; }
+  static std::string pairTopic(const std::string& leaf) {
+    return topic(std::string("pair/") + kPair + "/" + leaf);
+  }
+
+  // The latest pair state once it satisfies `match`.
+  std::optional<Json> waitState(const std::function<bool(const Json&)>& match,
+                                std::chrono::milliseconds timeout = kEventTimeout);
+  // The next switch event after history position `from` whose event_type is `type`.
+  std::optional<Json> waitEvent(size_t from, const std::string& type,
+                                std::chrono::milliseconds timeout = kEventTimeout);
+
+  const std::filesystem::path& directory() const { return directory_; }
+
+ private:
+  void writeConfig();
+  void launchRouter(const std::string& listen, const std::map<int, int>& routes);
+
+  LabOptions options_;
+  std::filesystem::path directory_;
+  testing::MosquittoBroker broker_;
+  std::unique_ptr<testing::ChildProcess> router_;
+  uint16_t router_port_ = 0;
+  std::map<int, int> saved_routes_;
+  std::unique_ptr<Heartbeats> heartbeats_;
+  std::unique_ptr<BusObserver> observer_;
+  std::unique_ptr<testing::ChildProcess> node_;
+};
+
+// True when `payload` parses as a JSON object (false for anything else, never throws).
+std::optional<Json> parseJson(const std::string& payload);
+
+}  // namespace failover::e2e

@@ -1,0 +1,118 @@
+// The node's peers going away and coming back while it runs (SPEC 7): the broker, the router
+// and the node itself.
+
+#include <signal.h>
+
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include "lab.h"
+
+namespace failover::e2e {
+namespace {
+
+bool routerStateIs(const std::string& payload, const std::string& state) {
+  auto json = parseJson(payload);
+  return json && json->value("state", "") == state;
+}
+
+TEST(ResilienceTest, BrokerRestartReconnectsRepublishesAndStillFailsOver) {
+  Lab lab;
+  lab.start();
+
+  lab.broker().stop();
+  // While the broker is away every check looks stale to the node; nothing may switch. There
+  // is no message to await while the bus is down: give it several staleness periods.
+  std::this_thread::sleep_for(900ms);
+  EXPECT_EQ(lab.routes().at(kOutputA), kMainInput);
+  EXPECT_EQ(lab.routes().at(kOutputB), kMainInput);
+
+  ASSERT_TRUE(lab.broker().start());
+  lab.reconnectClients();  // a fresh observer sees only what the node republished
+  EXPECT_TRUE(lab.bus().waitLatestEquals(Lab::topic("node/state"), "online", 10000ms))
+      << "the node did not come back online";
+  EXPECT_TRUE(lab.bus().waitLatest(
+      Lab::topic("router/vh1/state"),
+      [](const std::string& p) { return routerStateIs(p, "ready"); }, kEventTimeout))
+      << "router state not republished";
+  ASSERT_TRUE(lab.waitState([](const Json& s) {
+    return s.value("active", Json()) == kMain && s["machines"][kBackup].value("healthy", false);
+  })) << "pair state not republished";
+  EXPECT_EQ(lab.routes().at(kOutputA), kMainInput) << "switched while the broker was away";
+
+  // Resubscribed: a failure after the reconnect still switches (after the reconnect grace).
+  const auto mark = lab.bus().mark();
+  lab.health().set(kMain, "engine", R"({"status":"fail","detail":"render crashed"})");
+  const auto event = lab.waitEvent(mark, "failover");
+  ASSERT_TRUE(event) << "no failover after the broker came back";
+  EXPECT_TRUE(lab.waitPairRoutedTo(kBackupInput, kEventTimeout));
+}
+
+TEST(ResilienceTest, FailoverDecidedWhileRouterIsDownIsAppliedWhenItReturns) {
+  Lab lab;
+  lab.start();
+  lab.stopRouter();
+  ASSERT_TRUE(lab.bus().waitLatest(
+      Lab::topic("router/vh1/state"),
+      [](const std::string& p) { return routerStateIs(p, "disconnected"); }, kEventTimeout))
+      << lab.bus().latest(Lab::topic("router/vh1/state")).value_or("(none)");
+
+  const auto mark = lab.bus().mark();
+  lab.health().set(kMain, "engine", R"({"status":"fail","detail":"render crashed"})");
+  // The decision is taken and kept until the router returns.
+  const auto waiting = lab.waitState([](const Json& s) {
+    for (const auto& warning : s["warnings"]) {
+      if (warning.value("code", "") == "waiting_for_router") {
+        return true;
+      }
+    }
+    return false;
+  });
+  EXPECT_TRUE(waiting) << lab.bus().latest(Lab::pairTopic("state")).value_or("(none)");
+
+  lab.startRouter();
+  EXPECT_TRUE(lab.bus().waitLatest(
+      Lab::topic("router/vh1/state"),
+      [](const std::string& p) { return routerStateIs(p, "ready"); }, 10000ms))
+      << "the router never showed ready again";
+  const auto event = lab.waitEvent(mark, "failover", 10000ms);
+  ASSERT_TRUE(event) << "the failover was not applied after the router returned";
+  EXPECT_EQ(event->value("to", ""), kBackup);
+  EXPECT_TRUE(lab.waitPairRoutedTo(kBackupInput, kEventTimeout));
+  EXPECT_TRUE(lab.bus().waitLatestEquals(Lab::pairTopic("active"), kBackup, kEventTimeout));
+}
+
+TEST(ResilienceTest, KilledNodeLeavesItsWillAndRestartsWithoutSwitching) {
+  LabOptions options;
+  options.startup_grace_ms = 500;
+  Lab lab(options);
+  lab.start();
+  // Put the Backup on air first, so a restart that "restored" anything would show.
+  auto mark = lab.bus().mark();
+  lab.publish(Lab::pairTopic("set/active"), kBackup);
+  ASSERT_TRUE(lab.waitEvent(mark, "manual_switch"));
+  ASSERT_TRUE(lab.waitPairRoutedTo(kBackupInput, kEventTimeout));
+
+  lab.killNode(SIGKILL);
+  EXPECT_TRUE(lab.bus().waitLatestEquals(Lab::topic("node/state"), "offline", kEventTimeout))
+      << "no last will after SIGKILL";
+
+  mark = lab.bus().mark();
+  lab.startNode();
+  EXPECT_TRUE(lab.bus().waitLatestEquals(Lab::topic("node/state"), "online", kEventTimeout));
+  // It reads the routing: the Backup is on air, and stays there.
+  const auto state = lab.waitState([](const Json& s) {
+    return s.value("active", Json()) == kBackup && s.value("failover", "") == "active" &&
+           s["machines"][kMain].value("healthy", false);
+  });
+  ASSERT_TRUE(state) << lab.bus().latest(Lab::pairTopic("state")).value_or("(none)");
+  // Past the start-up grace, nothing switched and no switch event was sent.
+  EXPECT_TRUE(lab.bus().collect(mark, Lab::pairTopic("event"), 900ms).empty());
+  EXPECT_EQ(lab.routes().at(kOutputA), kBackupInput);
+  EXPECT_EQ(lab.routes().at(kOutputB), kBackupInput);
+}
+
+}  // namespace
+}  // namespace failover::e2e

@@ -1,0 +1,128 @@
+// Bad input and the process's own life cycle: garbage on every topic the node reads, a bad
+// configuration file, and an orderly stop.
+
+#include <signal.h>
+
+#include <fstream>
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include "bus_tools.h"
+#include "lab.h"
+
+namespace failover::e2e {
+namespace {
+
+TEST(RobustnessTest, GarbageOnEveryInputTopicIsCountedAndSurvived) {
+  Lab lab;
+  lab.start();
+  const auto big = lab.directory() / "big.payload";
+  {
+    std::ofstream file(big, std::ios::binary);
+    file << std::string(1024 * 1024, '{');
+  }
+  const std::vector<std::string> garbage{"{not json",          R"({"status":42})",
+                                         R"(["ok"])",          R"({"status":"sideways"})",
+                                         "\xff\xfe not utf-8", "",
+                                         R"({"status":null})", "banana"};
+  for (const char* topic :
+       {"render/green-main/engine", "render/green-backup/videoio", "render/green-main/network",
+        "diagnostics/green-main/health", "render/green-backup/status"}) {
+    for (const auto& payload : garbage) {
+      lab.publish(topic, payload);
+    }
+    publishFile(lab.broker().port(), topic, big);
+  }
+  // A machine the node does not know, and commands that make no sense.
+  lab.publish("render/unknown-machine/engine", R"({"status":"fail"})");
+  lab.publish(Lab::pairTopic("set"), "{");
+  lab.publish(Lab::pairTopic("set"), R"({"active":42})");
+  lab.publish(Lab::pairTopic("set/active"), "nobody");
+  lab.publish(Lab::pairTopic("set/mode"), "sideways");
+  lab.publish(Lab::pairTopic("request/switch"), "garbage");
+  lab.publish(Lab::pairTopic("request/unknown"), "{}");
+  lab.publish("failover/fo1/pair/nopair/request/get_state", "{}");
+  publishFile(lab.broker().port(), Lab::pairTopic("request/switch"), big);
+
+  // Still alive and answering.
+  const auto mark = lab.bus().mark();
+  lab.publish(Lab::pairTopic("request/get_state"), R"({"transaction":"after-garbage"})");
+  const auto response = lab.bus().waitAfter(
+      mark, Lab::pairTopic("response/get_state"),
+      [](const std::string& p) {
+        auto json = parseJson(p);
+        return json && json->value("transaction", Json()) == "after-garbage";
+      },
+      kEventTimeout);
+  ASSERT_TRUE(response) << "no answer to get_state after the garbage";
+  EXPECT_EQ(parseJson(*response)->value("status", ""), "ok") << *response;
+  EXPECT_TRUE(lab.node().running());
+
+  // Nothing switched and the machines are still healthy: garbage is not a heartbeat, and not
+  // a failure either.
+  EXPECT_EQ(lab.routes().at(kOutputA), kMainInput);
+  EXPECT_EQ(lab.bus().latest(Lab::pairTopic("active")), kMain);
+
+  // The rejected payloads are counted on B/node/stats.
+  const auto stats = lab.bus().waitLatest(
+      Lab::topic("node/stats"),
+      [](const std::string& p) {
+        auto json = parseJson(p);
+        return json && json->contains("rejected") && (*json)["rejected"].is_object() &&
+               !(*json)["rejected"].empty();
+      },
+      kEventTimeout);
+  ASSERT_TRUE(stats) << "B/node/stats never counted a rejected payload; last: "
+                     << lab.bus().latest(Lab::topic("node/stats")).value_or("(none)");
+  const auto json = parseJson(*stats);
+  EXPECT_GT(json->value("health_messages", 0), 0);
+}
+
+TEST(RobustnessTest, BadConfigurationExitsOneWithTheErrors) {
+  Lab lab;  // only for its temporary directory
+  const auto path = lab.directory() / "bad.yaml";
+  {
+    std::ofstream file(path);
+    file << "node_id: Not Valid\n"
+         << "health: { stale_after: 300 }\n"
+         << "pairs:\n  green: { router: nowhere, main: a, backup: b, outputs: [1] }\n";
+  }
+  // stderr is where the errors go; read it through a shell redirect.
+  testing::ChildProcess node({"/bin/sh", "-c", "exec \"$0\" --config \"$1\" 2>&1",
+                              testing::binaryPath("failover-node"), path.string()});
+  std::vector<std::string> lines;
+  while (auto line = node.readLine(5000ms)) {
+    lines.push_back(*line);
+  }
+  const auto status = node.waitForExit(5000ms);
+  ASSERT_TRUE(status);
+  ASSERT_TRUE(WIFEXITED(*status));
+  EXPECT_EQ(WEXITSTATUS(*status), 1);
+  std::string output;
+  for (const auto& line : lines) {
+    output += line + "\n";
+  }
+  EXPECT_NE(output.find("node_id"), std::string::npos) << output;
+  EXPECT_NE(output.find("stale_after"), std::string::npos) << output;
+  EXPECT_NE(output.find("nowhere"), std::string::npos) << output;
+}
+
+TEST(RobustnessTest, SigtermPublishesOfflineAndExitsZero) {
+  Lab lab;
+  lab.start();
+  const auto info = lab.bus().waitLatest(
+      Lab::topic("node/info"), [](const std::string& p) { return parseJson(p).has_value(); },
+      kEventTimeout);
+  ASSERT_TRUE(info);
+  EXPECT_EQ(parseJson(*info)->value("node_id", ""), "fo1");
+
+  const auto status = lab.node().stop(SIGTERM, 5000ms);
+  ASSERT_TRUE(status);
+  ASSERT_TRUE(WIFEXITED(*status)) << "killed instead of exiting";
+  EXPECT_EQ(WEXITSTATUS(*status), 0);
+  EXPECT_TRUE(lab.bus().waitLatestEquals(Lab::topic("node/state"), "offline", kEventTimeout));
+}
+
+}  // namespace
+}  // namespace failover::e2e
