@@ -19,6 +19,7 @@ namespace failover::engine {
 
 inline constexpr std::size_t kCheckCount = 5;  // config::Check values
 inline constexpr int32_t kNone = -1;
+inline constexpr int kMaxPort = 4096;  // beyond any Videohub; validation allows 288
 
 inline std::size_t checkIndex(config::Check check) {
   return static_cast<std::size_t>(check);

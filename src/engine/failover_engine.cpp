@@ -53,30 +53,40 @@ FailoverEngine::Impl::Impl(const config::Config& config, core::MonoTime start,
     routers_[r].settings = &config_.routers[r];
     routers_[r].enabled = config_.routers[r].enabled;
   }
-  pairs_.resize(config_.pairs.size());
-  for (std::size_t p = 0; p < config_.pairs.size(); ++p) {
-    const config::PairSettings& settings = config_.pairs[p];
-    PairRt& pair = pairs_[p];
+  // A validated configuration passes every check below; they keep a configuration built in
+  // code with dangling references from corrupting the engine (such a pair is not managed).
+  pairs_.reserve(config_.pairs.size());
+  for (const config::PairSettings& settings : config_.pairs) {
+    const auto router = std::find_if(config_.routers.begin(), config_.routers.end(),
+                                     [&](const auto& item) { return item.id == settings.router; });
+    const auto main = machine_index_.find(settings.main);
+    const auto backup = machine_index_.find(settings.backup);
+    const bool outputs_valid =
+        !settings.outputs.empty() &&
+        std::all_of(settings.outputs.begin(), settings.outputs.end(),
+                    [](int output) { return output >= 1 && output <= kMaxPort; });
+    if (router == config_.routers.end() || main == machine_index_.end() ||
+        backup == machine_index_.end() || main->second == backup->second || !outputs_valid) {
+      continue;
+    }
+    const std::size_t p = pairs_.size();
+    PairRt& pair = pairs_.emplace_back();
     pair.settings = &settings;
     pair.mode = settings.mode;
     pair.armed = settings.armed;
-    for (std::size_t r = 0; r < config_.routers.size(); ++r) {
-      if (config_.routers[r].id == settings.router) {
-        pair.router = r;
-      }
-    }
-    pair.machine[0] = machine_index_.at(settings.main);
-    pair.machine[1] = machine_index_.at(settings.backup);
+    pair.router = static_cast<std::size_t>(router - config_.routers.begin());
+    pair.machine[0] = main->second;
+    pair.machine[1] = backup->second;
     machines_[pair.machine[0]].pairs.push_back(p);
     machines_[pair.machine[1]].pairs.push_back(p);
-    RouterRt& router = routers_[pair.router];
-    router.pairs.push_back(p);
+    RouterRt& router_state = routers_[pair.router];
+    router_state.pairs.push_back(p);
     for (const int output : settings.outputs) {
       const auto index = static_cast<std::size_t>(output - 1);
-      if (router.owner.size() <= index) {
-        router.owner.resize(index + 1, kNone);
+      if (router_state.owner.size() <= index) {
+        router_state.owner.resize(index + 1, kNone);
       }
-      router.owner[index] = static_cast<int32_t>(p);
+      router_state.owner[index] = static_cast<int32_t>(p);
     }
     if (auto warning = featureMismatch(*machines_[pair.machine[0]].settings,
                                        *machines_[pair.machine[1]].settings)) {
@@ -174,9 +184,9 @@ std::optional<core::MonoTime> FailoverEngine::Impl::nextDeadline() const {
 
 std::vector<std::string> FailoverEngine::Impl::pairIds() const {
   std::vector<std::string> ids;
-  ids.reserve(config_.pairs.size());
-  for (const auto& pair : config_.pairs) {
-    ids.push_back(pair.id);
+  ids.reserve(pairs_.size());
+  for (const auto& pair : pairs_) {
+    ids.push_back(pair.settings->id);
   }
   return ids;
 }

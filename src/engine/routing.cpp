@@ -74,8 +74,8 @@ void FailoverEngine::Impl::onRouter(const RouterObserved& event, core::MonoTime 
   }
   std::vector<std::size_t> affected;
   for (const Route& route : event.routes) {
-    if (route.output < 1 || route.input < 1) {
-      continue;
+    if (route.output < 1 || route.output > kMaxPort || route.input < 1) {
+      continue;  // no such port on any router
     }
     const auto index = static_cast<std::size_t>(route.output - 1);
     if (router.source.size() <= index) {

@@ -35,8 +35,9 @@ struct EngineOptions {
 
 class FailoverEngine {
  public:
-  // REQUIRES: `config` passed config::validate() without errors (ids resolve, outputs and
-  // inputs are in range). The engine keeps its own copy. `start` is the monotonic time the
+  // `config` should have passed config::validate() without errors; a pair whose router or
+  // machines do not resolve, or whose outputs are out of range, is not managed (its id is
+  // then an unknown pair). The engine keeps its own copy. `start` is the monotonic time the
   // node started: start-up grace and "unknown" are measured from it. The engine assumes the
   // node's broker link is up from `start`; the daemon sends BusConnectionChanged{false} as
   // soon as it knows otherwise. Routers are assumed disconnected until a RouterObserved says

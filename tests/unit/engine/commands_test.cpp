@@ -141,3 +141,26 @@ TEST(FeatureWarningTest, TheFirstCallAnnouncesConfigurationWarnings) {
 
 }  // namespace
 }  // namespace failover::engine::testing
+
+namespace failover::engine::testing {
+namespace {
+
+TEST(InvalidConfigTest, PairsWithDanglingReferencesAreNotManaged) {
+  config::Config config = sharedBackupConfig();
+  config.pairs[0].router = "vh9";
+  config.pairs[1].outputs = {0, -4};
+  config::PairSettings extra = config.pairs[1];
+  extra.id = "red";
+  extra.main = "nobody";
+  extra.outputs = {7};
+  config.pairs.push_back(extra);
+  FailoverEngine engine(config, at(0));
+  EXPECT_THAT(engine.pairIds(), ::testing::IsEmpty());
+  EXPECT_THAT(describe(engine, engine.handle(routing({{1, 1}, {3, 3}}), at(1))),
+              ::testing::IsEmpty());
+  EXPECT_THAT(describe(engine, engine.handle(switchTo("green", "other"), at(2))),
+              ::testing::ElementsAre("reply c1 unknown_pair"));
+}
+
+}  // namespace
+}  // namespace failover::engine::testing
