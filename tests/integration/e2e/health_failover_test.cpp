@@ -92,7 +92,7 @@ TEST(HealthFailoverTest, AgentOfflineWillFailsOverAsNetworkFailure) {
   ASSERT_TRUE(event) << "no failover event";
   EXPECT_EQ((*event)["trigger"].value("machine", ""), kMain);
   // The LWT arrives well before the network heartbeat goes stale: it is what triggers.
-  expectFailedOverTo(lab, *event, "status", "fail");
+  expectFailedOverTo(lab, *event, "status", "offline");
 }
 
 TEST(HealthFailoverTest, CriticalDiagnosticsSwitchWhenCriticalIsATrigger) {
@@ -107,7 +107,7 @@ TEST(HealthFailoverTest, CriticalDiagnosticsSwitchWhenCriticalIsATrigger) {
 
   const auto event = lab.waitEvent(mark, "failover");
   ASSERT_TRUE(event) << "no failover event";
-  expectFailedOverTo(lab, *event, "diagnostics", "fail");
+  expectFailedOverTo(lab, *event, "critical", "critical");
 }
 
 TEST(HealthFailoverTest, CriticalDiagnosticsOnlyAdviseWithoutTheCriticalTrigger) {

@@ -3,10 +3,13 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+
+#include <gtest/gtest.h>
 
 #include "bus_tools.h"
 
@@ -50,6 +53,10 @@ Lab::Lab(LabOptions options) : options_(std::move(options)), directory_(makeDire
 
 Lab::~Lab() {
   node_.reset();
+  if (::testing::Test::HasFailure()) {
+    std::fprintf(stderr, "---- failover-node log ----\n%s---- end of log ----\n",
+                 nodeLog().c_str());
+  }
   heartbeats_.reset();
   observer_.reset();
   router_.reset();
@@ -99,8 +106,18 @@ void Lab::writeConfig() {
 }
 
 void Lab::startNode() {
-  node_ = std::make_unique<testing::ChildProcess>(
-      std::vector<std::string>{testing::binaryPath("failover-node"), "--config", configPath()});
+  // The node logs to stdout. Nobody reads a pipe during a test, so the log goes to a file
+  // (appended across restarts); `exec` keeps the node itself as the child, for signals.
+  node_ = std::make_unique<testing::ChildProcess>(std::vector<std::string>{
+      "/bin/sh", "-c", "exec \"$0\" --config \"$1\" >>\"$2\" 2>&1",
+      testing::binaryPath("failover-node"), configPath(), nodeLogPath().string()});
+}
+
+std::string Lab::nodeLog() const {
+  std::ifstream file(nodeLogPath());
+  std::ostringstream text;
+  text << file.rdbuf();
+  return text.str();
 }
 
 void Lab::waitReady() {

@@ -66,6 +66,9 @@ class Lab {
   // --- the node ---
   std::string configPath() const { return (directory_ / "config.yaml").string(); }
   void startNode();
+  std::filesystem::path nodeLogPath() const { return directory_ / "node.log"; }
+  // Everything the node logged so far (printed by the destructor when the test failed).
+  std::string nodeLog() const;
   // Waits for the node to be online with the pair idle, Main on air, both machines healthy.
   void waitReady();
   testing::ChildProcess& node() { return *node_; }

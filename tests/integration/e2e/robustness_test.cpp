@@ -77,6 +77,8 @@ TEST(RobustnessTest, GarbageOnEveryInputTopicIsCountedAndSurvived) {
                      << lab.bus().latest(Lab::topic("node/stats")).value_or("(none)");
   const auto json = parseJson(*stats);
   EXPECT_GT(json->value("health_messages", 0), 0);
+  // And logged.
+  EXPECT_NE(lab.nodeLog().find("ignored payload"), std::string::npos);
 }
 
 TEST(RobustnessTest, BadConfigurationExitsOneWithTheErrors) {

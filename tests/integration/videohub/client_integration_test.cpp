@@ -137,7 +137,9 @@ TEST_F(VideohubClientTest, BurstLimitDoesNotLoseASalvoBecauseItIsOneBlock) {
 
 TEST_F(VideohubClientTest, MissingAckDropsTheConnectionFailsTheQueueAndResyncs) {
   SimProcess sim({"--inputs", "8", "--outputs", "8"});
-  ObservedClient c(io, fastOptions(sim.port()));
+  ClientOptions options = fastOptions(sim.port());
+  options.ack_timeout = 200ms;
+  ObservedClient c(io, options);
   ASSERT_TRUE(c.waitFor(ConnectionState::Ready));
   ASSERT_EQ(resultFor(c.salvo({{4, 4}}), 4).outcome, RouteOutcome::Applied);  // queue idle
   ASSERT_EQ(sim.command("withhold-acks on").rfind("ok", 0), 0u);
@@ -151,7 +153,7 @@ TEST_F(VideohubClientTest, MissingAckDropsTheConnectionFailsTheQueueAndResyncs) 
   ASSERT_TRUE(runUntil(io, [&] { return !first->empty() && !second->empty(); }));
   EXPECT_EQ(resultFor(*second, 2).outcome, RouteOutcome::Unconfirmed);
   EXPECT_EQ(resultFor(*second, 2).reason, "ack_timeout");
-  EXPECT_TRUE(hasEvent(c, ConnectionState::Disconnected, "no ACK"));
+  EXPECT_TRUE(hasEvent(c, ConnectionState::Disconnected, "no ACK within 200 ms"));
   EXPECT_EQ(c.client->stats().ack_timeouts, 1u);
 
   ASSERT_EQ(sim.command("withhold-acks off").rfind("ok", 0), 0u);
@@ -183,6 +185,7 @@ TEST_F(VideohubClientTest, KeepalivePingsFindASilentRouter) {
   SimProcess sim({"--inputs", "4", "--outputs", "4"});
   ClientOptions options = fastOptions(sim.port());
   options.keepalive_interval = 100ms;
+  options.ack_timeout = 200ms;
   ObservedClient c(io, options);
   ASSERT_TRUE(c.waitFor(ConnectionState::Ready));
   ASSERT_EQ(sim.command("silent on").rfind("ok", 0), 0u);

@@ -59,7 +59,7 @@ ClientOptions fastOptions(uint16_t port) {
   options.host = "127.0.0.1";
   options.port = port;
   options.connect_timeout = 1000ms;
-  options.ack_timeout = 200ms;
+  options.ack_timeout = 1000ms;  // the fault tests that wait for it use 200 ms
   options.keepalive_interval = 5000ms;
   options.silence_timeout = 10000ms;
   options.confirm_delay = 100ms;

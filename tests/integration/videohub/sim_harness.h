@@ -42,7 +42,7 @@ class SimProcess {
 bool runUntil(asio::io_context& io, const std::function<bool()>& done,
               std::chrono::milliseconds timeout = 3000ms);
 
-// Short timeouts so fault tests are fast.
+// Short timeouts so fault tests are fast, yet an ACK on a busy machine is not missed.
 ClientOptions fastOptions(uint16_t port);
 
 // A client plus what it observed.
