@@ -31,16 +31,20 @@ std::string oneLine(const std::string& text) {
 std::string Diagnostic::render() const {
   std::string line = oneLine(file);
   if (position.known()) {
-    line += ":" + std::to_string(position.line) + ":" + std::to_string(position.column);
+    // Appended piece by piece: "a" + std::to_string(...) trips a GCC 12 -Wrestrict false
+    // positive in optimised builds.
+    line.append(":").append(std::to_string(position.line));
+    line.append(":").append(std::to_string(position.column));
   }
   line += ": ";
   if (!path.empty()) {
-    line += oneLine(path) + ": ";
+    line.append(oneLine(path)).append(": ");
   }
   if (severity == DiagnosticSeverity::Warning) {
     line += "warning: ";
   }
-  return line + oneLine(message);
+  line.append(oneLine(message));
+  return line;
 }
 
 void sortByPosition(std::vector<Diagnostic>& diagnostics) {
