@@ -1,1 +1,833 @@
+#include "failover/daemon/node.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <memory>
+#include <set>
+
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "daemon_fixture.h"
+#include "failover/config/state_file.h"
+#include "failover/daemon/health_payload.h"
+#include "support/fake_ports.h"
+
+namespace failover::daemon {
+namespace {
+
+using failover::testing::FakeMessageBus;
+using failover::testing::FakeRouter;
+using failover::testing::FakeTimer;
+using failover::testing::ManualTimeSource;
+using failover::testing::Published;
+using Json = nlohmann::json;
+using testing::kOnePairYaml;
+using testing::kTwoPairYaml;
+using testing::loadConfig;
+
+constexpr const char* kB = "failover/fo1";
+
+Json parsed(const std::optional<Published>& published) {
+  EXPECT_TRUE(published);
+  return published ? Json::parse(published->payload) : Json();
+}
+
+// A node wired to fakes. Time starts at t0 and moves only through the helpers.
+class NodeTest : public ::testing::Test {
+ protected:
+  void build(const std::string& yaml, NodeIdentity identity = {"1.2.3", "abc123", {}}) {
+    config_ = loadConfig(yaml);
+    std::map<std::string, ports::RouterControl*> routers;
+    for (const auto& router : config_.routers) {
+      routers_[router.id] = std::make_unique<FakeRouter>();
+      routers[router.id] = routers_[router.id].get();
+    }
+    node_ = std::make_unique<Node>(config_, NodePorts{bus_, clock_, timer_, routers},
+                                   std::move(identity));
+    bus_.setHandlers({[this] { node_->onBusConnected(); },
+                      [this](const std::string&) { node_->onBusLost(); },
+                      [this](const ports::BusMessage& message) {
+                        node_->onBusMessage(message);
+                      }});
+    for (const auto& machine : config_.machines) {
+      alive_.insert(machine.id);
+    }
+  }
+
+  FakeRouter& router(const std::string& id = "vh1") { return *routers_.at(id); }
+  int64_t nowMs() const {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(clock_.monotonicNow() - t0_)
+        .count();
+  }
+  std::string base() const { return config_.mqtt.base_topic + "/" + config_.node_id; }
+  std::string pairTopic(const std::string& pair, const std::string& leaf) const {
+    return base() + "/pair/" + pair + "/" + leaf;
+  }
+  std::string healthTopic(const std::string& machine, config::Check check) const {
+    std::string pattern = config_.health.topics.at(check);
+    pattern.replace(pattern.find("{machine}"), 9, machine);
+    return pattern;
+  }
+
+  // The router reports every output of every pair on its Main.
+  void routerShowsMains() {
+    for (const auto& router_settings : config_.routers) {
+      engine::RouterObserved observed;
+      observed.router = router_settings.id;
+      observed.connected = true;
+      observed.full = true;
+      observed.locked_outputs = std::vector<int>{};
+      for (const auto& pair : config_.pairs) {
+        if (pair.router != router_settings.id) {
+          continue;
+        }
+        for (int output : pair.outputs) {
+          observed.routes.push_back({output, config_.findMachine(pair.main)->input});
+        }
+      }
+      node_->onRouterObserved(observed);
+    }
+  }
+
+  // The router's update after it applied `routes` (what confirms a switch).
+  void routerApplied(const std::vector<engine::Route>& routes, const std::string& id = "vh1") {
+    engine::RouterObserved observed;
+    observed.router = id;
+    observed.connected = true;
+    observed.full = false;
+    observed.routes = routes;
+    node_->onRouterObserved(observed);
+  }
+
+  void send(const std::string& topic, const std::string& payload, bool retained = false) {
+    bus_.inject(topic, payload, retained);
+  }
+
+  void beatAll() {
+    for (const auto& machine : alive_) {
+      for (const auto check :
+           {config::Check::Engine, config::Check::VideoIo, config::Check::Network}) {
+        if (config_.health.topics.count(check) != 0) {
+          send(healthTopic(machine, check), R"({"status":"ok","mode":"live"})");
+        }
+      }
+    }
+  }
+
+  // Moves time to `target_ms`, every machine that is alive beating each 100 ms and the
+  // engine timer fired exactly at its deadlines.
+  void runTo(int64_t target_ms) {
+    const auto target = t0_ + std::chrono::milliseconds(target_ms);
+    for (int guard = 0; guard < 1'000'000; ++guard) {
+      auto next = std::min(target, next_beat_);
+      if (timer_.deadline() && *timer_.deadline() < next) {
+        next = std::max(*timer_.deadline(), clock_.monotonicNow());
+      }
+      if (next > clock_.monotonicNow()) {
+        clock_.advance(next - clock_.monotonicNow());
+      }
+      if (timer_.fireIfDue(clock_.monotonicNow())) {
+        continue;
+      }
+      if (clock_.monotonicNow() >= next_beat_) {
+        beatAll();
+        next_beat_ += std::chrono::milliseconds(100);
+        continue;
+      }
+      if (clock_.monotonicNow() >= target) {
+        return;
+      }
+    }
+    FAIL() << "runTo did not reach " << target_ms << " ms";
+  }
+
+  // Started, connected, router up on the Mains, every machine online and healthy, start-up
+  // grace over. Publishes so far are cleared.
+  void settle() {
+    node_->start();
+    bus_.connect();
+    routerShowsMains();
+    for (const auto& machine : config_.machines) {
+      if (config_.health.topics.count(config::Check::Status) != 0) {
+        send(healthTopic(machine.id, config::Check::Status), "online", true);
+      }
+      if (config_.health.topics.count(config::Check::Diagnostics) != 0) {
+        send(healthTopic(machine.id, config::Check::Diagnostics), R"({"status":"ok"})", true);
+      }
+    }
+    runTo(2500);
+    bus_.clear();
+  }
+
+  // Publishes other than the node's counters (which follow every rejected payload).
+  std::vector<Published> statePublishes() const {
+    std::vector<Published> found;
+    for (const auto& published : bus_.published()) {
+      if (published.topic != base() + "/node/stats") {
+        found.push_back(published);
+      }
+    }
+    return found;
+  }
+
+  Json pairState(const std::string& pair = "green") const {
+    return parsed(bus_.last(pairTopic(pair, "state")));
+  }
+
+  ManualTimeSource clock_;
+  const core::MonoTime t0_ = clock_.monotonicNow();
+  core::MonoTime next_beat_ = t0_;
+  FakeMessageBus bus_;
+  FakeTimer timer_;
+  std::map<std::string, std::unique_ptr<FakeRouter>> routers_;
+  std::set<std::string> alive_;
+  config::Config config_;
+  std::unique_ptr<Node> node_;
+};
+
+TEST_F(NodeTest, StartSubscribesCommandHealthAndHomeAssistantFilters) {
+  build(kOnePairYaml);
+  node_->start();
+  std::map<std::string, ports::SubscriptionKind> subscribed(bus_.subscriptions().begin(),
+                                                            bus_.subscriptions().end());
+  EXPECT_EQ(subscribed.size(), bus_.subscriptions().size()) << "subscribed twice";
+  for (const std::string filter :
+       {"failover/fo1/pair/+/set", "failover/fo1/pair/+/set/+", "failover/fo1/pair/+/request/+"}) {
+    ASSERT_EQ(subscribed.count(filter), 1u) << filter;
+    EXPECT_EQ(subscribed[filter], ports::SubscriptionKind::Command) << filter;
+  }
+  for (const std::string filter :
+       {"render/+/status", "render/+/engine", "render/+/videoio", "render/+/network",
+        "diagnostics/+/health", "homeassistant/status"}) {
+    ASSERT_EQ(subscribed.count(filter), 1u) << filter;
+    EXPECT_EQ(subscribed[filter], ports::SubscriptionKind::State) << filter;
+  }
+  EXPECT_EQ(subscribed.size(), 9u);
+  EXPECT_TRUE(timer_.deadline()) << "the engine's clock starts with the node";
+}
+
+TEST_F(NodeTest, ConnectPublishesNodeInfoRouterAndPairStateRetained) {
+  build(kOnePairYaml, {"1.2.3", "abc123", {{"homeassistant/device/failover_fo1/config", "{}"}}});
+  node_->start();
+  EXPECT_TRUE(bus_.published().empty()) << "nothing is published before the broker connects";
+  bus_.connect();
+
+  const auto info = bus_.last("failover/fo1/node/info");
+  ASSERT_TRUE(info);
+  EXPECT_TRUE(info->options.retain);
+  const Json info_json = Json::parse(info->payload);
+  EXPECT_EQ(info_json["node_id"], "fo1");
+  EXPECT_EQ(info_json["version"], "1.2.3");
+  EXPECT_EQ(info_json["config_hash"], "abc123");
+  EXPECT_EQ(info_json["pairs"], (Json{"green"}));
+  EXPECT_EQ(info_json["routers"], (Json{"vh1"}));
+  EXPECT_EQ(info_json["started"], rfc3339(clock_.wallNow()));
+
+  const auto router_state = bus_.last("failover/fo1/router/vh1/state");
+  ASSERT_TRUE(router_state);
+  EXPECT_TRUE(router_state->options.retain);
+  const Json router_json = Json::parse(router_state->payload);
+  EXPECT_EQ(router_json["connected"], false);
+  EXPECT_EQ(router_json["address"], "127.0.0.1:9990");
+  EXPECT_EQ(router_json["state"], "connecting");
+
+  const auto state = bus_.last(pairTopic("green", "state"));
+  ASSERT_TRUE(state);
+  EXPECT_TRUE(state->options.retain);
+  const Json state_json = Json::parse(state->payload);
+  EXPECT_EQ(state_json["pair"], "green");
+  EXPECT_EQ(state_json["mode"], "auto");
+  EXPECT_TRUE(state_json["active"].is_null()) << "the router has not told yet";
+
+  const std::map<std::string, std::string> plain = {{"mode", "auto"},
+                                                    {"armed", "ON"},
+                                                    {"switch_advised", "OFF"},
+                                                    {"machine/green-main/problem", "ON"},
+                                                    {"machine/green-backup/problem", "ON"}};
+  for (const auto& [leaf, payload] : plain) {
+    const auto published = bus_.last(pairTopic("green", leaf));
+    ASSERT_TRUE(published) << leaf;
+    EXPECT_EQ(published->payload, payload) << leaf;
+    EXPECT_TRUE(published->options.retain) << leaf;
+  }
+  const auto failover = bus_.last(pairTopic("green", "failover"));
+  ASSERT_TRUE(failover);
+  EXPECT_EQ(failover->payload, state_json["failover"].get<std::string>());
+  EXPECT_TRUE(failover->options.retain);
+
+  const auto discovery = bus_.last("homeassistant/device/failover_fo1/config");
+  ASSERT_TRUE(discovery);
+  EXPECT_TRUE(discovery->options.retain);
+  // Every publish of a connect is retained state.
+  for (const auto& published : statePublishes()) {
+    EXPECT_TRUE(published.options.retain) << published.topic;
+  }
+}
+
+// While the router has not told which machine is on air, B/pair/<p>/active is the empty
+// string (mqtt-contract.md), which also clears a stale retained value from an earlier run.
+// publishRetained() compares against a default-constructed "" and never sends it (see the
+// report).
+TEST_F(NodeTest, DISABLED_UnknownActiveIsPublishedEmptyOnConnect) {
+  build(kOnePairYaml);
+  node_->start();
+  bus_.connect();
+  const auto active = bus_.last(pairTopic("green", "active"));
+  ASSERT_TRUE(active);
+  EXPECT_EQ(active->payload, "");
+  EXPECT_TRUE(active->options.retain);
+}
+
+// mqtt-contract.md: B/node/stats is not retained. Node::publishStats() goes through
+// publishRetained() (see the report).
+TEST_F(NodeTest, DISABLED_StatsAreNotRetained) {
+  build(kOnePairYaml);
+  node_->start();
+  bus_.connect();
+  send("render/green-main/engine", "{{{");
+  const auto stats = bus_.last("failover/fo1/node/stats");
+  ASSERT_TRUE(stats);
+  EXPECT_FALSE(stats->options.retain);
+}
+
+TEST_F(NodeTest, RouterAndHealthShowInPairState) {
+  build(kOnePairYaml);
+  settle();
+  // Settling published nothing new after the clear; the last state is from before.
+  node_->onRouterStatus(RouterStatus{});  // an unknown router id still gets its own topic
+  bus_.clear();
+  send("render/green-backup/engine", R"({"status":"warn","detail":"frame drops"})");
+  const Json state = pairState();
+  EXPECT_EQ(state["active"], "green-main");
+  EXPECT_EQ(state["failover"], "idle");
+  EXPECT_EQ(state["router"]["connected"], true);
+  EXPECT_EQ(state["router"]["input"], 1);
+  EXPECT_EQ(state["router"]["outputs"], (Json{1, 2}));
+  EXPECT_EQ(state["machines"]["green-main"]["healthy"], true);
+  EXPECT_EQ(state["machines"]["green-backup"]["checks"]["engine"]["status"], "warn");
+  EXPECT_EQ(state["machines"]["green-backup"]["checks"]["engine"]["detail"], "frame drops");
+}
+
+TEST_F(NodeTest, UnchangedStateIsNotPublishedAgain) {
+  build(kOnePairYaml);
+  settle();
+  runTo(5000);  // heartbeats that change nothing
+  EXPECT_EQ(bus_.count(pairTopic("green", "state")), 0u);
+  EXPECT_TRUE(bus_.published().empty());
+
+  RouterStatus status;
+  status.id = "vh1";
+  status.connected = true;
+  status.state = "ready";
+  node_->onRouterStatus(status);
+  node_->onRouterStatus(status);
+  EXPECT_EQ(bus_.count("failover/fo1/router/vh1/state"), 1u);
+  status.locked_outputs = {4};
+  node_->onRouterStatus(status);
+  EXPECT_EQ(bus_.count("failover/fo1/router/vh1/state"), 2u);
+}
+
+TEST_F(NodeTest, ConnectPublishesEachRetainedTopicOnce) {
+  build(kOnePairYaml);
+  node_->start();
+  bus_.connect();
+  std::map<std::string, int> counts;
+  for (const auto& published : bus_.published()) {
+    ++counts[published.topic];
+  }
+  for (const auto& [topic, count] : counts) {
+    EXPECT_EQ(count, 1) << topic;
+  }
+}
+
+TEST_F(NodeTest, EverythingIsRepublishedAfterAReconnect) {
+  build(kOnePairYaml);
+  settle();
+  const auto before = node_->stats().published;
+  bus_.lose();
+  runTo(3000);
+  bus_.connect();
+  EXPECT_GT(node_->stats().published, before);
+  for (const std::string& topic :
+       {std::string("failover/fo1/node/info"), std::string("failover/fo1/router/vh1/state"),
+        pairTopic("green", "state"), pairTopic("green", "active"), pairTopic("green", "mode"),
+        pairTopic("green", "armed"), pairTopic("green", "failover")}) {
+    EXPECT_GE(bus_.count(topic), 1u) << topic;
+  }
+  EXPECT_EQ(bus_.last(pairTopic("green", "active"))->payload, "green-main");
+}
+
+TEST_F(NodeTest, ReconnectPublishesEachRetainedTopicOnce) {
+  build(kOnePairYaml);
+  settle();
+  bus_.lose();
+  runTo(3000);
+  bus_.clear();
+  bus_.connect();
+  std::map<std::string, int> counts;
+  for (const auto& published : bus_.published()) {
+    ++counts[published.topic];
+  }
+  for (const auto& [topic, count] : counts) {
+    EXPECT_EQ(count, 1) << topic;
+  }
+}
+
+TEST_F(NodeTest, HealthFailureSwitchesBothOutputsInOneSalvoAndPublishesTheEvent) {
+  build(kOnePairYaml);
+  settle();
+  alive_.erase("green-main");
+  send("render/green-main/engine", R"({"status":"fail","detail":"render thread hung"})");
+
+  ASSERT_EQ(router().salvos().size(), 1u);
+  EXPECT_EQ(router().salvos()[0].routes, (std::vector<engine::Route>{{1, 2}, {2, 2}}));
+  EXPECT_EQ(pairState()["failover"], "switching");
+  EXPECT_FALSE(bus_.last(pairTopic("green", "event"))) << "no event before the router confirms";
+
+  clock_.advance(std::chrono::microseconds(400));
+  router().answer(0);
+  EXPECT_FALSE(bus_.last(pairTopic("green", "event"))) << "an ACK alone is not a switch";
+  routerApplied({{1, 2}, {2, 2}});
+
+  const auto event = bus_.last(pairTopic("green", "event"));
+  ASSERT_TRUE(event);
+  EXPECT_FALSE(event->options.retain);
+  const auto last_event = bus_.last(pairTopic("green", "last_event"));
+  ASSERT_TRUE(last_event);
+  EXPECT_TRUE(last_event->options.retain);
+  EXPECT_EQ(last_event->payload, event->payload);
+
+  const Json json = Json::parse(event->payload);
+  EXPECT_EQ(json["event_type"], "failover");
+  EXPECT_EQ(json["pair"], "green");
+  EXPECT_EQ(json["from"], "green-main");
+  EXPECT_EQ(json["to"], "green-backup");
+  EXPECT_EQ(json["trigger"]["machine"], "green-main");
+  EXPECT_EQ(json["trigger"]["check"], "engine");
+  EXPECT_EQ(json["trigger"]["status"], "fail");
+  EXPECT_EQ(json["router"]["id"], "vh1");
+  EXPECT_EQ(json["router"]["outputs"], (Json{1, 2}));
+  EXPECT_EQ(json["router"]["input_from"], 1);
+  EXPECT_EQ(json["router"]["input_to"], 2);
+  EXPECT_EQ(json["result"], "ok");
+  EXPECT_EQ(json["seq"], 1);
+  EXPECT_DOUBLE_EQ(json["latency_ms"]["total"].get<double>(), 0.4);
+
+  const auto latency = bus_.last(pairTopic("green", "last_latency_ms"));
+  ASSERT_TRUE(latency);
+  EXPECT_TRUE(latency->options.retain);
+  EXPECT_DOUBLE_EQ(std::stod(latency->payload), 0.4);
+
+  EXPECT_EQ(bus_.last(pairTopic("green", "active"))->payload, "green-backup");
+  EXPECT_EQ(bus_.last(pairTopic("green", "failover"))->payload, "active");
+  EXPECT_EQ(bus_.last(pairTopic("green", "machine/green-main/problem"))->payload, "ON");
+  EXPECT_EQ(pairState()["last_switch"], json);
+  EXPECT_EQ(node_->stats().switch_events, 1u);
+  EXPECT_EQ(router().salvos().size(), 1u);
+}
+
+TEST_F(NodeTest, ManualSwitchIsAnsweredOnlyAfterTheRouterConfirms) {
+  build(kOnePairYaml);
+  settle();
+  send(pairTopic("green", "request/switch"), R"({"target":"green-backup","transaction":"tx-1"})");
+  ASSERT_EQ(router().salvos().size(), 1u);
+  EXPECT_EQ(router().salvos()[0].routes, (std::vector<engine::Route>{{1, 2}, {2, 2}}));
+  EXPECT_FALSE(bus_.last(pairTopic("green", "response/switch")));
+
+  router().answer(0);
+  EXPECT_FALSE(bus_.last(pairTopic("green", "response/switch"))) << "an ACK is not a confirmation";
+
+  routerApplied({{1, 2}, {2, 2}});
+  const auto response = bus_.last(pairTopic("green", "response/switch"));
+  ASSERT_TRUE(response);
+  EXPECT_FALSE(response->options.retain);
+  const Json json = Json::parse(response->payload);
+  EXPECT_EQ(json["status"], "ok");
+  EXPECT_EQ(json["transaction"], "tx-1");
+  EXPECT_EQ(json["data"]["event"]["event_type"], "manual_switch");
+  EXPECT_EQ(json["data"]["event"]["transaction"], "tx-1");
+  EXPECT_EQ(json["data"]["event"]["to"], "green-backup");
+  EXPECT_EQ(bus_.count(pairTopic("green", "response/switch")), 1u);
+  EXPECT_EQ(parsed(bus_.last(pairTopic("green", "event")))["event_type"], "manual_switch");
+}
+
+TEST_F(NodeTest, SwapAndSetActiveTopicsSwitch) {
+  build(kOnePairYaml);
+  settle();
+  send(pairTopic("green", "set/swap"), "PRESS");
+  ASSERT_EQ(router().salvos().size(), 1u);
+  EXPECT_EQ(router().salvos()[0].routes, (std::vector<engine::Route>{{1, 2}, {2, 2}}));
+  routerApplied({{1, 2}, {2, 2}});
+  send(pairTopic("green", "set/active"), "green-main");
+  ASSERT_EQ(router().salvos().size(), 2u);
+  EXPECT_EQ(router().salvos()[1].routes, (std::vector<engine::Route>{{1, 1}, {2, 1}}));
+  // Set topics have no response topic.
+  for (const auto& published : bus_.published()) {
+    EXPECT_EQ(published.topic.find("/response/"), std::string::npos) << published.topic;
+  }
+}
+
+TEST_F(NodeTest, ResponseTopicIsHonouredOnlyUnderAllowedPrefixes) {
+  build(kOnePairYaml);
+  settle();
+  ports::BusMessage message;
+  message.topic = pairTopic("green", "request/get_state");
+  message.payload = R"({"transaction":"g-1"})";
+  message.response_topic = "clients/desk-3/reply";
+  message.correlation_data = "corr-\x01\x02";
+  bus_.inject(message);
+
+  const auto standard = bus_.last(pairTopic("green", "response/get_state"));
+  ASSERT_TRUE(standard);
+  const auto custom = bus_.last("clients/desk-3/reply");
+  ASSERT_TRUE(custom);
+  EXPECT_EQ(custom->payload, standard->payload);
+  EXPECT_EQ(custom->options.correlation_data, "corr-\x01\x02");
+  EXPECT_FALSE(custom->options.retain);
+  const Json json = Json::parse(custom->payload);
+  EXPECT_EQ(json["status"], "ok");
+  EXPECT_EQ(json["transaction"], "g-1");
+  EXPECT_EQ(json["data"]["state"]["pair"], "green");
+
+  bus_.clear();
+  message.response_topic = "elsewhere/clients/desk-3/reply";
+  message.payload = R"({"transaction":"g-2"})";
+  bus_.inject(message);
+  EXPECT_TRUE(bus_.last(pairTopic("green", "response/get_state")));
+  EXPECT_EQ(bus_.published().size(), 1u) << "only the standard response topic";
+}
+
+TEST_F(NodeTest, RetainedCommandsAreDropped) {
+  build(kOnePairYaml);
+  settle();
+  send(pairTopic("green", "set/mode"), "manual", /*retained=*/true);
+  send(pairTopic("green", "request/switch"), R"({"target":"green-backup"})", /*retained=*/true);
+  EXPECT_TRUE(router().salvos().empty());
+  EXPECT_TRUE(statePublishes().empty());
+  EXPECT_EQ(node_->engineForTest().pairView("green")->mode, config::FailoverMode::Auto);
+  EXPECT_EQ(node_->stats().commands, 0u);
+  EXPECT_EQ(node_->stats().rejected.at("retained_command"), 2u);
+}
+
+TEST_F(NodeTest, DuplicateTransactionIsAnsweredAgainWithoutASecondSalvo) {
+  build(kOnePairYaml);
+  settle();
+  const std::string request = R"({"target":"other","transaction":"dup-1"})";
+  send(pairTopic("green", "request/switch"), request);
+  ASSERT_EQ(router().salvos().size(), 1u);
+  routerApplied({{1, 2}, {2, 2}});
+  const auto first = bus_.last(pairTopic("green", "response/switch"));
+  ASSERT_TRUE(first);
+
+  runTo(nowMs() + 30'000);
+  send(pairTopic("green", "request/switch"), request);
+  EXPECT_EQ(router().salvos().size(), 1u) << "a repeated request must not switch back";
+  EXPECT_EQ(bus_.count(pairTopic("green", "response/switch")), 2u);
+  EXPECT_EQ(bus_.last(pairTopic("green", "response/switch"))->payload, first->payload);
+  EXPECT_EQ(node_->stats().duplicate_commands, 1u);
+
+  // After the window the same transaction is a new command.
+  runTo(nowMs() + 31'000);
+  send(pairTopic("green", "request/switch"), request);
+  ASSERT_EQ(router().salvos().size(), 2u);
+  EXPECT_EQ(router().salvos()[1].routes, (std::vector<engine::Route>{{1, 1}, {2, 1}}));
+}
+
+TEST_F(NodeTest, NumericTransactionIsEchoed) {
+  build(kOnePairYaml);
+  settle();
+  send(pairTopic("green", "request/arm"), R"({"transaction":1234})");
+  const Json json = parsed(bus_.last(pairTopic("green", "response/arm")));
+  EXPECT_EQ(json["status"], "ok");
+  EXPECT_EQ(json["transaction"], "1234");
+}
+
+TEST_F(NodeTest, BadRequestAndUnknownPairAreAnswered) {
+  build(kOnePairYaml);
+  settle();
+  send(pairTopic("green", "request/set_mode"), R"({"mode":"sometimes","transaction":"b-1"})");
+  const Json bad = parsed(bus_.last(pairTopic("green", "response/set_mode")));
+  EXPECT_EQ(bad["status"], "error");
+  EXPECT_EQ(bad["code"], "bad_request");
+  EXPECT_EQ(bad["error"], "set_mode needs {\"mode\":\"auto\"} or {\"mode\":\"manual\"}");
+  EXPECT_EQ(bad["transaction"], "b-1");
+
+  send(pairTopic("green", "request/switch"), "{not json");
+  EXPECT_EQ(parsed(bus_.last(pairTopic("green", "response/switch")))["code"], "bad_request");
+
+  send(pairTopic("red", "request/get_state"), R"({"transaction":"u-1"})");
+  const Json unknown = parsed(bus_.last(pairTopic("red", "response/get_state")));
+  EXPECT_EQ(unknown["status"], "error");
+  EXPECT_EQ(unknown["code"], "unknown_pair");
+  EXPECT_EQ(unknown["transaction"], "u-1");
+  EXPECT_TRUE(router().salvos().empty());
+  EXPECT_EQ(node_->stats().commands, 3u);
+}
+
+TEST_F(NodeTest, EngineRefusalIsAnsweredWithItsCode) {
+  build(kOnePairYaml);
+  settle();
+  send(pairTopic("green", "request/switch"), R"({"target":"nobody","transaction":"r-1"})");
+  const Json json = parsed(bus_.last(pairTopic("green", "response/switch")));
+  EXPECT_EQ(json["status"], "error");
+  EXPECT_EQ(json["code"], "unknown_target");
+  EXPECT_EQ(json["transaction"], "r-1");
+}
+
+TEST_F(NodeTest, GarbageHealthIsCountedAndChangesNothing) {
+  build(kOnePairYaml);
+  settle();
+  const auto view_before = node_->engineForTest().pairView("green");
+  send("render/green-main/engine", "{{{");
+  send("render/green-main/engine", "[1,2]");
+  send("render/green-main/videoio", "purple");
+  send("render/green-main/network", std::string(kMaxHealthPayloadBytes + 1, ' '));
+  send("render/green-main/status", "\xff\xfe\x00garbage");
+  EXPECT_EQ(node_->stats().rejected.at("invalid_json"), 1u);
+  EXPECT_EQ(node_->stats().rejected.at("wrong_type"), 1u);
+  EXPECT_EQ(node_->stats().rejected.at("unknown_status"), 2u);
+  EXPECT_EQ(node_->stats().rejected.at("too_large"), 1u);
+  EXPECT_TRUE(statePublishes().empty());
+  EXPECT_EQ(node_->engineForTest().pairView("green"), view_before);
+  const Json stats = parsed(bus_.last("failover/fo1/node/stats"));
+  EXPECT_EQ(stats["rejected"]["invalid_json"], 1);
+  send("some/other/topic", "ok");
+  EXPECT_EQ(node_->stats().unknown_topics, 1u);
+}
+
+TEST_F(NodeTest, GarbageIsNotAHeartbeat) {
+  build(kOnePairYaml);
+  settle();
+  alive_.erase("green-main");
+  const int64_t last_beat = nowMs() - 100;  // settle's beats run on whole 100 ms steps
+  for (int i = 0; i < 5; ++i) {
+    send("render/green-main/engine", "nonsense");
+    runTo(nowMs() + 100);
+    if (!router().salvos().empty()) {
+      break;
+    }
+  }
+  ASSERT_FALSE(router().salvos().empty()) << "the Main went stale despite the garbage";
+  EXPECT_LE(nowMs(), last_beat + 600);
+}
+
+TEST_F(NodeTest, SynchronousRouterAnswerInsideRouteSalvoWorks) {
+  build(kOnePairYaml);
+  settle();
+  router().onSalvo([this](std::size_t index) {
+    routerApplied(router().salvos()[index].routes);  // the update first, as a real router may
+    router().answer(index);
+  });
+  send(pairTopic("green", "request/switch"), R"({"target":"green-backup","transaction":"s-1"})");
+  ASSERT_EQ(router().salvos().size(), 1u);
+  const auto response = bus_.last(pairTopic("green", "response/switch"));
+  ASSERT_TRUE(response);
+  EXPECT_EQ(Json::parse(response->payload)["status"], "ok");
+  EXPECT_EQ(bus_.last(pairTopic("green", "active"))->payload, "green-backup");
+  EXPECT_EQ(pairState()["failover"], "active");
+
+  // Once the operator's choice has held for the minimum dwell, a failing Backup with a
+  // healthy Main fails over back, again answered inside routeSalvo.
+  runTo(nowMs() + 5100);
+  ASSERT_EQ(router().salvos().size(), 1u);
+  alive_.erase("green-backup");
+  send("render/green-backup/videoio", "fail");
+  ASSERT_EQ(router().salvos().size(), 2u);
+  EXPECT_EQ(router().salvos()[1].routes, (std::vector<engine::Route>{{1, 1}, {2, 1}}));
+  EXPECT_EQ(bus_.last(pairTopic("green", "active"))->payload, "green-main");
+}
+
+TEST_F(NodeTest, EngineTimerIsReArmedAndStaleDetectionFires) {
+  build(kOnePairYaml);
+  settle();
+  EXPECT_TRUE(timer_.deadline());
+  core::MonoTime salvo_at{};
+  router().onSalvo([&](std::size_t) { salvo_at = clock_.monotonicNow(); });
+  alive_.erase("green-main");
+  const int64_t last_beat = nowMs();  // runTo(2500) beat at exactly 2500
+  runTo(last_beat + 600);
+  ASSERT_EQ(router().salvos().size(), 1u) << "the Main went silent: stale, failover";
+  EXPECT_EQ(router().salvos()[0].routes, (std::vector<engine::Route>{{1, 2}, {2, 2}}));
+  EXPECT_EQ(salvo_at, t0_ + std::chrono::milliseconds(last_beat + 500));
+  routerApplied({{1, 2}, {2, 2}});
+  const Json event = parsed(bus_.last(pairTopic("green", "event")));
+  EXPECT_EQ(event["trigger"]["status"], "stale");
+  EXPECT_EQ(event["trigger"]["machine"], "green-main");
+}
+
+TEST_F(NodeTest, UnconfirmedSwitchTimesOutThroughTheTimer) {
+  build(kOnePairYaml);
+  settle();
+  send(pairTopic("green", "request/switch"), R"({"target":"green-backup","transaction":"t-o"})");
+  ASSERT_EQ(router().salvos().size(), 1u);
+  router().answer(0);  // ACKed, never confirmed
+  runTo(nowMs() + 1500);
+  const Json json = parsed(bus_.last(pairTopic("green", "response/switch")));
+  EXPECT_EQ(json["status"], "error");
+  EXPECT_EQ(json["code"], "router_timeout");
+  EXPECT_EQ(json["transaction"], "t-o");
+  EXPECT_EQ(parsed(bus_.last(pairTopic("green", "event")))["event_type"], "switch_failed");
+}
+
+TEST_F(NodeTest, RefusedSalvoFailsTheSwitch) {
+  build(kOnePairYaml);
+  settle();
+  send(pairTopic("green", "request/switch"), R"({"target":"green-backup"})");
+  ASSERT_EQ(router().salvos().size(), 1u);
+  router().answer(0, engine::OutputResult::Refused, "locked");
+  const Json json = parsed(bus_.last(pairTopic("green", "response/switch")));
+  EXPECT_EQ(json["status"], "error");
+  EXPECT_EQ(json["code"], "not_allowed");
+}
+
+TEST_F(NodeTest, SetModeSavesTheRunStateFile) {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("failover-node-test-" + std::to_string(::getpid()) + "-" +
+                    ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  std::filesystem::remove_all(dir);
+  const auto path = (dir / "state" / "run.json").string();
+  build(std::string(kOnePairYaml) + "state_file: " + path + "\n");
+  settle();
+  EXPECT_FALSE(std::filesystem::exists(path));
+  send(pairTopic("green", "set/mode"), "manual");
+  ASSERT_TRUE(std::filesystem::exists(path));
+  auto saved = config::loadRunState(path);
+  ASSERT_TRUE(saved.isOk()) << saved.status().message();
+  EXPECT_EQ(saved->pairs.at("green").mode, config::FailoverMode::Manual);
+  EXPECT_EQ(bus_.last(pairTopic("green", "mode"))->payload, "manual");
+  const Json audit = parsed(bus_.last(pairTopic("green", "audit")));
+  EXPECT_EQ(audit["setting"], "mode");
+  EXPECT_EQ(audit["to"], "manual");
+
+  send(pairTopic("green", "set/armed"), "OFF");
+  saved = config::loadRunState(path);
+  ASSERT_TRUE(saved.isOk());
+  EXPECT_EQ(saved->pairs.at("green").armed, false);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_F(NodeTest, ManualModeDoesNotFailOver) {
+  build(kOnePairYaml);
+  settle();
+  send(pairTopic("green", "set"), R"({"mode":"manual"})");
+  alive_.erase("green-main");
+  send("render/green-main/engine", "fail");
+  EXPECT_TRUE(router().salvos().empty());
+  EXPECT_EQ(pairState()["switch_advised"], true);
+  EXPECT_EQ(bus_.last(pairTopic("green", "switch_advised"))->payload, "ON");
+}
+
+TEST_F(NodeTest, HomeAssistantOnlineResendsDiscovery) {
+  build(kOnePairYaml, {"1.2.3",
+                       "abc",
+                       {{"homeassistant/device/failover_fo1/config", R"({"dev":1})"},
+                        {"homeassistant/device/failover_fo1_green/config", R"({"dev":2})"}}});
+  settle();
+  send("homeassistant/status", "online");
+  ASSERT_EQ(bus_.published().size(), 2u);
+  EXPECT_EQ(bus_.published()[0].topic, "homeassistant/device/failover_fo1/config");
+  EXPECT_EQ(bus_.published()[0].payload, R"({"dev":1})");
+  EXPECT_TRUE(bus_.published()[0].options.retain);
+  EXPECT_EQ(bus_.published()[1].topic, "homeassistant/device/failover_fo1_green/config");
+  EXPECT_TRUE(bus_.published()[1].options.retain);
+  bus_.clear();
+  send("homeassistant/status", "offline");
+  EXPECT_TRUE(bus_.published().empty());
+}
+
+TEST_F(NodeTest, BrokerLossSuspendsAutomaticFailover) {
+  build(kOnePairYaml);
+  settle();
+  bus_.lose();
+  alive_.clear();  // nothing arrives while the node is cut off
+  runTo(nowMs() + 3000);
+  EXPECT_TRUE(router().salvos().empty());
+}
+
+class TwoPairNodeTest : public NodeTest {};
+
+TEST_F(TwoPairNodeTest, EachPairSwitchesOnItsOwnRouter) {
+  build(kTwoPairYaml);
+  settle();
+  EXPECT_EQ(base(), "studio/failover/fo2");
+  alive_.erase("blue-main");
+  send("agents/blue-main/engine/state", R"({"status":"fail"})");
+  EXPECT_TRUE(router("vh1").salvos().empty());
+  ASSERT_EQ(router("vh2").salvos().size(), 1u);
+  EXPECT_EQ(router("vh2").salvos()[0].routes, (std::vector<engine::Route>{{5, 4}}));
+  routerApplied({{5, 4}}, "vh2");
+  EXPECT_EQ(bus_.last(pairTopic("blue", "active"))->payload, "blue-backup");
+  EXPECT_EQ(parsed(bus_.last(pairTopic("blue", "event")))["router"]["id"], "vh2");
+  EXPECT_FALSE(bus_.last(pairTopic("green", "event")));
+  EXPECT_FALSE(bus_.last(pairTopic("green", "state"))) << "green's state did not change";
+}
+
+TEST_F(TwoPairNodeTest, AgentOfflineIsANetworkFailure) {
+  build(kTwoPairYaml);
+  settle();
+  send("agents/green-main/lwt", "offline", true);
+  ASSERT_EQ(router("vh1").salvos().size(), 1u);
+  EXPECT_EQ(router("vh1").salvos()[0].routes, (std::vector<engine::Route>{{1, 2}, {2, 2}}));
+  EXPECT_TRUE(router("vh2").salvos().empty());
+}
+
+TEST_F(TwoPairNodeTest, HomeAssistantDisabledIsNotSubscribed) {
+  build(kTwoPairYaml, {"v", "h", {{"homeassistant/device/x/config", "{}"}}});
+  node_->start();
+  for (const auto& [filter, kind] : bus_.subscriptions()) {
+    EXPECT_NE(filter, "homeassistant/status");
+  }
+  bus_.connect();
+  EXPECT_FALSE(bus_.last("homeassistant/device/x/config"));
+  send("homeassistant/status", "online");
+  EXPECT_FALSE(bus_.last("homeassistant/device/x/config"));
+}
+
+}  // namespace
+}  // namespace failover::daemon
+
+namespace failover::daemon {
+namespace {
+
+// A router that reports its routing update and then its (late) outcome for the salvo, both
+// from inside routeSalvo. Handled in order, the update confirms the switch and the outcome
+// that follows changes nothing.
+class OrderedAnswerTest : public NodeTest {
+ protected:
+  void answerUpdateThenOutcome() {
+    router().onSalvo([this](std::size_t index) {
+      routerApplied(router().salvos()[index].routes);
+      router().answer(index, engine::OutputResult::Unconfirmed, "ack_timeout");
+    });
+  }
+};
+
+TEST_F(OrderedAnswerTest, EventsFromAHealthMessageAreHandledInOrder) {
+  build(kOnePairYaml);
+  settle();
+  answerUpdateThenOutcome();
+  alive_.erase("green-main");
+  send("render/green-main/engine", "fail");
+  ASSERT_EQ(router().salvos().size(), 1u);
+  EXPECT_EQ(parsed(bus_.last(pairTopic("green", "event")))["event_type"], "failover");
+}
+
+// The same from the engine timer (a Main gone stale): Node's timer callback takes the first
+// queued event out and dispatch() appends it behind the others, so the outcome is handled
+// before the update and the confirmed switch is reported as switch_failed (see the report).
+TEST_F(OrderedAnswerTest, DISABLED_EventsFromTheEngineTimerAreHandledInOrder) {
+  build(kOnePairYaml);
+  settle();
+  answerUpdateThenOutcome();
+  alive_.erase("green-main");
+  runTo(nowMs() + 600);
+  ASSERT_EQ(router().salvos().size(), 1u);
+  const auto events = bus_.on(pairTopic("green", "event"));
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(Json::parse(events.front().payload)["event_type"], "failover");
+}
+
+}  // namespace
+}  // namespace failover::daemon
