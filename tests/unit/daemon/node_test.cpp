@@ -499,6 +499,22 @@ TEST_F(NodeTest, ResponseTopicIsHonouredOnlyUnderAllowedPrefixes) {
   EXPECT_EQ(bus_.published().size(), 1u) << "only the standard response topic";
 }
 
+// A Response Topic must not hold wildcards (MQTT 5 3.3.2.3.5); publishing to one makes the
+// broker drop the node's connection. The node publishes to any Response Topic under an
+// allowed prefix, wildcards included (see the report).
+TEST_F(NodeTest, DISABLED_WildcardResponseTopicIsNotUsed) {
+  build(kOnePairYaml);
+  settle();
+  for (const std::string topic : {"clients/+/reply", "clients/#"}) {
+    ports::BusMessage message;
+    message.topic = pairTopic("green", "request/get_state");
+    message.response_topic = topic;
+    bus_.inject(message);
+    EXPECT_TRUE(bus_.last(pairTopic("green", "response/get_state"))) << topic;
+    EXPECT_FALSE(bus_.last(topic)) << topic;
+  }
+}
+
 TEST_F(NodeTest, RetainedCommandsAreDropped) {
   build(kOnePairYaml);
   settle();
