@@ -194,7 +194,10 @@ void FailoverEngine::Impl::onRouteOutcome(const RouteOutcome& event, core::MonoT
                              (worst->reason.empty() ? "" : " (" + worst->reason + ")");
     if (worst->result == OutputResult::Refused) {
       failSwitch(p, ErrorCode::NotAllowed, "the router refused " + what, now, out);
-    } else if (worst->reason == "disconnected" || worst->reason == "not_ready") {
+    } else if (worst->reason == "disabled") {
+      failSwitch(p, ErrorCode::NotAllowed, "the router is disabled: " + what, now, out);
+    } else if (worst->reason == "disconnected" || worst->reason == "not_ready" ||
+               worst->reason == "no_router") {
       failSwitch(p, ErrorCode::RouterDisconnected, "the router could not take " + what, now, out);
     } else {
       failSwitch(p, ErrorCode::RouterTimeout, "the router did not confirm " + what, now, out);

@@ -193,6 +193,15 @@ TEST_F(ManualSwitchTest, RouterClientGivingUpIsATimeout) {
                              "reply c1 router_timeout", "state green idle active=green-main"));
 }
 
+TEST_F(ManualSwitchTest, RouterClientNotReadyIsADisconnect) {
+  handle(3000, switchTo("green", "green-backup"));
+  RouteOutcome outcome{1, {{1, OutputResult::Unconfirmed, "not_ready"}}};
+  EXPECT_THAT(handle(3001, outcome),
+              ::testing::ElementsAre(
+                  "event switch_failed green #1 green-main->green-backup router_disconnected",
+                  "reply c1 router_disconnected", "state green idle active=green-main"));
+}
+
 TEST_F(ManualSwitchTest, HealthOfUnknownMachinesIsIgnored) {
   EXPECT_THAT(handle(3000, health("nobody", config::Check::Engine, Reported::Fail)),
               ::testing::IsEmpty());
