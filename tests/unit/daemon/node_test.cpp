@@ -37,12 +37,15 @@ Json parsed(const std::optional<Published>& published) {
 // A node wired to fakes. Time starts at t0 and moves only through the helpers.
 class NodeTest : public ::testing::Test {
  protected:
-  void build(const std::string& yaml, NodeIdentity identity = {"1.2.3", "abc123", {}}) {
+  void build(const std::string& yaml, NodeIdentity identity = {"1.2.3", "abc123", {}},
+             const std::string& without_router = "") {
     config_ = loadConfig(yaml);
     std::map<std::string, ports::RouterControl*> routers;
     for (const auto& router : config_.routers) {
       routers_[router.id] = std::make_unique<FakeRouter>();
-      routers[router.id] = routers_[router.id].get();
+      if (router.id != without_router) {
+        routers[router.id] = routers_[router.id].get();
+      }
     }
     node_ = std::make_unique<Node>(config_, NodePorts{bus_, clock_, timer_, routers},
                                    std::move(identity));
@@ -296,8 +299,6 @@ TEST_F(NodeTest, RouterAndHealthShowInPairState) {
   build(kOnePairYaml);
   settle();
   // Settling published nothing new after the clear; the last state is from before.
-  node_->onRouterStatus(RouterStatus{});  // an unknown router id still gets its own topic
-  bus_.clear();
   send("render/green-backup/engine", R"({"status":"warn","detail":"frame drops"})");
   const Json state = pairState();
   EXPECT_EQ(state["active"], "green-main");
@@ -762,6 +763,94 @@ TEST_F(NodeTest, BrokerLossSuspendsAutomaticFailover) {
   EXPECT_TRUE(router().salvos().empty());
 }
 
+TEST_F(NodeTest, LastEventIsRepublishedAfterAReconnect) {
+  build(kOnePairYaml);
+  settle();
+  send(pairTopic("green", "set/swap"), "PRESS");
+  routerApplied({{1, 2}, {2, 2}});
+  const auto event = bus_.last(pairTopic("green", "event"));
+  ASSERT_TRUE(event);
+  bus_.lose();
+  bus_.clear();
+  bus_.connect();
+  const auto last_event = bus_.last(pairTopic("green", "last_event"));
+  ASSERT_TRUE(last_event);
+  EXPECT_TRUE(last_event->options.retain);
+  EXPECT_EQ(last_event->payload, event->payload);
+  EXPECT_FALSE(bus_.last(pairTopic("green", "event"))) << "the event itself is not repeated";
+}
+
+TEST_F(NodeTest, SwitchToTheActiveMachineIsAnsweredAtOnce) {
+  build(kOnePairYaml);
+  settle();
+  send(pairTopic("green", "request/switch"), R"({"target":"green-main","transaction":"n-1"})");
+  EXPECT_TRUE(router().salvos().empty());
+  const Json json = parsed(bus_.last(pairTopic("green", "response/switch")));
+  EXPECT_EQ(json["status"], "ok");
+  EXPECT_EQ(json["transaction"], "n-1");
+}
+
+TEST_F(NodeTest, GetStateAnswersWithThePublishedState) {
+  build(kOnePairYaml);
+  node_->start();
+  bus_.connect();
+  routerShowsMains();
+  const Json state = pairState();
+  send(pairTopic("green", "request/get_state"), "");
+  const Json json = parsed(bus_.last(pairTopic("green", "response/get_state")));
+  EXPECT_EQ(json["status"], "ok");
+  EXPECT_TRUE(json["transaction"].is_null());
+  EXPECT_EQ(json["data"]["state"], state);
+}
+
+TEST_F(NodeTest, AuditEventsAreNotRetained) {
+  build(kOnePairYaml);
+  settle();
+  send(pairTopic("green", "request/disarm"), R"({"transaction":"d-1"})");
+  const auto audit = bus_.last(pairTopic("green", "audit"));
+  ASSERT_TRUE(audit);
+  EXPECT_FALSE(audit->options.retain);
+  const Json json = Json::parse(audit->payload);
+  EXPECT_EQ(json["setting"], "armed");
+  EXPECT_EQ(json["from"], "ON");
+  EXPECT_EQ(json["to"], "OFF");
+  EXPECT_EQ(json["transaction"], "d-1");
+  EXPECT_EQ(bus_.last(pairTopic("green", "armed"))->payload, "OFF");
+  EXPECT_EQ(parsed(bus_.last(pairTopic("green", "response/disarm")))["status"], "ok");
+}
+
+TEST_F(NodeTest, UnwritableStateFileDoesNotStopTheNode) {
+  build(std::string(kOnePairYaml) + "state_file: /proc/failover-node-test/state.json\n");
+  settle();
+  send(pairTopic("green", "set/mode"), "manual");
+  EXPECT_EQ(bus_.last(pairTopic("green", "mode"))->payload, "manual");
+  send(pairTopic("green", "set/mode"), "auto");
+  EXPECT_EQ(bus_.last(pairTopic("green", "mode"))->payload, "auto");
+}
+
+TEST_F(NodeTest, HealthOfAnUnknownMachineIsIgnored) {
+  build(kOnePairYaml);
+  settle();
+  send("render/red-main/engine", "fail");
+  EXPECT_EQ(node_->stats().unknown_topics, 1u);
+  EXPECT_TRUE(bus_.published().empty());
+  EXPECT_TRUE(router().salvos().empty());
+}
+
+TEST_F(NodeTest, RejectionsPublishTheCountersAtMostEveryTenSeconds) {
+  build(kOnePairYaml);
+  settle();
+  for (int i = 0; i < 5; ++i) {
+    send("render/green-main/engine", "{{{");
+  }
+  EXPECT_EQ(node_->stats().rejected.at("invalid_json"), 5u);
+  EXPECT_EQ(bus_.count("failover/fo1/node/stats"), 1u);
+  runTo(nowMs() + 10'000);
+  send("render/green-main/engine", "{{{");
+  ASSERT_EQ(bus_.count("failover/fo1/node/stats"), 2u);
+  EXPECT_EQ(parsed(bus_.last("failover/fo1/node/stats"))["rejected"]["invalid_json"], 6);
+}
+
 class TwoPairNodeTest : public NodeTest {};
 
 TEST_F(TwoPairNodeTest, EachPairSwitchesOnItsOwnRouter) {
@@ -843,6 +932,36 @@ TEST_F(OrderedAnswerTest, DISABLED_EventsFromTheEngineTimerAreHandledInOrder) {
   const auto events = bus_.on(pairTopic("green", "event"));
   ASSERT_FALSE(events.empty());
   EXPECT_EQ(Json::parse(events.front().payload)["event_type"], "failover");
+}
+
+}  // namespace
+}  // namespace failover::daemon
+
+namespace failover::daemon {
+namespace {
+
+class MissingRouterTest : public NodeTest {};
+
+TEST_F(MissingRouterTest, ASwitchWithoutARouterPortFailsCleanly) {
+  build(kTwoPairYaml, {"v", "h", {}}, /*without_router=*/"vh2");
+  settle();
+  send("studio/failover/fo2/pair/blue/request/switch",
+       R"({"target":"blue-backup","transaction":"m-1"})");
+  runTo(nowMs() + 1500);
+  const Json json = parsed(bus_.last(pairTopic("blue", "response/switch")));
+  EXPECT_EQ(json["status"], "error");
+  EXPECT_EQ(json["transaction"], "m-1");
+  EXPECT_TRUE(router("vh2").salvos().empty());
+  EXPECT_EQ(parsed(bus_.last(pairTopic("blue", "event")))["event_type"], "switch_failed");
+}
+
+TEST_F(MissingRouterTest, CommandsReachTheSecondPairUnderTheCustomBase) {
+  build(kTwoPairYaml);
+  settle();
+  send("studio/failover/fo2/pair/blue/request/set_mode", R"({"mode":"manual"})");
+  EXPECT_EQ(bus_.last("studio/failover/fo2/pair/blue/mode")->payload, "manual");
+  EXPECT_EQ(parsed(bus_.last("studio/failover/fo2/pair/blue/response/set_mode"))["status"], "ok");
+  EXPECT_FALSE(bus_.last("studio/failover/fo2/pair/green/mode"));
 }
 
 }  // namespace
