@@ -966,3 +966,44 @@ TEST_F(MissingRouterTest, CommandsReachTheSecondPairUnderTheCustomBase) {
 
 }  // namespace
 }  // namespace failover::daemon
+
+namespace failover::daemon {
+namespace {
+
+// Two pairs on one router: when both Mains go silent together, both pairs switch in ONE
+// routing block.
+constexpr const char* kSharedRouterYaml = R"(
+node_id: fo3
+homeassistant: { enabled: false }
+health: { stale_after_ms: 500, startup_grace_ms: 2000 }
+routers:
+  vh1: { address: 127.0.0.1:9990 }
+machines:
+  a-main:   { input: 1 }
+  a-backup: { input: 2 }
+  b-main:   { input: 3 }
+  b-backup: { input: 4 }
+pairs:
+  a: { router: vh1, main: a-main, backup: a-backup, outputs: [1, 2] }
+  b: { router: vh1, main: b-main, backup: b-backup, outputs: [3] }
+)";
+
+class SharedRouterTest : public NodeTest {};
+
+TEST_F(SharedRouterTest, PairsFailingTogetherShareOneSalvo) {
+  build(kSharedRouterYaml);
+  settle();
+  alive_.erase("a-main");
+  alive_.erase("b-main");
+  runTo(nowMs() + 600);
+  ASSERT_EQ(router().salvos().size(), 1u);
+  EXPECT_EQ(router().salvos()[0].routes, (std::vector<engine::Route>{{1, 2}, {2, 2}, {3, 4}}));
+  routerApplied({{1, 2}, {2, 2}, {3, 4}});
+  EXPECT_EQ(parsed(bus_.last("failover/fo3/pair/a/event"))["event_type"], "failover");
+  EXPECT_EQ(parsed(bus_.last("failover/fo3/pair/b/event"))["event_type"], "failover");
+  EXPECT_EQ(bus_.last("failover/fo3/pair/a/active")->payload, "a-backup");
+  EXPECT_EQ(bus_.last("failover/fo3/pair/b/active")->payload, "b-backup");
+}
+
+}  // namespace
+}  // namespace failover::daemon
