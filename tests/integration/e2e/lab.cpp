@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -53,7 +54,9 @@ Lab::Lab(LabOptions options) : options_(std::move(options)), directory_(makeDire
 
 Lab::~Lab() {
   node_.reset();
-  if (::testing::Test::HasFailure()) {
+  render_sim_.reset();
+  // FAILOVER_E2E_LOG=1 shows the log of passing tests too.
+  if (::testing::Test::HasFailure() || std::getenv("FAILOVER_E2E_LOG") != nullptr) {
     std::fprintf(stderr, "---- failover-node log ----\n%s---- end of log ----\n",
                  nodeLog().c_str());
   }
@@ -222,15 +225,44 @@ void Lab::startRouter() {
 
 void Lab::reconnectClients() {
   heartbeats_.reset();
+  render_sim_.reset();
   observer_.reset();
   observer_ = std::make_unique<BusObserver>(
       broker_.port(), std::vector<std::string>{"failover/fo1/#", "render/+/status"});
+  if (options_.render_sim) {
+    render_sim_ = std::make_unique<testing::ChildProcess>(
+        std::vector<std::string>{testing::binaryPath("render-sim"), "--broker", broker_.uri(),
+                                 "--machine", std::string(kMain) + "," + kBackup});
+    if (!render_sim_->waitForLine("ready", 10000ms)) {
+      throw std::runtime_error("render-sim did not report ready");
+    }
+    return;
+  }
   for (const char* machine : {kMain, kBackup}) {
     publish(std::string("render/") + machine + "/status", "online", true);
   }
   heartbeats_ =
       std::make_unique<Heartbeats>(broker_.port(), std::vector<std::string>{kMain, kBackup});
   heartbeats_->start();
+}
+
+std::string Lab::agents(const std::string& command) {
+  if (!render_sim_ || !render_sim_->writeLine(command)) {
+    return "error no render-sim";
+  }
+  const auto deadline = Clock::now() + 3000ms;
+  while (Clock::now() < deadline) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    auto line = render_sim_->readLine(left);
+    if (!line) {
+      break;
+    }
+    if (line->rfind("ok", 0) == 0 || line->rfind("error", 0) == 0) {
+      return *line;
+    }
+  }
+  return "error no answer";
 }
 
 void Lab::publish(const std::string& topic_name, const std::string& payload, bool retain) {

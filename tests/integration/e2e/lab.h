@@ -50,6 +50,9 @@ struct LabOptions {
   int min_dwell_ms = 0;
   std::string mode = "auto";
   std::string extra_yaml;  // appended at the top level (e.g. rules)
+  // Play the machines with render-sim (real per-machine connections and wills) instead of
+  // mosquitto_pub heartbeats; then health() is not available, use agents().
+  bool render_sim = false;
 };
 
 class Lab {
@@ -90,6 +93,8 @@ class Lab {
   testing::MosquittoBroker& broker() { return broker_; }
   BusObserver& bus() { return *observer_; }
   Heartbeats& health() { return *heartbeats_; }
+  // Sends one command to render-sim (LabOptions::render_sim) and returns its answer line.
+  std::string agents(const std::string& command);
   // Restarts the observer (after a broker restart) and the heartbeat publishers.
   void reconnectClients();
   void publish(const std::string& topic, const std::string& payload, bool retain = false);
@@ -120,6 +125,7 @@ class Lab {
   uint16_t router_port_ = 0;
   std::map<int, int> saved_routes_;
   std::unique_ptr<Heartbeats> heartbeats_;
+  std::unique_ptr<testing::ChildProcess> render_sim_;
   std::unique_ptr<BusObserver> observer_;
   std::unique_ptr<testing::ChildProcess> node_;
 };
