@@ -207,6 +207,20 @@ TEST(CommandParserTest, RequestBadRequests) {
   EXPECT_EQ(errorOf(parse(request("arm"), "[]")), "payload must be a JSON object");
 }
 
+TEST(CommandParserTest, DeeplyNestedPayloadsAreHandled) {
+  const std::size_t depth = (kMaxCommandPayloadBytes - 40) / 6;
+  std::string open;
+  for (std::size_t i = 0; i < depth; ++i) {
+    open += R"({"a":)";
+  }
+  const std::string closed = R"({"x":)" + open + "1" + std::string(depth, '}') + "}";
+  EXPECT_EQ(errorOf(parse(setTopic(), closed)),
+            "unknown key \"x\" (active, mode, armed, transaction)");
+  EXPECT_EQ(errorOf(parse(request("switch"), R"({"target":)" + open)), "payload is not valid JSON");
+  EXPECT_EQ(errorOf(parse(request("get_state"), std::string(kMaxCommandPayloadBytes, '['))),
+            "payload is not valid JSON");
+}
+
 TEST(CommandParserTest, OversizedPayloads) {
   const std::string expected = "payload larger than 16384 bytes";
   // At the bound (whitespace padding) the command still counts.

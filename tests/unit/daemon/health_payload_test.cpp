@@ -201,6 +201,23 @@ TEST(HealthPayloadTest, UnknownStatus) {
   EXPECT_EQ(rejection(Check::Diagnostics, R"({"status":"severe"})"), kUnknownStatus);
 }
 
+TEST(HealthPayloadTest, DeeplyNestedPayloadsAreHandled) {
+  // As deep as fits the size bound: closed (valid) and unclosed (invalid).
+  const std::size_t depth = (kMaxHealthPayloadBytes - 40) / 6;
+  std::string open;
+  for (std::size_t i = 0; i < depth; ++i) {
+    open += R"({"a":)";
+  }
+  const std::string closed = R"({"status":"ok","x":)" + open + "1" + std::string(depth, '}') + "}";
+  ASSERT_LE(closed.size(), kMaxHealthPayloadBytes);
+  EXPECT_EQ(rejection(Check::Engine, closed), "accepted");
+  const auto with_field = parseHealthPayload(topicOf(Check::Engine), closed, {"x.a.a.a"});
+  ASSERT_TRUE(with_field.isOk());
+  EXPECT_TRUE(with_field->fields.empty());  // an object, not a value
+  EXPECT_EQ(rejection(Check::Engine, "{\"status\":\"ok\",\"x\":" + open), kInvalidJson);
+  EXPECT_EQ(rejection(Check::Engine, std::string(kMaxHealthPayloadBytes, '[')), kWrongType);
+}
+
 TEST(HealthPayloadTest, RandomBytesNeverCrash) {
   std::mt19937 random(20261125);
   std::uniform_int_distribution<int> byte(0, 255);
