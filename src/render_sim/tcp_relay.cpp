@@ -195,9 +195,15 @@ class TcpRelay::Session : public std::enable_shared_from_this<Session> {
     }
     spdlog::debug("relay: {}", why);
     if (mode_ == Mode::Rejoining) {
-      // Still cut off until the broker is back; try again shortly.
+      // Still cut off until the broker is back; try again shortly. What the client sent
+      // meanwhile (keep-alive pings above all) is answered here, as while cut.
       mode_ = Mode::Cut;
       dropUpstream();
+      auto held = std::move(held_);
+      held_.clear();
+      for (const auto& packet : held) {
+        answerLocally(packet);
+      }
       retry_.expires_after(kRejoinRetry);
       retry_.async_wait([self = shared_from_this()](asio::error_code error) {
         if (!error && !self->closed_ && self->mode_ == Mode::Cut) {
