@@ -22,6 +22,27 @@ double roundMicros(double ms) {
   return static_cast<double>(static_cast<int64_t>(ms * 1000.0 + 0.5)) / 1000.0;
 }
 
+const char* reasonCode(engine::SwitchEventType type) {
+  switch (type) {
+    case engine::SwitchEventType::Failover:
+      return "health";
+    case engine::SwitchEventType::ManualSwitch:
+      return "manual";
+    case engine::SwitchEventType::Failback:
+      return "failback";
+    case engine::SwitchEventType::ExternalSwitch:
+      return "external";
+    case engine::SwitchEventType::SwitchFailed:
+      return "failed";
+  }
+  return "unknown";
+}
+
+std::string reasonCode(const engine::SwitchEvent& event) {
+  return reasonCode(event.type == engine::SwitchEventType::SwitchFailed ? event.attempted
+                                                                        : event.type);
+}
+
 }  // namespace
 
 std::string rfc3339(core::WallTime time) {
@@ -57,7 +78,10 @@ Json switchEventJson(const engine::SwitchEvent& event, const TimeBase& time_base
   json["seq"] = event.seq;
   json["from"] = optionalJson(event.from);
   json["to"] = optionalJson(event.to);
-  json["reason"] = event.reason;
+  // `reason` is the short code of SPEC 5.2 ("health" for an automatic failover); the
+  // engine's sentence goes to `description` for people.
+  json["reason"] = reasonCode(event);
+  json["description"] = event.reason;
   if (event.trigger) {
     json["trigger"] = {{"machine", event.trigger->machine},
                        {"check", event.trigger->check},
