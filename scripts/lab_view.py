@@ -58,7 +58,7 @@ class View:
                 line = (f"{event.get('event_type')} {event.get('pair')}: {event.get('from')} -> "
                         f"{event.get('to')} {event.get('result')}"
                         + (f" in {total} ms" if total is not None else "")
-                        + f" ({event.get('reason')})")
+                        + f" ({event.get('description') or event.get('reason')})")
                 self.events.append(time.strftime("%H:%M:%S ") + line)
                 self.events = self.events[-6:]
                 return line
