@@ -325,6 +325,31 @@ TEST_F(RenderSimProcessTest, CommandsOverMqttAreAnsweredOnTheReplyTopic) {
   EXPECT_TRUE(sub.waitForField("render/b/network", "status", "ok"));
 }
 
+TEST_F(RenderSimProcessTest, DropAndRecoverOverMqttWhileTheMachineIsOffTheBroker) {
+  Subscriber sub(broker_.port(), {"render/a/status", "render-sim/+/fault/reply"});
+  startSim({"--control", "none"});
+  ASSERT_TRUE(sub.waitForPayload("render/a/status", "online"));
+  // The control subscription is made right after connecting; retry until it is answered.
+  // The will and the answer may come in either order.
+  bool dropped = false;
+  for (int attempt = 0; attempt < 5 && !dropped; ++attempt) {
+    publish("render-sim/a/fault", "drop");
+    dropped = sub.waitForAll({{"render-sim/a/fault/reply", "ok"}, {"render/a/status", "offline"}},
+                             1500ms);
+  }
+  ASSERT_TRUE(dropped);
+  // Commands arrive on render-sim's own control connection, not the dropped machine's.
+  publish("render-sim/a/fault", "recover");
+  EXPECT_TRUE(sub.waitForAll({{"render-sim/a/fault/reply", "ok"}, {"render/a/status", "online"}}));
+}
+
+TEST_F(RenderSimProcessTest, TopicPatternsCanBeChanged) {
+  Subscriber sub(broker_.port(), {"studio/#"});
+  startSim({"--engine-topic", "studio/{machine}/eng", "--status-topic", "studio/{machine}/alive"});
+  EXPECT_TRUE(sub.waitForAll({{"studio/a/alive", "online"}, {"studio/b/alive", "online"}}));
+  EXPECT_TRUE(sub.waitForField("studio/b/eng", "status", "ok"));
+}
+
 TEST_F(RenderSimProcessTest, CleanStopsPublishOffline) {
   for (const std::string how : {"quit", "sigterm", "duration"}) {
     SCOPED_TRACE(how);
