@@ -1,8 +1,9 @@
-# Warning flags for our own targets only: link failover_warnings PRIVATE.
+# Warning flags for our own targets only: link failover_warnings PRIVATE. -Wnull-dereference
+# is left out: at -O3 GCC 12 reports it inside Asio's inlined scheduler, which we cannot fix.
 add_library(failover_warnings INTERFACE)
 target_compile_options(failover_warnings INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion -Wnon-virtual-dtor
-  -Woverloaded-virtual -Wnull-dereference -Wimplicit-fallthrough)
+  -Woverloaded-virtual -Wimplicit-fallthrough)
 if(FAILOVER_WARNINGS_AS_ERRORS)
   target_compile_options(failover_warnings INTERFACE -Werror)
 endif()
