@@ -50,6 +50,18 @@ std::optional<Json> parseJson(const std::string& payload) {
   return json;
 }
 
+bool hasWarning(const Json& state, const std::string& code) {
+  if (!state.contains("warnings") || !state["warnings"].is_array()) {
+    return false;
+  }
+  for (const auto& warning : state["warnings"]) {
+    if (warning.is_object() && warning.value("code", "") == code) {
+      return true;
+    }
+  }
+  return false;
+}
+
 Lab::Lab(LabOptions options) : options_(std::move(options)), directory_(makeDirectory()) {}
 
 Lab::~Lab() {

@@ -133,4 +133,7 @@ class Lab {
 // True when `payload` parses as a JSON object (false for anything else, never throws).
 std::optional<Json> parseJson(const std::string& payload);
 
+// True when a pair state's warnings[] holds one with `code`.
+bool hasWarning(const Json& state, const std::string& code);
+
 }  // namespace failover::e2e

@@ -62,15 +62,11 @@ TEST(ResilienceTest, FailoverDecidedWhileRouterIsDownIsAppliedWhenItReturns) {
   const auto mark = lab.bus().mark();
   lab.health().set(kMain, "engine", R"({"status":"fail","detail":"render crashed"})");
   // The decision is taken and kept until the router returns.
-  const auto waiting = lab.waitState([](const Json& s) {
-    for (const auto& warning : s["warnings"]) {
-      if (warning.value("code", "") == "waiting_for_router") {
-        return true;
-      }
-    }
-    return false;
-  });
-  EXPECT_TRUE(waiting) << lab.bus().latest(Lab::pairTopic("state")).value_or("(none)");
+  const auto waiting =
+      lab.waitState([](const Json& s) { return hasWarning(s, "waiting_for_router"); });
+  ASSERT_TRUE(waiting) << lab.bus().latest(Lab::pairTopic("state")).value_or("(none)");
+  EXPECT_FALSE((*waiting)["router"].value("connected", true));
+  EXPECT_EQ(waiting->value("failover", ""), "switching") << waiting->dump();
 
   lab.startRouter();
   EXPECT_TRUE(lab.bus().waitLatest(
