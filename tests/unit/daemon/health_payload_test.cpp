@@ -234,7 +234,7 @@ TEST(HealthPayloadTest, RandomBytesNeverCrash) {
     for (const Check check : {Check::Status, Check::Engine, Check::Diagnostics}) {
       auto result = parseHealthPayload(topicOf(check), payload, fields);
       if (!result) {
-        const auto& reason = result.status().message();
+        const std::string reason = result.status().message();
         EXPECT_TRUE(reason == kInvalidJson || reason == kWrongType || reason == kUnknownStatus)
             << reason;
       }

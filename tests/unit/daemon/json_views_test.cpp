@@ -36,7 +36,7 @@ engine::SwitchEvent failoverEvent() {
   event.seq = 7;
   event.from = "green-main";
   event.to = "green-backup";
-  event.reason = "health";
+  event.reason = "green-main engine stale: switching to green-backup";
   event.trigger = engine::TriggerInfo{"green-main", "engine", "fail", "stale"};
   event.mode = config::FailoverMode::Auto;
   event.router = "vh1";
@@ -97,11 +97,15 @@ TEST(TimeBaseTest, MapsMonotonicOntoWallTime) {
   EXPECT_EQ(kBase.toWall(kMono - 2s), kWall - 2s);
 }
 
+// The SPEC example's fields, plus `description` (the engine's sentence for people, a
+// documented extension in docs/mqtt-api.md).
 TEST(SwitchEventJsonTest, HasExactlyTheSpecFieldsAndTypes) {
   const Json json = switchEventJson(failoverEvent(), kBase);
-  EXPECT_EQ(keysOf(json), (std::set<std::string>{"event_type", "pair", "seq", "from", "to",
-                                                 "reason", "trigger", "requested_by", "transaction",
-                                                 "mode", "router", "ts", "latency_ms", "result"}));
+  EXPECT_EQ(keysOf(json),
+            (std::set<std::string>{"event_type", "pair", "seq", "from", "to", "reason", "trigger",
+                                   "requested_by", "transaction", "mode", "router", "ts",
+                                   "latency_ms", "result", "description"}));
+  EXPECT_EQ(json["description"], "green-main engine stale: switching to green-backup");
   EXPECT_EQ(json["event_type"], "failover");
   EXPECT_EQ(json["pair"], "green");
   EXPECT_TRUE(json["seq"].is_number_unsigned());
@@ -140,6 +144,7 @@ TEST(SwitchEventJsonTest, ManualSwitchCarriesSenderAndTransaction) {
   event.mode = config::FailoverMode::Manual;
   const Json json = switchEventJson(event, kBase);
   EXPECT_EQ(json["event_type"], "manual_switch");
+  EXPECT_EQ(json["reason"], "manual");
   EXPECT_TRUE(json["trigger"].is_null());
   EXPECT_EQ(json["requested_by"], "desk");
   EXPECT_EQ(json["transaction"], "t-1");
@@ -158,6 +163,7 @@ TEST(SwitchEventJsonTest, MissingStagesAreNull) {
   event.input_from.reset();
   const Json json = switchEventJson(event, kBase);
   EXPECT_EQ(json["event_type"], "switch_failed");
+  EXPECT_EQ(json["reason"], "health") << "the code of what was attempted";
   EXPECT_EQ(json["result"], "failed");
   EXPECT_EQ(json["attempted"], "failover");
   EXPECT_EQ(json["error"]["code"], "router_timeout");

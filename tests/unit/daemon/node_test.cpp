@@ -413,6 +413,7 @@ TEST_F(NodeTest, HealthFailureSwitchesBothOutputsInOneSalvoAndPublishesTheEvent)
   EXPECT_EQ(json["router"]["input_from"], 1);
   EXPECT_EQ(json["router"]["input_to"], 2);
   EXPECT_EQ(json["result"], "ok");
+  EXPECT_EQ(json["reason"], "health");
   EXPECT_EQ(json["seq"], 1);
   EXPECT_DOUBLE_EQ(json["latency_ms"]["total"].get<double>(), 0.4);
 
