@@ -93,7 +93,8 @@ class PahoMessageBus::Impl : public std::enable_shared_from_this<Impl>,
       }
       client_.disconnect(timeout_ms)->wait_for(timeout);
     } catch (const ::mqtt::exception& e) {
-      busLogger()->warn("MQTT disconnect: {}", e.what());
+      // Expected when the broker was never reached or is gone: nothing left to close.
+      busLogger()->debug("MQTT disconnect: {}", e.what());
     }
     connected_ = false;
   }
