@@ -1,0 +1,210 @@
+#include "bench_lab.h"
+
+#include <signal.h>
+#include <stdlib.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+#include <vector>
+
+namespace failover::bench {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::filesystem::path makeDirectory() {
+  std::string pattern = (std::filesystem::temp_directory_path() / "failover-bench-XXXXXX").string();
+  if (::mkdtemp(pattern.data()) == nullptr) {
+    throw std::runtime_error("cannot create a temporary directory");
+  }
+  return pattern;
+}
+
+bool pairReady(const Json& state, int pair) {
+  const auto& machines = state.value("machines", Json::object());
+  const auto healthy = [&](const std::string& id) {
+    return machines.contains(id) && machines.at(id).value("healthy", false);
+  };
+  return state.value("active", Json()) == BenchLab::mainId(pair) &&
+         state.value("failover", "") == "idle" && healthy(BenchLab::mainId(pair)) &&
+         healthy(BenchLab::backupId(pair));
+}
+
+}  // namespace
+
+std::optional<Json> parseObject(const std::string& payload) {
+  auto json = Json::parse(payload, nullptr, false);
+  if (json.is_discarded() || !json.is_object()) {
+    return std::nullopt;
+  }
+  return json;
+}
+
+BenchLab::BenchLab(LabSettings settings)
+    : settings_(std::move(settings)), directory_(makeDirectory()) {}
+
+BenchLab::~BenchLab() {
+  stopNode();
+  bus_.reset();
+  router_.reset();
+  broker_.stop();
+  std::error_code ignored;
+  std::filesystem::remove_all(directory_, ignored);
+}
+
+void BenchLab::startPeers() {
+  if (!broker_.start()) {
+    throw std::runtime_error("mosquitto did not start");
+  }
+  const int size = std::max(8, settings_.pairs * 2);
+  // The simulator's log (stderr) goes to a file so its request blocks can be counted.
+  std::vector<std::string> argv{"/bin/sh",
+                                "-c",
+                                "exec \"$0\" \"$@\" 2>>\"$LOG\"",
+                                testing::binaryPath("videohub-sim"),
+                                "--listen",
+                                "127.0.0.1:0",
+                                "--inputs",
+                                std::to_string(size),
+                                "--outputs",
+                                std::to_string(size),
+                                "--log-level",
+                                "debug"};
+  for (int pair = 0; pair < settings_.pairs; ++pair) {
+    argv.push_back("--route");
+    argv.push_back(std::to_string(pair + 1) + "=" + std::to_string(2 * pair + 1));
+  }
+  ::setenv("LOG", (directory_ / "router.log").c_str(), 1);
+  router_ = std::make_unique<testing::ChildProcess>(argv);
+  const auto line = router_->waitForLine("listening on ", 5000ms);
+  if (!line) {
+    throw std::runtime_error("videohub-sim did not report its port");
+  }
+  router_port_ = static_cast<uint16_t>(std::stoi(line->substr(line->rfind(':') + 1)));
+  bus_ = std::make_unique<BenchBus>(broker_.uri(), "node-bench");
+  bus_->subscribe("failover/+/pair/+/#", 0);
+  bus_->subscribe("failover/+/node/#", 0);
+}
+
+void BenchLab::writeConfig() const {
+  std::ofstream file(directory_ / (settings_.node_id + ".yaml"));
+  file << "node_id: " << settings_.node_id << "\n"
+       << "mqtt: { server: " << broker_.uri() << ", base_topic: failover, keepalive_s: 10 }\n"
+       << "homeassistant: { enabled: false }\n"
+       << "state_file: " << (directory_ / (settings_.node_id + "-state.json")).string() << "\n"
+       << "health:\n"
+       << "  stale_after_ms: " << settings_.stale_after_ms << "\n"
+       << "  startup_grace_ms: 0\n"
+       << "routers:\n"
+       << "  vh1: { address: 127.0.0.1:" << router_port_ << " }\n"
+       << "machines:\n";
+  for (int pair = 0; pair < settings_.pairs; ++pair) {
+    file << "  " << mainId(pair) << ": { input: " << 2 * pair + 1 << " }\n"
+         << "  " << backupId(pair) << ": { input: " << 2 * pair + 2 << " }\n";
+  }
+  file << "pairs:\n";
+  for (int pair = 0; pair < settings_.pairs; ++pair) {
+    file << "  " << pairId(pair) << ": { router: vh1, main: " << mainId(pair)
+         << ", backup: " << backupId(pair) << ", outputs: [" << pair + 1
+         << "], mode: auto, triggers: [engine, videoio, network], failback: manual, "
+            "min_dwell_ms: 0 }\n";
+  }
+  if (!file) {
+    throw std::runtime_error("cannot write the node configuration");
+  }
+}
+
+void BenchLab::startNode() {
+  writeConfig();
+  node_ = std::make_unique<testing::ChildProcess>(std::vector<std::string>{
+      "/bin/sh", "-c", "exec \"$0\" --config \"$1\" >>\"$2\" 2>&1",
+      testing::binaryPath("failover-node"), (directory_ / (settings_.node_id + ".yaml")).string(),
+      (directory_ / "node.log").string()});
+}
+
+void BenchLab::stopNode() {
+  if (node_) {
+    node_->stop(SIGTERM, 3000ms);
+    node_.reset();
+  }
+}
+
+void BenchLab::makeReady() {
+  const auto online = bus_->waitFor(
+      [&](const Received& item) {
+        return item.topic == base() + "/node/state" && item.payload == "online";
+      },
+      10000ms);
+  if (!online) {
+    throw std::runtime_error("the node did not come online; log:\n" + nodeLog());
+  }
+  for (int pair = 0; pair < settings_.pairs; ++pair) {
+    for (const auto& machine : {mainId(pair), backupId(pair)}) {
+      bus_->publish(healthTopic(machine, "status"), "online", 1, true);
+      for (const char* check : {"engine", "videoio", "network"}) {
+        bus_->publish(healthTopic(machine, check), R"({"status":"ok"})", 0);
+      }
+    }
+  }
+  std::set<int> ready;
+  const std::string prefix = base() + "/pair/p";
+  const auto all = bus_->waitFor(
+      [&](const Received& item) {
+        if (item.topic.rfind(prefix, 0) != 0 || item.topic.size() < 6 ||
+            item.topic.compare(item.topic.size() - 6, 6, "/state") != 0) {
+          return false;
+        }
+        const int pair = std::stoi(item.topic.substr(prefix.size()));
+        const auto state = parseObject(item.payload);
+        if (state && pairReady(*state, pair)) {
+          ready.insert(pair);
+        } else {
+          ready.erase(pair);
+        }
+        return static_cast<int>(ready.size()) == settings_.pairs;
+      },
+      20000ms);
+  if (!all) {
+    throw std::runtime_error("only " + std::to_string(ready.size()) + " of " +
+                             std::to_string(settings_.pairs) + " pairs became ready");
+  }
+}
+
+std::string BenchLab::sim(const std::string& command) {
+  if (!router_ || !router_->writeLine(command)) {
+    return "error no simulator";
+  }
+  for (int lines = 0; lines < 100; ++lines) {
+    auto line = router_->readLine(3000ms);
+    if (!line) {
+      break;
+    }
+    if (line->rfind("ok", 0) == 0 || line->rfind("error", 0) == 0) {
+      return *line;
+    }
+  }
+  return "error no answer";
+}
+
+int BenchLab::routingBlocks() const {
+  std::ifstream file(directory_ / "router.log");
+  std::string line;
+  int blocks = 0;
+  while (std::getline(file, line)) {
+    if (line.find("header=\"VIDEO OUTPUT ROUTING:\"") != std::string::npos) {
+      ++blocks;
+    }
+  }
+  return blocks;
+}
+
+std::string BenchLab::nodeLog() const {
+  std::ifstream file(directory_ / "node.log");
+  std::ostringstream text;
+  text << file.rdbuf();
+  return text.str();
+}
+
+}  // namespace failover::bench
