@@ -41,7 +41,7 @@ struct ClientOptions {
   std::string local_address;  // optional: bind the socket to this local address first
   std::chrono::milliseconds connect_timeout{2000};
   std::chrono::milliseconds ack_timeout{2000};
-  std::chrono::milliseconds keepalive_interval{5000};  // PING when the line is idle this long
+  std::chrono::milliseconds keepalive_interval{5000};  // a PING this often (none if one waits)
   std::chrono::milliseconds silence_timeout{15000};    // no bytes at all this long → reconnect
   // The first PING after connecting is answered only after the whole state dump; while the
   // dump streams in, its ACK deadline moves on, but never past this long after connecting.
