@@ -94,7 +94,8 @@ void Lab::start() {
 void Lab::writeConfig() {
   std::ofstream file(configPath());
   file << "node_id: fo1\n"
-       << "mqtt: { server: " << broker_.uri() << ", base_topic: failover, keepalive_s: 5 }\n"
+       << "mqtt: { server: " << broker_.uri()
+       << ", base_topic: failover, keepalive_s: 5, version: " << options_.mqtt_version << " }\n"
        << "homeassistant: { enabled: false }\n"
        << "health:\n"
        << "  stale_after_ms: " << options_.stale_after_ms << "\n"

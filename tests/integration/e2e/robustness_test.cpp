@@ -99,6 +99,74 @@ TEST(RobustnessTest, DISABLED_NodeStatsArePublishedEveryFewSeconds) {
   EXPECT_TRUE(stats) << lab.bus().latest(Lab::topic("node/stats")).value_or("(none)");
 }
 
+// A command someone left retained on the broker (sent while the node was down) would act on
+// every restart: after a restart nothing switches and nothing is answered.
+void expectRetainedCommandsIgnored(Lab& lab) {
+  lab.killNode(SIGTERM);
+  ASSERT_TRUE(lab.bus().waitLatestEquals(Lab::topic("node/state"), "offline", kEventTimeout));
+  lab.publish(Lab::pairTopic("set/active"), kBackup, true);
+  lab.publish(Lab::pairTopic("request/switch"), R"({"target":"green-backup"})", true);
+
+  const auto mark = lab.bus().mark();
+  lab.startNode();
+  ASSERT_TRUE(lab.bus().waitLatestEquals(Lab::topic("node/state"), "online", kEventTimeout));
+  // Past the start-up grace (300 ms) nothing switched and nothing answered.
+  EXPECT_TRUE(lab.bus().collect(mark, Lab::pairTopic("event"), 800ms).empty());
+  EXPECT_TRUE(lab.bus().collect(mark, Lab::pairTopic("response/switch"), 0ms).empty());
+  EXPECT_EQ(lab.routes().at(kOutputA), kMainInput);
+  EXPECT_EQ(lab.routes().at(kOutputB), kMainInput);
+}
+
+TEST(RobustnessTest, RetainedCommandIsNotObeyedOnRestartMqtt5) {
+  LabOptions options;
+  options.startup_grace_ms = 300;
+  Lab lab(options);
+  lab.start();
+  // With MQTT 5 the node subscribes to commands with "do not send retained": the broker
+  // never delivers them, so there is nothing to count either.
+  expectRetainedCommandsIgnored(lab);
+}
+
+TEST(RobustnessTest, RetainedCommandIsDroppedAndCountedMqtt311) {
+  LabOptions options;
+  options.startup_grace_ms = 300;
+  options.mqtt_version = 3;
+  Lab lab(options);
+  lab.start();
+  expectRetainedCommandsIgnored(lab);
+  const auto stats = lab.bus().waitLatest(
+      Lab::topic("node/stats"),
+      [](const std::string& p) {
+        auto json = parseJson(p);
+        return json && (*json)["rejected"].value("retained_command", 0) >= 1;
+      },
+      kEventTimeout);
+  EXPECT_TRUE(stats) << lab.bus().latest(Lab::topic("node/stats")).value_or("(none)");
+}
+
+TEST(RobustnessTest, DuplicateTransactionSwitchesOnceAndAnswersTwice) {
+  Lab lab;
+  lab.start();
+  const auto mark = lab.bus().mark();
+  const std::string request = R"({"target":"other","transaction":"dup-1"})";
+  lab.publish(Lab::pairTopic("request/switch"), request);
+  ASSERT_TRUE(lab.waitEvent(mark, "manual_switch"));
+  // A client that did not see the answer sends the same request again (QoS 1 redelivery or
+  // a retry): it must not switch back.
+  lab.publish(Lab::pairTopic("request/switch"), request);
+  const auto answers = lab.bus().collect(mark, Lab::pairTopic("response/switch"), 600ms);
+  ASSERT_EQ(answers.size(), 2u);
+  for (const auto& answer : answers) {
+    const auto json = parseJson(answer);
+    ASSERT_TRUE(json) << answer;
+    EXPECT_EQ(json->value("status", ""), "ok") << answer;
+    EXPECT_EQ(json->value("transaction", Json()), "dup-1");
+  }
+  EXPECT_EQ(lab.bus().collect(mark, Lab::pairTopic("event"), 0ms).size(), 1u);
+  EXPECT_EQ(lab.routes().at(kOutputA), kBackupInput);
+  EXPECT_EQ(lab.routes().at(kOutputB), kBackupInput);
+}
+
 TEST(RobustnessTest, BadConfigurationExitsOneWithTheErrors) {
   Lab lab;  // only for its temporary directory
   const auto path = lab.directory() / "bad.yaml";
