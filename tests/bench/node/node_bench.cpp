@@ -286,6 +286,7 @@ int benchManual(const Args& args) {
   lab.startNode();
   lab.makeReady();
   SwitchSamples samples;
+  std::vector<double> to_event;
   const std::string response_topic = lab.pairTopic(0, "response/switch");
   for (int run = -20; run < runs; ++run) {
     const std::string target = (run % 2 == 0) ? BenchLab::backupId(0) : BenchLab::mainId(0);
@@ -296,6 +297,7 @@ int benchManual(const Args& args) {
     std::optional<Json> response;
     std::optional<Json> event;
     Clock::time_point answered;
+    Clock::time_point event_at;
     // The event and the response may arrive in either order; take both.
     const auto item = lab.bus().waitFor(
         [&](const Received& received) {
@@ -309,6 +311,7 @@ int benchManual(const Args& args) {
             auto json = fb::parseObject(received.payload);
             if (json && json->value("transaction", Json()) == transaction) {
               event = json;
+              event_at = received.at;
             }
           }
           return response && event;
@@ -322,8 +325,10 @@ int benchManual(const Args& args) {
     }
     if (run >= 0) {
       samples.add(*event, millisSince(sent, answered));
+      to_event.push_back(millisSince(sent, event_at));
     }
   }
+  printStats("publish → event received (client)", to_event);
   std::printf("request/switch → response, %d switches (+20 warm-up)\n", runs);
   samples.print("publish → response received (client)");
   std::printf("loadavg %s\n", loadAverage().c_str());
