@@ -8,11 +8,7 @@
 #include <optional>
 #include <string>
 
-// Asio trips GCC 12's -Wnull-dereference at -O2 and above (a false positive in its scheduler).
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wnull-dereference"
 #include <asio.hpp>
-#pragma GCC diagnostic pop
 #include <nlohmann/json.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>

@@ -12,12 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
-// GCC 12 at -O2 and above reports a "potential null pointer dereference" inside Asio's
-// scheduler (a false positive in code we do not own); keep -Werror useful for our own code.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wnull-dereference"
 #include <asio.hpp>
-#pragma GCC diagnostic pop
 #include <spdlog/spdlog.h>
 
 #include "failover/videohub/block_parser.h"

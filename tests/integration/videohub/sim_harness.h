@@ -8,11 +8,7 @@
 #include <string>
 #include <vector>
 
-// Asio trips GCC 12's -Wnull-dereference at -O2 and above (a false positive in its scheduler).
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wnull-dereference"
 #include <asio.hpp>
-#pragma GCC diagnostic pop
 
 #include "failover/videohub_client/videohub_client.h"
 #include "support/child_process.h"

@@ -7,11 +7,7 @@
 #include <thread>
 #include <vector>
 
-// Asio trips GCC 12's -Wnull-dereference at -O2 and above (a false positive in its scheduler).
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wnull-dereference"
 #include <asio.hpp>
-#pragma GCC diagnostic pop
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <sys/wait.h>
