@@ -1,5 +1,6 @@
 #include "bench_bus.h"
 
+#include <thread>
 #include <utility>
 
 namespace failover::bench {
@@ -35,7 +36,20 @@ void BenchBus::subscribe(const std::string& filter, int qos) {
 
 void BenchBus::publish(const std::string& topic, const std::string& payload, int qos,
                        bool retained) {
-  client_.publish(topic, payload.data(), payload.size(), qos, retained);
+  // The client library refuses messages while its queue is full: wait for it to drain
+  // (bounded), as a publisher faster than the socket must.
+  for (int attempt = 0;; ++attempt) {
+    try {
+      client_.publish(topic, payload.data(), payload.size(), qos, retained);
+      return;
+    } catch (const mqtt::exception& error) {
+      if (error.get_return_code() != MQTTASYNC_MAX_BUFFERED_MESSAGES || attempt >= 100'000) {
+        throw;
+      }
+      ++backpressure_waits_;
+      std::this_thread::sleep_for(std::chrono::microseconds(100));
+    }
+  }
 }
 
 void BenchBus::publishAndWait(const std::string& topic, const std::string& payload, int qos,

@@ -44,12 +44,15 @@ class BenchBus {
   std::optional<Received> waitFor(const std::function<bool(const Received&)>& match,
                                   std::chrono::milliseconds timeout);
   void clear();
+  // How often publish() waited for the client library's queue to drain.
+  long backpressureWaits() const { return backpressure_waits_; }
 
  private:
   mqtt::async_client client_;
   std::mutex mutex_;
   std::condition_variable arrived_;
   std::deque<Received> queue_;
+  long backpressure_waits_ = 0;
 };
 
 }  // namespace failover::bench
