@@ -5,7 +5,8 @@
 namespace failover::daemon {
 namespace {
 
-using Json = nlohmann::json;
+// Ordered: the events of one `set` payload follow the order of its keys.
+using Json = nlohmann::ordered_json;
 using Kind = CommandTopic::Kind;
 
 std::string_view trim(std::string_view text) {

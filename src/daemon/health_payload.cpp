@@ -97,9 +97,12 @@ core::Result<engine::HealthObserved> parseHealthPayload(
     // A plain word: "ok", "fail", "online", ...
     const auto status = statusWord(text, topic.check);
     if (!status) {
-      return Status::invalidArgument(
-          std::string(text.empty() || text.front() == '[' || text.front() == '"' ? kWrongType
-                                                                                 : kUnknownStatus));
+      // Anything that looks like another JSON value (array, string, number, literal) is the
+      // wrong type; other words are statuses we do not know.
+      const bool json_value = text.empty() || text.front() == '[' || text.front() == '"' ||
+                              text.front() == '-' || (text.front() >= '0' && text.front() <= '9') ||
+                              text == "null" || text == "true" || text == "false";
+      return Status::invalidArgument(std::string(json_value ? kWrongType : kUnknownStatus));
     }
     observed.status = *status;
     if (topic.check == config::Check::Status && *status == Reported::Fail) {

@@ -64,7 +64,12 @@ void Node::start() {
   if (config_.homeassistant.enabled) {
     ports_.bus.subscribe(topics_.homeAssistantStatus(), ports::SubscriptionKind::State);
   }
-  // The engine counts start-up grace from its construction; nothing else to start.
+  // The engine assumes the bus is up from its start; when the broker is not there yet, say so,
+  // so the first connect is followed by the reconnect grace like any other (every check
+  // looked stale while we could not hear it).
+  if (!ports_.bus.connected()) {
+    dispatch(engine::BusConnectionChanged{false});
+  }
   rearmEngineTimer();
 }
 
@@ -137,15 +142,17 @@ void Node::onCommand(const CommandTopic& topic, const ports::BusMessage& message
   if (topic.kind == CommandTopic::Kind::Request) {
     pending.command = topic.name;
     if (!message.response_topic.empty()) {
+      // MQTT forbids wildcards in a topic name; a broker may drop a client that uses one.
+      const bool has_wildcard = message.response_topic.find_first_of("+#") != std::string::npos;
       for (const auto& prefix : config_.mqtt.response_topic_prefixes) {
-        if (startsWith(message.response_topic, prefix)) {
+        if (!has_wildcard && startsWith(message.response_topic, prefix)) {
           pending.response_topic = message.response_topic;
           break;
         }
       }
       if (pending.response_topic.empty()) {
-        log_->warn("ignored response topic {} of {}: not under an allowed prefix",
-                   message.response_topic, message.topic);
+        log_->warn("ignored response topic {} of {}: not an allowed topic", message.response_topic,
+                   message.topic);
       }
     }
     pending.correlation_data = message.correlation_data;
@@ -226,13 +233,17 @@ void Node::dispatch(engine::Event event) {
     return;
   }
   draining_ = true;
+  drainQueue();
+  draining_ = false;
+  rearmEngineTimer();
+}
+
+void Node::drainQueue() {
   while (!queue_.empty()) {
     engine::Event next = std::move(queue_.front());
     queue_.pop_front();
     execute(engine_.handle(next, ports_.time.monotonicNow()));
   }
-  draining_ = false;
-  rearmEngineTimer();
 }
 
 void Node::rearmEngineTimer() {
@@ -240,14 +251,9 @@ void Node::rearmEngineTimer() {
     ports_.engine_timer.armAt(*deadline, [this] {
       draining_ = true;
       execute(engine_.tick(ports_.time.monotonicNow()));
+      drainQueue();  // events the tick's actions caused, in arrival order
       draining_ = false;
-      if (!queue_.empty()) {
-        auto next = std::move(queue_.front());
-        queue_.pop_front();
-        dispatch(std::move(next));
-      } else {
-        rearmEngineTimer();
-      }
+      rearmEngineTimer();
     });
   } else {
     ports_.engine_timer.cancel();
@@ -338,11 +344,13 @@ void Node::execute(std::vector<engine::Action> actions) {
 }
 
 void Node::publishRetained(const std::string& topic, std::string payload) {
-  auto& last = last_published_[topic];
-  if (last == payload) {
-    return;  // unchanged state is not published again
+  const auto [last, first] = last_published_.try_emplace(topic, payload);
+  if (!first) {
+    if (last->second == payload) {
+      return;  // unchanged state is not published again
+    }
+    last->second = payload;
   }
-  last = payload;
   ports_.bus.publish(topic, std::move(payload), {1, true, {}});
   ++stats_.published;
 }

@@ -13,13 +13,31 @@ std::string replaceMachine(std::string pattern, std::string_view replacement) {
   return pattern;
 }
 
+// The subscription filter of a pattern: every level holding {machine} becomes the single-level
+// wildcard, since MQTT allows "+" only as a whole level ("agents/m-{machine}" → "agents/+").
+std::string filterFor(const std::string& pattern) {
+  std::string filter;
+  size_t start = 0;
+  while (true) {
+    const auto slash = pattern.find('/', start);
+    const std::string level =
+        pattern.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+    filter += level.find(kMachinePlaceholder) != std::string::npos ? "+" : level;
+    if (slash == std::string::npos) {
+      return filter;
+    }
+    filter += '/';
+    start = slash + 1;
+  }
+}
+
 }  // namespace
 
 Topics::Topics(const config::Config& config)
     : base_(config.mqtt.base_topic + "/" + config.node_id),
       homeassistant_status_(config.homeassistant.discovery_prefix + "/status") {
   for (const auto& [check, pattern] : config.health.topics) {
-    health_filters_.push_back(replaceMachine(pattern, "+"));
+    health_filters_.push_back(filterFor(pattern));
     for (const auto& machine : config.machines) {
       health_topics_.emplace(replaceMachine(pattern, machine.id), HealthTopic{machine.id, check});
     }

@@ -94,6 +94,7 @@ class Node {
   };
 
   void dispatch(engine::Event event);
+  void drainQueue();
   void execute(std::vector<engine::Action> actions);
   void rearmEngineTimer();
   void onHealth(const HealthTopic& topic, const ports::BusMessage& message);

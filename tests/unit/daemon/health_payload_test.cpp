@@ -186,7 +186,7 @@ TEST(HealthPayloadTest, WrongType) {
 
 // A payload that is a bare JSON number is not a status word: it is the wrong type, like an
 // array. parseHealthPayload reports it as unknown_status instead (see the report).
-TEST(HealthPayloadTest, DISABLED_BareNumbersAreTheWrongType) {
+TEST(HealthPayloadTest, BareNumbersAreTheWrongType) {
   for (const std::string payload : {"42", "-1.5", "0"}) {
     EXPECT_EQ(rejection(Check::Engine, payload), kWrongType) << payload;
   }
