@@ -16,6 +16,7 @@ void expectFailedOverTo(Lab& lab, const Json& event, const std::string& check,
   EXPECT_EQ(event.value("from", ""), kMain);
   EXPECT_EQ(event.value("to", ""), kBackup);
   EXPECT_EQ(event.value("result", ""), "ok");
+  EXPECT_EQ(event.value("reason", ""), "health");
   ASSERT_TRUE(event.contains("trigger") && event["trigger"].is_object()) << event.dump();
   EXPECT_EQ(event["trigger"].value("machine", ""), kMain);
   EXPECT_EQ(event["trigger"].value("check", ""), check);
@@ -52,6 +53,9 @@ TEST(HealthFailoverTest, EngineFailOnMainMovesBothOutputsToBackup) {
   const auto event = lab.waitEvent(mark, "failover");
   ASSERT_TRUE(event) << "no failover event";
   expectFailedOverTo(lab, *event, "engine", "fail");
+  // From the failing message's arrival to the router's confirmation, on loopback (generous
+  // slack for a loaded test machine; the benchmarks measure the real numbers).
+  EXPECT_LT((*event)["latency_ms"]["total"].get<double>(), 100.0) << event->dump();
   EXPECT_TRUE(lab.bus().waitLatestEquals(Lab::pairTopic("machine/green-main/problem"), "ON",
                                          kEventTimeout));
 }
@@ -116,6 +120,17 @@ TEST(HealthFailoverTest, NetworkDropOfTheMainFailsOverOnItsWill) {
   const auto event = lab.waitEvent(mark, "failover");
   ASSERT_TRUE(event) << "no failover event";
   expectFailedOverTo(lab, *event, "status", "offline");
+
+  // The machine comes back: healthy again, but failback is manual, so the Backup stays.
+  const auto recovered = lab.bus().mark();
+  ASSERT_EQ(lab.agents("recover green-main"), "ok");
+  EXPECT_TRUE(lab.waitState([](const Json& s) {
+    return s["machines"][kMain].value("healthy", false);
+  })) << lab.bus().latest(Lab::pairTopic("state")).value_or("(none)");
+  EXPECT_TRUE(lab.bus().waitLatestEquals(Lab::pairTopic("machine/green-main/problem"), "OFF",
+                                         kEventTimeout));
+  EXPECT_TRUE(lab.bus().collect(recovered, Lab::pairTopic("event"), 500ms).empty());
+  EXPECT_EQ(lab.routes().at(kOutputA), kBackupInput);
 }
 
 TEST(HealthFailoverTest, CriticalDiagnosticsSwitchWhenCriticalIsATrigger) {
@@ -227,19 +242,6 @@ TEST(HealthFailoverTest, DISABLED_LockedOutputDoesNotSplitThePair) {
   ASSERT_TRUE(lab.waitEvent(mark, "switch_failed"));
   EXPECT_EQ(lab.routes().at(kOutputA), kMainInput) << "the pair was split across machines";
   EXPECT_EQ(lab.routes().at(kOutputB), kMainInput);
-}
-
-// PRODUCT DEVIATION (reported): SPEC 5.2's switch event has "reason":"health" (a category);
-// the node sends a sentence such as "green-main engine fail (render crashed): switching to
-// green-backup", so dashboards cannot group events by reason.
-TEST(HealthFailoverTest, DISABLED_FailoverEventReasonIsTheHealthCategory) {
-  Lab lab;
-  lab.start();
-  const auto mark = lab.bus().mark();
-  lab.health().set(kMain, "engine", R"({"status":"fail","detail":"render crashed"})");
-  const auto event = lab.waitEvent(mark, "failover");
-  ASSERT_TRUE(event);
-  EXPECT_EQ(event->value("reason", ""), "health");
 }
 
 }  // namespace

@@ -257,6 +257,22 @@ void Lab::reconnectClients() {
   heartbeats_ =
       std::make_unique<Heartbeats>(broker_.port(), std::vector<std::string>{kMain, kBackup});
   heartbeats_->start();
+  waitHeartbeatsFlowing();
+}
+
+void Lab::waitHeartbeatsFlowing() {
+  // The publishers connect on their own schedule; a node started before every heartbeat
+  // flows could rightly find a machine silent.
+  BusObserver agents(broker_.port(), {"render/+/engine", "render/+/videoio", "render/+/network"});
+  for (const char* machine : {kMain, kBackup}) {
+    for (const char* check : {"engine", "videoio", "network"}) {
+      const std::string topic_name = std::string("render/") + machine + "/" + check;
+      if (!agents.waitLatest(
+              topic_name, [](const std::string&) { return true; }, 5000ms)) {
+        throw std::runtime_error("no heartbeat on " + topic_name);
+      }
+    }
+  }
 }
 
 std::string Lab::agents(const std::string& command) {

@@ -46,7 +46,9 @@ struct LabOptions {
   std::vector<std::string> triggers{"engine", "videoio", "network"};
   int stale_after_ms = 300;
   int startup_grace_ms = 0;
-  int reconnect_grace_ms = 500;
+  // The node's first broker connection counts as a reconnect too (it cannot have heard any
+  // heartbeat before it): 0 keeps the grace out of tests that do not test it.
+  int reconnect_grace_ms = 0;
   int min_dwell_ms = 0;
   std::string mode = "auto";
   std::string extra_yaml;  // appended at the top level (e.g. rules)
@@ -117,6 +119,7 @@ class Lab {
 
  private:
   void writeConfig();
+  void waitHeartbeatsFlowing();
   void launchRouter(const std::string& listen, const std::map<int, int>& routes);
 
   LabOptions options_;

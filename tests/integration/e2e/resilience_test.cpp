@@ -19,7 +19,9 @@ bool routerStateIs(const std::string& payload, const std::string& state) {
 }
 
 TEST(ResilienceTest, BrokerRestartReconnectsRepublishesAndStillFailsOver) {
-  Lab lab;
+  LabOptions options;
+  options.reconnect_grace_ms = 500;
+  Lab lab(options);
   lab.start();
 
   lab.broker().stop();
@@ -37,6 +39,10 @@ TEST(ResilienceTest, BrokerRestartReconnectsRepublishesAndStillFailsOver) {
       Lab::topic("router/vh1/state"),
       [](const std::string& p) { return routerStateIs(p, "ready"); }, kEventTimeout))
       << "router state not republished";
+  EXPECT_TRUE(lab.bus().waitLatest(
+      Lab::topic("node/info"), [](const std::string& p) { return parseJson(p).has_value(); },
+      kEventTimeout))
+      << "node info not republished";
   ASSERT_TRUE(lab.waitState([](const Json& s) {
     return s.value("active", Json()) == kMain && s["machines"][kBackup].value("healthy", false);
   })) << "pair state not republished";
