@@ -42,6 +42,19 @@ std::optional<Json> parseObject(const std::string& payload) {
   return json;
 }
 
+std::string problemLines(const std::string& log) {
+  std::istringstream lines(log);
+  std::string line;
+  std::string found;
+  for (int shown = 0; std::getline(lines, line) && shown < 20;) {
+    if (line.find("warn") != std::string::npos || line.find("error") != std::string::npos) {
+      found += "  node: " + line + "\n";
+      ++shown;
+    }
+  }
+  return found;
+}
+
 BenchLab::BenchLab(LabSettings settings)
     : settings_(std::move(settings)), directory_(makeDirectory()) {}
 
@@ -131,10 +144,12 @@ void BenchLab::stopNode() {
   }
 }
 
-void BenchLab::makeReady() {
+int BenchLab::makeReady(bool strict) {
   const auto online = bus_->waitFor(
       [&](const Received& item) {
-        return item.topic == base() + "/node/state" && item.payload == "online";
+        // Any message of the node will do: with many pairs the node may lose some of the
+        // burst it publishes on connect, node/state among them.
+        return item.topic.rfind(base() + "/", 0) == 0;
       },
       10000ms);
   if (!online) {
@@ -144,7 +159,8 @@ void BenchLab::makeReady() {
     for (const auto& machine : {mainId(pair), backupId(pair)}) {
       bus_->publish(healthTopic(machine, "status"), "online", 1, true);
       for (const char* check : {"engine", "videoio", "network"}) {
-        bus_->publish(healthTopic(machine, check), R"({"status":"ok"})", 0);
+        // Retained, so a node that subscribes only now still sees every machine healthy.
+        bus_->publish(healthTopic(machine, check), R"({"status":"ok"})", 0, true);
       }
     }
   }
@@ -166,10 +182,33 @@ void BenchLab::makeReady() {
         return static_cast<int>(ready.size()) == settings_.pairs;
       },
       20000ms);
-  if (!all) {
+  if (!all && strict) {
     throw std::runtime_error("only " + std::to_string(ready.size()) + " of " +
-                             std::to_string(settings_.pairs) + " pairs became ready");
+                             std::to_string(settings_.pairs) + " pairs became ready\n" +
+                             problemLines(nodeLog()));
   }
+  return static_cast<int>(ready.size());
+}
+
+int BenchLab::outputsOnBackup() {
+  const std::string status = sim("status");
+  const auto at = status.find("routes=");
+  if (at == std::string::npos) {
+    return -1;
+  }
+  std::istringstream routes(status.substr(at + 7));
+  std::string route;
+  int on_backup = 0;
+  while (std::getline(routes, route, ',')) {
+    const auto colon = route.find(':');
+    if (colon == std::string::npos) {
+      continue;
+    }
+    const int output = std::stoi(route.substr(0, colon));
+    const int input = std::stoi(route.substr(colon + 1));
+    on_backup += output <= settings_.pairs && input == 2 * output ? 1 : 0;
+  }
+  return on_backup;
 }
 
 std::string BenchLab::sim(const std::string& command) {
@@ -193,7 +232,7 @@ int BenchLab::routingBlocks() const {
   std::string line;
   int blocks = 0;
   while (std::getline(file, line)) {
-    if (line.find("header=\"VIDEO OUTPUT ROUTING:\"") != std::string::npos) {
+    if (line.find("header=\"VIDEO OUTPUT ROUTING") != std::string::npos) {
       ++blocks;
     }
   }

@@ -39,9 +39,12 @@ class BenchLab {
   void startPeers();
   // Writes the configuration for `settings.node_id` and starts the node; returns at once.
   void startNode();
-  // Publishes status online and ok for engine, videoio and network of every machine, then
-  // waits until every pair is idle on its Main with both machines healthy.
-  void makeReady();
+  // Publishes status online and ok (retained) for engine, videoio and network of every machine,
+  // then waits until every pair is idle on its Main with both machines healthy. Throws when not all
+  // pairs were seen ready, unless `strict` is false; returns how many were.
+  int makeReady(bool strict = true);
+  // Outputs the simulator routes to the Backup of their pair (from its `status`).
+  int outputsOnBackup();
   void stopNode();
 
   BenchBus& bus() { return *bus_; }
@@ -81,5 +84,8 @@ class BenchLab {
 
 // Parses a JSON object; nullopt for anything else.
 std::optional<Json> parseObject(const std::string& payload);
+
+// The first warning and error lines of a node log, indented, for a failure report.
+std::string problemLines(const std::string& log);
 
 }  // namespace failover::bench
