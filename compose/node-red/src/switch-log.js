@@ -1,0 +1,29 @@
+// The switch log: newest first, at most 50 rows. Fed by B/pair/+/event and the retained
+// B/pair/+/last_event (so the log is not empty after a restart); the same event arriving on
+// both is shown once.
+const e = msg.payload;
+if (!e || typeof e !== 'object' || typeof e.pair !== 'string') return null;
+const ts = e.ts || {};
+const when = ts.confirmed || ts.commanded || ts.detected || new Date().toISOString();
+const key = e.pair + '#' + e.seq + '#' + (ts.detected || when);
+const keys = flow.get('logKeys') || [];
+if (keys.includes(key)) return null;
+const latency = e.latency_ms && typeof e.latency_ms.total === 'number' ? e.latency_ms.total.toFixed(2) : '';
+const row = {
+    'Time (UTC)': String(when).slice(11, 23),
+    Pair: e.pair,
+    Event: e.event_type || '',
+    From: e.from || '',
+    To: e.to || '',
+    Why: e.description || e.reason || '',
+    'Latency ms': latency,
+    Result: (e.result || '') + (e.error && e.error.code ? ' (' + e.error.code + ')' : ''),
+};
+const rows = flow.get('logRows') || [];
+rows.unshift(row);
+keys.unshift(key);
+rows.length = Math.min(rows.length, 50);
+keys.length = Math.min(keys.length, 50);
+flow.set('logRows', rows);
+flow.set('logKeys', keys);
+return { payload: rows.slice() };
