@@ -5,7 +5,7 @@
 const net = require('net');
 const fs = require('fs');
 const path = require('path');
-const { spawnSync } = require('child_process');
+const { spawn, spawnSync } = require('child_process');
 const { chromium } = require('playwright-core');
 
 const url = process.env.DASHBOARD_URL;
@@ -64,8 +64,34 @@ function publish(topic, message) {
     if (result.status !== 0) throw new Error(`mosquitto_pub failed: ${result.stderr || result.error}`);
 }
 
+// Every command the panel publishes, as "topic payload" lines, from the moment it is subscribed.
+function watchCommands() {
+    // Line-buffered, so the SUBACK debug line arrives before any message.
+    const sub = spawn('stdbuf', ['-oL', 'mosquitto_sub', '-h', '127.0.0.1', '-p', String(process.env.MQTT_PORT), '-d', '-v', '-q', '1',
+        '-t', 'failover/lab/pair/+/set/#', '-t', 'failover/lab/pair/+/request/#'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const seen = [];
+    let buffer = '';
+    const subscribed = new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('mosquitto_sub did not subscribe')), 5000);
+        sub.stdout.on('data', (data) => {
+            buffer += data.toString();
+            let end;
+            while ((end = buffer.indexOf('\n')) >= 0) {
+                const line = buffer.slice(0, end);
+                buffer = buffer.slice(end + 1);
+                if (line.includes('SUBACK')) { clearTimeout(timer); resolve(); }
+                if (line.startsWith('failover/lab/')) seen.push(line);
+            }
+        });
+    });
+    return { sub, seen, subscribed };
+}
+
 async function main() {
     if (!url || !controlPort) throw new Error('DASHBOARD_URL and ROUTER_CONTROL_PORT must be set');
+    const commands = watchCommands();
+    process.on('exit', () => commands.sub.kill());
+    await commands.subscribed;
     const before = await routes();
     if (before[1] !== 1 || before[2] !== 1) throw new Error(`green outputs do not start on input 1: ${JSON.stringify(before)}`);
 
@@ -130,6 +156,25 @@ async function main() {
             await page.screenshot({ path: shot, fullPage: true });
             log(`screenshot ${shot}`);
         }
+
+        // The panel published exactly what the operator asked for: no echo of a toggle's
+        // displayed value, no repeated switch.
+        const deadline = Date.now() + 2000;
+        while (commands.seen.length < 2 && Date.now() < deadline) await page.waitForTimeout(20);
+        const [first, second, ...extra] = commands.seen;
+        const request = /^failover\/lab\/pair\/green\/request\/switch (\{.*\})$/.exec(first || '');
+        const body = request ? JSON.parse(request[1]) : {};
+        if (!request || body.target !== 'green-backup' || !/^nodered-green-/.test(body.transaction || '') ||
+            second !== 'failover/lab/pair/blue/set/mode manual' || extra.length) {
+            throw new Error(`unexpected commands from the panel:\n${commands.seen.join('\n')}`);
+        }
+        log('commands: one request/switch with a transaction, one set/mode');
+
+        // The node's LWT says offline: every panel warns that its state may be old.
+        publish('failover/lab/node/state', 'offline');
+        await page.locator('[data-pair="green"] [data-role="node-offline"]').waitFor({ timeout: 5000 });
+        await page.locator('[data-pair="blue"] [data-role="node-offline"]').waitFor({ timeout: 5000 });
+        log('node offline shown on both pairs');
     } catch (error) {
         const shot = (process.env.SCREENSHOT || path.join(process.env.PROFILE_DIR, 'page.png')).replace(/\.png$/, '') + '-failed.png';
         await page.screenshot({ path: shot, fullPage: true }).catch(() => {});

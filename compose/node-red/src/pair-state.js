@@ -5,8 +5,25 @@
 const PAIRS = ['green', 'blue'];
 const base = env.get('FAILOVER_BASE');
 const topic = String(msg.topic || '');
-if (!topic.startsWith(base + '/pair/')) return null;
+if (!topic.startsWith(base + '/')) return null;
 const parts = topic.slice(base.length + 1).split('/'); // pair, <p>, state | response, switch
+
+// The node's own availability (its LWT): while it is offline the retained pair states are
+// only the last thing it said, and every panel says so.
+if (parts[0] === 'node' && parts[1] === 'state') {
+    const online = msg.payload === 'online';
+    flow.set('nodeOnline', online);
+    const panels = flow.get('panels') || {};
+    const out = new Array(PAIRS.length * 3).fill(null);
+    PAIRS.forEach((p, i) => {
+        const panel = panels[p] || { pair: p, state: null, reply: null };
+        panel.nodeOnline = online;
+        panels[p] = panel;
+        out[i * 3] = { topic: p, payload: panel };
+    });
+    flow.set('panels', panels);
+    return out;
+}
 const pair = parts[1];
 const index = PAIRS.indexOf(pair);
 if (index < 0) return null;
@@ -34,9 +51,11 @@ if (parts[2] === 'state') {
             : (payload.code || 'error') + ': ' + (payload.error || 'switch refused'),
         at: new Date().toISOString(),
     };
+    panel.reply.text = panel.reply.at.slice(11, 19) + ' UTC  ' + panel.reply.text;
 } else {
     return null;
 }
+panel.nodeOnline = flow.get('nodeOnline') !== false;
 panels[pair] = panel;
 flow.set('panels', panels);
 

@@ -56,7 +56,7 @@ nodes.push({ id: 'fo_in', type: 'mqtt in', z: tab, name: 'failover-node topics',
     datatype: 'auto-detect', broker, nl: false, rap: true, rh: 0, inputs: 1, ...at(470), wires: [['fo_fn_dispatch']] });
 nodes.push({ id: 'fo_fn_dispatch', type: 'function', z: tab, name: 'dispatch', func: src('dispatch.js'), outputs: 4,
     timeout: 0, noerr: 0, initialize: '', finalize: '', libs: [], ...at(670),
-    wires: [['fo_fn_state'], ['fo_fn_log'], ['fo_node_text'], ['fo_fn_router']] });
+    wires: [['fo_fn_state'], ['fo_fn_log'], ['fo_node_text', 'fo_fn_state'], ['fo_fn_router']] });
 row();
 
 // Pair state and answers -> panels and toggles.
