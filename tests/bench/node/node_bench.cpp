@@ -585,6 +585,7 @@ int benchStartup(const Args& args) {
   lab.startPeers();
   std::vector<double> first_state;
   std::vector<double> all_states;
+  int incomplete = 0;
   for (int run = 0; run < runs; ++run) {
     // A fresh node id per run: no retained state of an earlier run can answer.
     lab.setNodeId("s" + std::to_string(run));
@@ -615,14 +616,11 @@ int benchStartup(const Args& args) {
           }
           return count == pairs;
         },
-        10000ms);
+        5000ms);
     if (!done) {
-      std::fprintf(stderr, "run %d: %d of %d pair states with the router connected\n", run, count,
-                   pairs);
-      std::fprintf(stderr, "%s", fb::problemLines(lab.nodeLog()).c_str());
-      // Were the states lost on the way to this client, or never published? Ask the broker
-      // for the retained ones.
-      fb::BenchBus check(lab.broker().uri(), "node-bench-check");
+      // Seen with many pairs: the node loses part of its burst of publishes. Ask the broker
+      // for the retained states, to tell a lost publish from a slow subscriber.
+      fb::BenchBus check(lab.broker().uri(), "node-bench-check-" + std::to_string(run));
       check.subscribe(lab.base() + "/pair/+/state", 0);
       int retained = 0;
       check.waitFor(
@@ -634,17 +632,25 @@ int benchStartup(const Args& args) {
                     : 0;
             return false;
           },
-          2000ms);
-      std::fprintf(stderr, "retained pair states with the router connected: %d\n", retained);
-      return 1;
+          1000ms);
+      std::printf(
+          "run %d: %d of %d pair states with the router connected received in 5 s; "
+          "retained at the broker: %d\n%s",
+          run, count, pairs, retained, fb::problemLines(lab.nodeLog()).c_str());
+      ++incomplete;
+      if (!first) {
+        return 1;
+      }
+    } else {
+      all_states.push_back(millisSince(started, done->at));
     }
     first_state.push_back(millisSince(started, *first));
-    all_states.push_back(millisSince(started, done->at));
     lab.stopNode();
   }
   std::printf("start → pair state with router connected, %d pairs, %d runs\n", pairs, runs);
   printStats("exec → first pair state", first_state);
   printStats("exec → every pair state", all_states);
+  std::printf("runs where some pair state never arrived: %d of %d\n", incomplete, runs);
   std::printf("loadavg %s\n", loadAverage().c_str());
   return 0;
 }
