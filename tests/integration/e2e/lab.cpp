@@ -233,7 +233,11 @@ void Lab::stopRouter() {
 }
 
 void Lab::startRouter() {
-  launchRouter("127.0.0.1:" + std::to_string(router_port_), saved_routes_);
+  startRouter(saved_routes_);
+}
+
+void Lab::startRouter(const std::map<int, int>& routes) {
+  launchRouter("127.0.0.1:" + std::to_string(router_port_), routes);
 }
 
 void Lab::reconnectClients() {

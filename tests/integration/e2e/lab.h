@@ -1,13 +1,16 @@
 #pragma once
 
 // The lab for end-to-end tests: a real Mosquitto broker, a videohub-sim router, render agents
-// played by mosquitto_pub processes, an observer on the node's topics, and failover-node
+// (simulated machines), an observer on the node's topics, and failover-node
 // itself, all on 127.0.0.1. One pair `green`: Main green-main on input 1, Backup
 // green-backup on input 2, outputs 1 and 2 switched together; the router starts with both
 // outputs on the Main.
 //
 // Setup helpers throw std::runtime_error when a part does not come up (the test fails with
 // the message); waits return empty optionals / false on timeout so tests assert on them.
+// The node's log goes to a file in the lab's directory and is printed when a test fails
+// (always, with FAILOVER_E2E_LOG=1). Machines are played by `mosquitto_pub -l` heartbeats,
+// or by render-sim with LabOptions::render_sim (for real per-machine wills).
 
 #include <chrono>
 #include <cstdint>
@@ -91,6 +94,8 @@ class Lab {
   void stopRouter();
   // Starts a new simulator on the same port with the routing it had when stopped.
   void startRouter();
+  // Starts a new simulator on the same port with `routes` (1-based output → input).
+  void startRouter(const std::map<int, int>& routes);
 
   // --- the bus ---
   testing::MosquittoBroker& broker() { return broker_; }
@@ -134,7 +139,7 @@ class Lab {
   std::unique_ptr<testing::ChildProcess> node_;
 };
 
-// True when `payload` parses as a JSON object (false for anything else, never throws).
+// `payload` parsed as a JSON object; empty for anything else (never throws).
 std::optional<Json> parseJson(const std::string& payload);
 
 // True when a pair state's warnings[] holds one with `code`.

@@ -86,6 +86,32 @@ TEST(ResilienceTest, FailoverDecidedWhileRouterIsDownIsAppliedWhenItReturns) {
   EXPECT_TRUE(lab.bus().waitLatestEquals(Lab::pairTopic("active"), kBackup, kEventTimeout));
 }
 
+TEST(ResilienceTest, RouterReturningWithOtherRoutingIsAnExternalSwitch) {
+  Lab lab;
+  lab.start();
+  lab.stopRouter();
+  ASSERT_TRUE(lab.bus().waitLatest(
+      Lab::topic("router/vh1/state"),
+      [](const std::string& p) { return routerStateIs(p, "disconnected"); }, kEventTimeout));
+
+  // Someone took the pair to the Backup while the node could not see the router.
+  const auto mark = lab.bus().mark();
+  lab.startRouter({{kOutputA, kBackupInput}, {kOutputB, kBackupInput}});
+  const auto event = lab.waitEvent(mark, "external_switch", 10000ms);
+  ASSERT_TRUE(event) << "no external_switch after the router returned with other routing";
+  EXPECT_EQ(event->value("from", Json()), kMain);
+  EXPECT_EQ(event->value("to", Json()), kBackup);
+  EXPECT_TRUE(lab.bus().waitLatestEquals(Lab::pairTopic("active"), kBackup, kEventTimeout));
+  // The router is the truth: the node follows it and does not route the Main back.
+  for (const auto& payload : lab.bus().collect(mark, Lab::pairTopic("event"), 500ms)) {
+    EXPECT_EQ(parseJson(payload).value_or(Json::object()).value("event_type", ""),
+              "external_switch")
+        << payload;
+  }
+  EXPECT_EQ(lab.routes().at(kOutputA), kBackupInput);
+  EXPECT_EQ(lab.routes().at(kOutputB), kBackupInput);
+}
+
 TEST(ResilienceTest, KilledNodeLeavesItsWillAndRestartsWithoutSwitching) {
   LabOptions options;
   options.startup_grace_ms = 500;
