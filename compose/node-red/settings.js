@@ -32,10 +32,10 @@ module.exports = {
         console: { level: process.env.NODE_RED_LOG_LEVEL || 'info', metrics: false, audit: false },
     },
     exportGlobalContextKeys: false,
-    externalModules: {},
+    // Nodes come from package.json, not from the editor's palette manager.
+    externalModules: { palette: { allowInstall: false } },
     editorTheme: {
         projects: { enabled: false },
-        palette: { editable: false },
         tours: false,
     },
     functionExternalModules: false,
