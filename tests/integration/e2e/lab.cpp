@@ -97,6 +97,7 @@ void Lab::writeConfig() {
        << "mqtt: { server: " << broker_.uri()
        << ", base_topic: failover, keepalive_s: 5, version: " << options_.mqtt_version << " }\n"
        << "homeassistant: { enabled: false }\n"
+       << "state_file: " << (directory_ / "state.json").string() << "\n"
        << "health:\n"
        << "  stale_after_ms: " << options_.stale_after_ms << "\n"
        << "  startup_grace_ms: " << options_.startup_grace_ms << "\n"

@@ -142,5 +142,27 @@ TEST(ResilienceTest, KilledNodeLeavesItsWillAndRestartsWithoutSwitching) {
   EXPECT_EQ(lab.routes().at(kOutputB), kBackupInput);
 }
 
+TEST(ResilienceTest, RunTimeSettingsSurviveARestart) {
+  Lab lab;
+  lab.start();
+  lab.publish(Lab::pairTopic("set/mode"), "manual");
+  lab.publish(Lab::pairTopic("set/armed"), "OFF");
+  ASSERT_TRUE(lab.bus().waitLatestEquals(Lab::pairTopic("mode"), "manual", kEventTimeout));
+  ASSERT_TRUE(lab.bus().waitLatestEquals(Lab::pairTopic("armed"), "OFF", kEventTimeout));
+
+  lab.killNode(SIGTERM);
+  ASSERT_TRUE(lab.bus().waitLatestEquals(Lab::topic("node/state"), "offline", kEventTimeout));
+  const auto mark = lab.bus().mark();
+  lab.startNode();
+  // The restarted node publishes its state afresh, from the saved settings.
+  const auto state = lab.bus().waitAfter(
+      mark, Lab::pairTopic("state"), [](const std::string& p) { return parseJson(p).has_value(); },
+      kEventTimeout);
+  ASSERT_TRUE(state) << "no pair state after the restart";
+  const auto json = parseJson(*state);
+  EXPECT_EQ(json->value("mode", ""), "manual") << *state;
+  EXPECT_EQ(json->value("armed", true), false) << *state;
+}
+
 }  // namespace
 }  // namespace failover::e2e
