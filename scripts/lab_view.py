@@ -132,7 +132,7 @@ def main():
         ["mosquitto_sub", "-h", "127.0.0.1", "-p", str(args.port), "-v",
          "-t", f"{args.base}/node/state", "-t", f"{args.base}/router/+/state",
          "-t", f"{args.base}/pair/+/state", "-t", f"{args.base}/pair/+/event"],
-        stdout=subprocess.PIPE, text=True, bufsize=1)
+        stdout=subprocess.PIPE)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     saved = termios.tcgetattr(sys.stdin) if interactive else None
@@ -140,6 +140,7 @@ def main():
         tty.setcbreak(sys.stdin.fileno())
     started = time.monotonic()
     next_draw = 0.0
+    pending = b""
     try:
         while True:
             if args.duration and time.monotonic() - started >= args.duration:
@@ -147,14 +148,19 @@ def main():
             sources = [subscriber.stdout] + ([sys.stdin] if interactive else [])
             ready, _, _ = select.select(sources, [], [], 0.2)
             if subscriber.stdout in ready:
-                line = subscriber.stdout.readline()
-                if not line:
+                # Raw reads: a buffered readline() would hide lines already read from the pipe
+                # from select(), and the screen would lag behind the node.
+                chunk = os.read(subscriber.stdout.fileno(), 65536)
+                if not chunk:
                     print("lab: lost the broker", file=sys.stderr)
                     return 1
-                topic, _, payload = line.rstrip("\n").partition(" ")
-                change = view.on_message(topic, payload)
-                if change and not interactive:
-                    print(time.strftime("%H:%M:%S ") + change, flush=True)
+                pending += chunk
+                *lines, pending = pending.split(b"\n")
+                for raw in lines:
+                    topic, _, payload = raw.decode(errors="replace").partition(" ")
+                    change = view.on_message(topic, payload)
+                    if change and not interactive:
+                        print(time.strftime("%H:%M:%S ") + change, flush=True)
             if interactive and sys.stdin in ready:
                 char = os.read(sys.stdin.fileno(), 1).decode(errors="replace")
                 if char in ("\n", "\r"):
