@@ -164,5 +164,37 @@ TEST(ResilienceTest, RunTimeSettingsSurviveARestart) {
   EXPECT_EQ(json->value("armed", true), false) << *state;
 }
 
+TEST(ResilienceTest, NodeStartedWhileTheRouterIsDownWaitsForItsRouting) {
+  Lab lab;
+  lab.start();
+  lab.killNode(SIGTERM);
+  lab.stopRouter();
+
+  auto mark = lab.bus().mark();
+  lab.startNode();
+  ASSERT_TRUE(lab.bus().waitAfter(
+      mark, Lab::topic("node/state"), [](const std::string& p) { return p == "online"; },
+      kEventTimeout));
+  // Without the router nobody knows which machine is on air: the pair says so.
+  const auto unknown = lab.bus().waitAfter(
+      mark, Lab::pairTopic("state"),
+      [](const std::string& p) {
+        auto json = parseJson(p);
+        return json && (*json)["active"].is_null() && !(*json)["router"].value("connected", true);
+      },
+      kEventTimeout);
+  EXPECT_TRUE(unknown) << lab.bus().latest(Lab::pairTopic("state")).value_or("(none)");
+
+  mark = lab.bus().mark();
+  lab.startRouter();
+  const auto known = lab.waitState([](const Json& s) {
+    return s.value("active", Json()) == kMain && s.value("failover", "") == "idle";
+  });
+  EXPECT_TRUE(known) << lab.bus().latest(Lab::pairTopic("state")).value_or("(none)");
+  // Learning the routing is not a switch.
+  EXPECT_TRUE(lab.bus().collect(mark, Lab::pairTopic("event"), 500ms).empty());
+  EXPECT_EQ(lab.routes().at(kOutputA), kMainInput);
+}
+
 }  // namespace
 }  // namespace failover::e2e
