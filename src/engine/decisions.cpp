@@ -201,12 +201,39 @@ void FailoverEngine::Impl::command(std::size_t p, core::MonoTime now) {
   to_route_.push_back(p);
 }
 
+void FailoverEngine::Impl::failLockedPairs(std::vector<Action>& out) {
+  // A pair moves whole or not at all: routing around an output locked by another client
+  // would leave program and key on different machines. Unless the router may force-unlock,
+  // such a switch fails before anything is sent, and says which outputs are in the way.
+  for (const std::size_t p : to_route_) {
+    PairRt& pair = pairs_[p];
+    const RouterRt& router = routers_[pair.router];
+    if (!pair.switching || !pair.switching->commanded || pair.switching->request_id != 0 ||
+        router.settings->force_unlock) {
+      continue;
+    }
+    std::string locked;
+    for (const int output : pair.settings->outputs) {
+      if (std::binary_search(router.locked.begin(), router.locked.end(), output)) {
+        locked += (locked.empty() ? "" : ", ") + std::to_string(output);
+      }
+    }
+    if (!locked.empty()) {
+      failSwitch(p, ErrorCode::NotAllowed,
+                 "output " + locked + " of router '" + router.settings->id +
+                     "' is locked by another client; unlock it there, or set force_unlock",
+                 *pair.switching->commanded, out);
+    }
+  }
+}
+
 void FailoverEngine::Impl::flushRoutes(std::vector<Action>& out) {
   if (to_route_.empty()) {
     return;
   }
   std::sort(to_route_.begin(), to_route_.end());
   to_route_.erase(std::unique(to_route_.begin(), to_route_.end()), to_route_.end());
+  failLockedPairs(out);
   std::vector<Action> blocks;
   for (std::size_t r = 0; r < routers_.size(); ++r) {
     RouteRequest request;

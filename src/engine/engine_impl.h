@@ -192,6 +192,7 @@ class FailoverEngine::Impl {
   SwitchEvent eventFor(PairRt& pair, SwitchEventType type) const;
   void expireSwitches(core::MonoTime now, std::vector<Action>& out);
   void flushRoutes(std::vector<Action>& out);
+  void failLockedPairs(std::vector<Action>& out);
   void refreshDeadlines();
 
   // commands.cpp

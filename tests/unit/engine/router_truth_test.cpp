@@ -160,6 +160,24 @@ TEST_F(RouterTruthTest, LockedOutputsAreReported) {
   EXPECT_THAT(handle(3001, locks), ElementsAre("state green idle active=green-main"));
 }
 
+TEST_F(RouterTruthTest, ALockedOutputBlocksTheWholePairInsteadOfSplittingIt) {
+  start(basicConfig());
+  settle();
+  RouterObserved locks = routing({}, false);
+  locks.locked_outputs = std::vector<int>{2};
+  handle(3000, locks);
+  // The Main fails: no routing block is sent (it would move output 1 and leave output 2),
+  // the attempt is reported as a failed switch naming the locked output.
+  const auto actions = handle(3100, health("green-main", Check::Engine, Reported::Fail));
+  EXPECT_THAT(actions, ::testing::Not(::testing::Contains(::testing::StartsWith("route"))));
+  EXPECT_THAT(actions, ::testing::Contains(::testing::StartsWith("event switch_failed green")));
+  EXPECT_EQ(view("green").last_switch->error, ErrorCode::NotAllowed);
+  EXPECT_EQ(view("green").last_switch->error_message,
+            "output 2 of router 'vh1' is locked by another client; unlock it there, or set "
+            "force_unlock");
+  EXPECT_EQ(view("green").active, "green-main");
+}
+
 TEST_F(RouterTruthTest, UnknownRouterIsIgnored) {
   start(basicConfig());
   settle();
