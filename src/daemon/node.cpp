@@ -15,6 +15,8 @@ using Json = nlohmann::json;
 
 // Duplicate commands (same transaction) within this window are answered again, not redone.
 constexpr auto kDuplicateWindow = std::chrono::seconds(60);
+// While messages flow, the counters on B/node/stats are refreshed at most this often.
+constexpr auto kStatsInterval = std::chrono::seconds(2);
 // A rejected payload of one reason is logged at most this often.
 constexpr auto kRejectionLogInterval = std::chrono::seconds(10);
 
@@ -85,6 +87,9 @@ void Node::onBusLost() {
 }
 
 void Node::onBusMessage(const ports::BusMessage& message) {
+  if (const auto now = ports_.time.monotonicNow(); now - stats_published_at_ >= kStatsInterval) {
+    publishStats();
+  }
   if (const HealthTopic* health = topics_.findHealth(message.topic)) {
     onHealth(*health, message);
     return;
@@ -395,6 +400,7 @@ void Node::publishNodeInfo() {
 }
 
 void Node::publishStats() {
+  stats_published_at_ = ports_.time.monotonicNow();
   Json rejected = Json::object();
   for (const auto& [reason, count] : stats_.rejected) {
     rejected[reason] = count;

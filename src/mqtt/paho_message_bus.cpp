@@ -1,12 +1,19 @@
 #include "failover/mqtt/paho_message_bus.h"
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
+#include <filesystem>
+#include <optional>
 #include <utility>
 
+#include <arpa/inet.h>
 #include <asio.hpp>
 #include <mqtt/async_client.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 
 namespace failover::mqtt {
 namespace {
@@ -230,6 +237,7 @@ class PahoMessageBus::Impl : public std::enable_shared_from_this<Impl>,
 
   void onConnected() {
     connected_ = true;
+    setNoDelayOnBrokerSockets();
     connect_failure_logged_ = false;
     next_delay_ms_ = settings_.reconnect_min_ms;
     ++stats_.connects;
@@ -261,6 +269,58 @@ class PahoMessageBus::Impl : public std::enable_shared_from_this<Impl>,
     if (handlers_.on_message) {
       handlers_.on_message(message);
     }
+  }
+
+  // Paho C 1.3 does not set TCP_NODELAY and offers no hook to do it. Small publishes then
+  // wait for the broker's delayed ACK (about 40 ms on Linux) behind a PUBACK. The socket is
+  // found among this process's descriptors by its peer port and the option set on it; the
+  // kernel allows that from any thread.
+  void setNoDelayOnBrokerSockets() {
+    const auto port = brokerPort();
+    if (!port) {
+      return;
+    }
+    std::error_code error;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd", error)) {
+      int fd = -1;
+      const std::string name = entry.path().filename().string();
+      if (std::from_chars(name.data(), name.data() + name.size(), fd).ec != std::errc()) {
+        continue;
+      }
+      sockaddr_storage peer{};
+      socklen_t length = sizeof(peer);
+      if (::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &length) != 0) {
+        continue;
+      }
+      uint16_t peer_port = 0;
+      if (peer.ss_family == AF_INET) {
+        peer_port = ntohs(reinterpret_cast<const sockaddr_in*>(&peer)->sin_port);
+      } else if (peer.ss_family == AF_INET6) {
+        peer_port = ntohs(reinterpret_cast<const sockaddr_in6*>(&peer)->sin6_port);
+      }
+      if (peer_port == *port) {
+        const int on = 1;
+        ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+      }
+    }
+  }
+
+  // The broker's TCP port from the server URI ("tcp://host:1883"); 1883/8883 by default.
+  std::optional<uint16_t> brokerPort() const {
+    const std::string& uri = settings_.server_uri;
+    const auto scheme_end = uri.find("://");
+    std::string rest = scheme_end == std::string::npos ? uri : uri.substr(scheme_end + 3);
+    rest = rest.substr(0, rest.find('/'));
+    const auto colon = rest.rfind(':');
+    if (colon == std::string::npos || rest.back() == ']') {
+      return usesTls(uri) ? 8883 : 1883;
+    }
+    uint16_t port = 0;
+    const char* begin = rest.data() + colon + 1;
+    if (std::from_chars(begin, rest.data() + rest.size(), port).ec != std::errc()) {
+      return std::nullopt;
+    }
+    return port;
   }
 
   // One filter per call: Paho 1.2 crashes on the list overload with options.

@@ -106,8 +106,8 @@ class Node {
   void publishPair(const std::string& pair);
   void publishEverything();
   void publishNodeInfo();
-  // Counters, retained on B/node/stats: on every connect and with each (rate-limited)
-  // report of rejected payloads.
+  // Counters, retained on B/node/stats: on every connect, with each (rate-limited) report of
+  // rejected payloads, and every few seconds while messages arrive.
   void publishStats();
   void expireAnswered(core::MonoTime now);
 
@@ -131,6 +131,7 @@ class Node {
   std::map<std::string, std::string> last_event_;  // pair → last switch event payload
   std::map<std::string, core::MonoTime> rejection_logged_;
   NodeStats stats_;
+  core::MonoTime stats_published_at_{};
 };
 
 }  // namespace failover::daemon

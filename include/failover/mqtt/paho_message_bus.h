@@ -42,8 +42,10 @@ struct BusSettings {
   // Reconnect back-off bounds.
   int reconnect_min_ms = 250;
   int reconnect_max_ms = 5000;
-  // Messages kept while the broker is away; the oldest go first.
-  int max_buffered_messages = 1000;
+  // Publishes queued inside Paho, while the broker is away AND while connected (Paho counts
+  // both); past this the oldest are dropped. A 144-pair node publishes about 1,500 retained
+  // values at once on connect, so the bound is well above that.
+  int max_buffered_messages = 20000;
 };
 
 struct BusStats {

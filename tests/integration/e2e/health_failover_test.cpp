@@ -226,13 +226,9 @@ TEST(HealthFailoverTest, LockedOutputMakesTheFailoverFailVisibly) {
   EXPECT_TRUE(state) << lab.bus().latest(Lab::pairTopic("state")).value_or("(none)");
 }
 
-// PRODUCT BUG (reported): the node knows output 2 is locked by another client (it warns
-// output_locked) but still sends the routing block for both outputs; the router applies the
-// unlocked output 1 and refuses output 2, so the pair ends up split (output 1 on the Backup,
-// output 2 on the Main, warning routing_unknown, active unknown). SPEC 4 says a pair's
-// outputs are switched together; expected: nothing moves (or the switch is refused up front
-// with not_allowed), and the Main stays on air on both outputs.
-TEST(HealthFailoverTest, DISABLED_LockedOutputDoesNotSplitThePair) {
+// A pair's outputs are switched together (SPEC 4): with output 2 locked by another client the
+// failover is refused before anything is sent, and the Main stays on air on both outputs.
+TEST(HealthFailoverTest, LockedOutputDoesNotSplitThePair) {
   Lab lab;
   lab.start();
   ASSERT_EQ(lab.sim("lock 2 127.0.0.9"), "ok");
