@@ -2,24 +2,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "payload_text.h"
+
 namespace failover::daemon {
 namespace {
 
 // Ordered: the events of one `set` payload follow the order of its keys.
 using Json = nlohmann::ordered_json;
 using Kind = CommandTopic::Kind;
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\n' || text.front() == '\r' ||
-                           text.front() == '\t')) {
-    text.remove_prefix(1);
-  }
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\n' || text.back() == '\r' ||
-                           text.back() == '\t')) {
-    text.remove_suffix(1);
-  }
-  return text;
-}
 
 std::optional<config::FailoverMode> modeFrom(std::string_view text) {
   if (text == "auto") {

@@ -4,24 +4,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "payload_text.h"
+
 namespace failover::daemon {
 namespace {
 
 using core::Status;
 using engine::Reported;
 using Json = nlohmann::json;
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\n' || text.front() == '\r' ||
-                           text.front() == '\t')) {
-    text.remove_prefix(1);
-  }
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\n' || text.back() == '\r' ||
-                           text.back() == '\t')) {
-    text.remove_suffix(1);
-  }
-  return text;
-}
 
 // ok / warn / fail and their synonyms; the agent status topic speaks online / offline.
 std::optional<Reported> statusWord(std::string_view word, config::Check check) {

@@ -18,22 +18,6 @@ engine::OutputResult toEngine(videohub_client::RouteOutcome outcome) {
   return engine::OutputResult::Unconfirmed;
 }
 
-const char* stateName(ConnectionState state) {
-  switch (state) {
-    case ConnectionState::Disconnected:
-      return "disconnected";
-    case ConnectionState::Connecting:
-      return "connecting";
-    case ConnectionState::Syncing:
-      return "syncing";
-    case ConnectionState::Ready:
-      return "ready";
-    case ConnectionState::Unavailable:
-      return "unavailable";
-  }
-  return "disconnected";
-}
-
 }  // namespace
 
 VideohubRouter::VideohubRouter(asio::io_context& io, const config::RouterSettings& settings,
@@ -157,7 +141,7 @@ engine::RouterObserved VideohubRouter::fullObservation(
 }
 
 void VideohubRouter::onConnection(const videohub_client::ConnectionEvent& event) {
-  status_.state = stateName(event.state);
+  status_.state = videohub_client::toString(event.state);
   status_.reason = event.reason;
   status_.connected = event.state == ConnectionState::Ready;
   if (event.state == ConnectionState::Ready || event.state == ConnectionState::Unavailable) {
