@@ -457,11 +457,16 @@ void VideohubClient::Impl::onReply(Reply reply) {
     });
     request_callbacks_.erase(cb);
   }
-  const auto it = request_salvo_.find(done->id);
-  if (it != request_salvo_.end()) {
-    const uint64_t salvo_id = it->second;
-    request_salvo_.erase(it);
-    onSalvoReply(salvo_id, done->kind, reply);
+  // A merged routing block answers every salvo whose routes it carried.
+  std::vector<uint64_t> ids{done->id};
+  ids.insert(ids.end(), done->merged_ids.begin(), done->merged_ids.end());
+  for (const uint64_t id : ids) {
+    const auto it = request_salvo_.find(id);
+    if (it != request_salvo_.end()) {
+      const uint64_t salvo_id = it->second;
+      request_salvo_.erase(it);
+      onSalvoReply(salvo_id, done->kind, reply);
+    }
   }
   pump();
 }

@@ -76,6 +76,23 @@ const Request* SendQueue::startNext() {
   }
   in_flight_ = std::move(queue_.front());
   queue_.pop_front();
+  auto* merged = std::get_if<vh::RoutingBlock>(&in_flight_->block);
+  if (in_flight_->kind != RequestKind::Route || merged == nullptr) {
+    return &*in_flight_;
+  }
+  // Their outputs are disjoint: a newer request already took shared outputs from older ones.
+  while (!queue_.empty() && queue_.front().kind == RequestKind::Route) {
+    const auto* next = std::get_if<vh::RoutingBlock>(&queue_.front().block);
+    if (next == nullptr || next->destination != merged->destination) {
+      break;
+    }
+    merged->routes.insert(merged->routes.end(), next->routes.begin(), next->routes.end());
+    in_flight_->merged_ids.push_back(queue_.front().id);
+    queue_.pop_front();
+  }
+  if (!in_flight_->merged_ids.empty()) {
+    in_flight_->bytes = vh::encodeBlock(in_flight_->block);
+  }
   return &*in_flight_;
 }
 

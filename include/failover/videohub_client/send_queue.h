@@ -11,6 +11,9 @@
 // - A route request for outputs that a queued (not yet sent) route request also targets
 //   takes those outputs away from the older one: a failover must not wait behind, or be
 //   undone by, a stale route. A request left with no routes is dropped.
+// - Route requests queued one after another behind the block in flight leave together, as
+//   ONE block, when the wire is free: many pairs failing at once cost one round trip, not
+//   one per pair. Their ids travel in merged_ids; the reply answers them all.
 //
 // Indexes in the blocks are zero-based, as on the wire.
 
@@ -30,7 +33,8 @@ struct Request {
   uint64_t id = 0;  // assigned by push()
   RequestKind kind = RequestKind::Other;
   videohub::Block block;
-  std::string bytes;  // block as sent
+  std::string bytes;                 // block as sent
+  std::vector<uint64_t> merged_ids;  // other route requests sent in this same block
 };
 
 // Outputs taken away from an older queued route request by a newer one.

@@ -36,14 +36,40 @@ TEST(SendQueueTest, PushedBlocksDoNotResolveTheWaitOnlyAckOrNakDoes) {
   // oldest request is resolved and the queue carries on.
   SendQueue queue;
   const uint64_t a = queue.push(RequestKind::Route, routes({{0, 1}}), nullptr);
-  const uint64_t b = queue.push(RequestKind::Route, routes({{1, 1}}), nullptr);
   ASSERT_NE(queue.startNext(), nullptr);
+  const uint64_t b = queue.push(RequestKind::Route, routes({{1, 1}}), nullptr);
   EXPECT_TRUE(queue.inFlight());
   const auto nak = queue.resolve(Reply::Nak);
   ASSERT_TRUE(nak.has_value());
   EXPECT_EQ(nak->id, a);
   ASSERT_NE(queue.startNext(), nullptr);
   EXPECT_EQ(queue.current()->id, b);
+}
+
+TEST(SendQueueTest, RoutesQueuedBehindTheBlockInFlightLeaveAsOneBlock) {
+  SendQueue queue;
+  const uint64_t first = queue.push(RequestKind::Route, routes({{0, 1}}), nullptr);
+  ASSERT_EQ(queue.startNext()->id, first);
+  // Three pairs fail while the first block waits for its ACK.
+  const uint64_t a = queue.push(RequestKind::Route, routes({{1, 3}, {2, 3}}), nullptr);
+  const uint64_t b = queue.push(RequestKind::Route, routes({{3, 5}}), nullptr);
+  const uint64_t c = queue.push(RequestKind::Route, routes({{4, 7}}), nullptr);
+  const uint64_t ping = queue.push(RequestKind::Ping, vh::PingBlock{}, nullptr);
+  const uint64_t d = queue.push(RequestKind::Route, routes({{5, 9}}), nullptr);
+  ASSERT_TRUE(queue.resolve(Reply::Ack).has_value());
+
+  const Request* merged = queue.startNext();
+  ASSERT_NE(merged, nullptr);
+  EXPECT_EQ(merged->id, a);
+  EXPECT_EQ(merged->merged_ids, (std::vector<uint64_t>{b, c}));
+  EXPECT_EQ(merged->bytes, "VIDEO OUTPUT ROUTING:\n1 3\n2 3\n3 5\n4 7\n\n");
+  // The PING keeps its place: nothing is merged across another kind of request.
+  ASSERT_TRUE(queue.resolve(Reply::Ack).has_value());
+  EXPECT_EQ(queue.startNext()->id, ping);
+  ASSERT_TRUE(queue.resolve(Reply::Ack).has_value());
+  const Request* last = queue.startNext();
+  EXPECT_EQ(last->id, d);
+  EXPECT_TRUE(last->merged_ids.empty());
 }
 
 TEST(SendQueueTest, AnUnsolicitedReplyResolvesNothing) {
@@ -89,7 +115,8 @@ TEST(SendQueueTest, ThePartlySupersededRequestIsReencoded) {
   (void)queue.resolve(Reply::Ack);
   const Request* next = queue.startNext();
   ASSERT_NE(next, nullptr);
-  EXPECT_EQ(next->bytes, "VIDEO OUTPUT ROUTING:\n0 1\n\n");
+  // Output 1 left the older request (1 1 is gone); the two then leave as one block.
+  EXPECT_EQ(next->bytes, "VIDEO OUTPUT ROUTING:\n0 1\n1 2\n\n");
 }
 
 TEST(SendQueueTest, TheRequestInFlightIsNeverRewritten) {
