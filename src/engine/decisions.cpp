@@ -279,12 +279,10 @@ SwitchEvent FailoverEngine::Impl::eventFor(PairRt& pair, SwitchEventType type) c
   return event;
 }
 
-void FailoverEngine::Impl::completeSwitch(std::size_t p, core::MonoTime now,
-                                          std::vector<Action>& out) {
-  PairRt& pair = pairs_[p];
-  PendingSwitch pending = std::move(*pair.switching);
-  pair.switching.reset();
-  SwitchEvent event = eventFor(pair, pending.kind);
+SwitchEvent FailoverEngine::Impl::eventFor(PairRt& pair, SwitchEventType type,
+                                           const PendingSwitch& pending) const {
+  SwitchEvent event = eventFor(pair, type);
+  event.attempted = pending.kind;
   if (pending.from) {
     event.from = sideId(pair, *pending.from);
     event.input_from = sideInput(pair, *pending.from);
@@ -297,6 +295,15 @@ void FailoverEngine::Impl::completeSwitch(std::size_t p, core::MonoTime now,
   event.transaction = pending.meta.transaction;
   event.detected = pending.detected;
   event.commanded = pending.commanded;
+  return event;
+}
+
+void FailoverEngine::Impl::completeSwitch(std::size_t p, core::MonoTime now,
+                                          std::vector<Action>& out) {
+  PairRt& pair = pairs_[p];
+  PendingSwitch pending = std::move(*pair.switching);
+  pair.switching.reset();
+  SwitchEvent event = eventFor(pair, pending.kind, pending);
   event.confirmed = now;
   pair.last_switch = event;
   if (pending.is_command) {
@@ -318,20 +325,7 @@ void FailoverEngine::Impl::failSwitch(std::size_t p, ErrorCode code, const std::
   PairRt& pair = pairs_[p];
   PendingSwitch pending = std::move(*pair.switching);
   pair.switching.reset();
-  SwitchEvent event = eventFor(pair, SwitchEventType::SwitchFailed);
-  event.attempted = pending.kind;
-  if (pending.from) {
-    event.from = sideId(pair, *pending.from);
-    event.input_from = sideInput(pair, *pending.from);
-  }
-  event.to = sideId(pair, pending.target);
-  event.input_to = sideInput(pair, pending.target);
-  event.reason = pending.reason;
-  event.trigger = pending.trigger;
-  event.requested_by = pending.meta.requested_by;
-  event.transaction = pending.meta.transaction;
-  event.detected = pending.detected;
-  event.commanded = pending.commanded;
+  SwitchEvent event = eventFor(pair, SwitchEventType::SwitchFailed, pending);
   event.ok = false;
   event.error = code;
   event.error_message = message;

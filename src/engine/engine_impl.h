@@ -190,6 +190,8 @@ class FailoverEngine::Impl {
   void failSwitch(std::size_t pair, ErrorCode code, const std::string& message, core::MonoTime now,
                   std::vector<Action>& out);
   SwitchEvent eventFor(PairRt& pair, SwitchEventType type) const;
+  // The record of `pending` as it ends: what was attempted, from and to, why and when.
+  SwitchEvent eventFor(PairRt& pair, SwitchEventType type, const PendingSwitch& pending) const;
   void expireSwitches(core::MonoTime now, std::vector<Action>& out);
   void flushRoutes(std::vector<Action>& out);
   void failLockedPairs(std::vector<Action>& out);
