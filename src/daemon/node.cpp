@@ -252,17 +252,27 @@ void Node::drainQueue() {
 }
 
 void Node::rearmEngineTimer() {
-  if (const auto deadline = engine_.nextDeadline()) {
-    ports_.engine_timer.armAt(*deadline, [this] {
-      draining_ = true;
-      execute(engine_.tick(ports_.time.monotonicNow()));
-      drainQueue();  // events the tick's actions caused, in arrival order
-      draining_ = false;
-      rearmEngineTimer();
-    });
-  } else {
+  const auto deadline = engine_.nextDeadline();
+  if (!deadline) {
     ports_.engine_timer.cancel();
+    engine_timer_at_.reset();
+    return;
   }
+  // Every heartbeat moves the staleness deadline later. A timer already armed no later than
+  // the new deadline is kept: it fires early, tick() then does nothing harmful, and the
+  // timer is armed again. That spares the hot path a timer re-arm per message.
+  if (engine_timer_at_ && *engine_timer_at_ <= *deadline) {
+    return;
+  }
+  engine_timer_at_ = *deadline;
+  ports_.engine_timer.armAt(*deadline, [this] {
+    engine_timer_at_.reset();
+    draining_ = true;
+    execute(engine_.tick(ports_.time.monotonicNow()));
+    drainQueue();  // events the tick's actions caused, in arrival order
+    draining_ = false;
+    rearmEngineTimer();
+  });
 }
 
 void Node::execute(std::vector<engine::Action> actions) {

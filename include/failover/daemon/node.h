@@ -132,6 +132,7 @@ class Node {
   std::map<std::string, core::MonoTime> rejection_logged_;
   NodeStats stats_;
   core::MonoTime stats_published_at_{};
+  std::optional<core::MonoTime> engine_timer_at_;  // when the armed engine timer fires
 };
 
 }  // namespace failover::daemon
