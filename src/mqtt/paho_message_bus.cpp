@@ -15,6 +15,8 @@
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 
+#include "failover/mqtt/outbox.h"
+
 namespace failover::mqtt {
 namespace {
 
@@ -40,12 +42,13 @@ class PahoMessageBus::Impl : public std::enable_shared_from_this<Impl>,
         settings_(std::move(settings)),
         handlers_(std::move(handlers)),
         reconnect_timer_(io),
+        outbox_(static_cast<std::size_t>(std::max(settings_.max_buffered_messages, 1))),
+        // Nothing is buffered inside Paho: the outbox holds what waits, while connected and
+        // while the broker is away, and hands Paho only what may go on the wire now.
         client_(settings_.server_uri, settings_.client_id,
                 ::mqtt::create_options_builder()
                     .mqtt_version(settings_.mqtt5 ? MQTTVERSION_5 : MQTTVERSION_3_1_1)
-                    .send_while_disconnected(true, true)
-                    .max_buffered_messages(settings_.max_buffered_messages)
-                    .delete_oldest_messages(true)
+                    .send_while_disconnected(false)
                     .finalize()) {}
 
   bool start(std::string& error) {
@@ -111,21 +114,17 @@ class PahoMessageBus::Impl : public std::enable_shared_from_this<Impl>,
     if (stopped_) {
       return;
     }
-    try {
-      auto message = ::mqtt::make_message(topic, std::move(payload), options.qos, options.retain);
-      if (settings_.mqtt5 && !options.correlation_data.empty()) {
-        ::mqtt::properties properties;
-        properties.add({::mqtt::property::CORRELATION_DATA, options.correlation_data});
-        message->set_properties(properties);
+    OutgoingMessage message{topic, std::move(payload), options.qos, options.retain,
+                            options.correlation_data};
+    if (!outbox_.push(std::move(message))) {
+      ++stats_.publish_dropped;
+      if (!drop_logged_) {
+        busLogger()->warn("MQTT outbox full ({} waiting): oldest events dropped",
+                          outbox_.waiting());
+        drop_logged_ = true;
       }
-      client_.publish(message);
-      ++stats_.published;
-    } catch (const ::mqtt::exception& e) {
-      // Past the offline buffer's bound, or the client is shutting down: the retained
-      // state is republished on the next connect, so only events can be lost here.
-      ++stats_.publish_failures;
-      busLogger()->warn("MQTT publish to {} failed: {}", topic, e.what());
     }
+    pump();
   }
 
   void subscribe(const std::string& filter, SubscriptionKind kind) {
@@ -141,7 +140,13 @@ class PahoMessageBus::Impl : public std::enable_shared_from_this<Impl>,
   }
 
   bool connected() const { return connected_; }
-  const BusStats& stats() const { return stats_; }
+  const BusStats& stats() const {
+    stats_.waiting = outbox_.waiting();
+    stats_.in_flight = outbox_.inFlight();
+    stats_.conflated = outbox_.stats().conflated;
+    stats_.resent = outbox_.stats().resent;
+    return stats_;
+  }
 
  private:
   template <typename Function>
@@ -154,6 +159,80 @@ class PahoMessageBus::Impl : public std::enable_shared_from_this<Impl>,
       });
     }
   }
+
+  // Hands Paho what the broker's window allows now. Called after every publish, every
+  // acknowledgement and every connect, always on the io thread.
+  void pump() {
+    while (connected_ && !stopped_) {
+      auto dispatch = outbox_.next();
+      if (!dispatch) {
+        return;
+      }
+      auto message =
+          ::mqtt::make_message(dispatch->message.topic, std::move(dispatch->message.payload),
+                               dispatch->message.qos, dispatch->message.retain);
+      if (settings_.mqtt5 && !dispatch->message.correlation_data.empty()) {
+        ::mqtt::properties properties;
+        properties.add({::mqtt::property::CORRELATION_DATA, dispatch->message.correlation_data});
+        message->set_properties(properties);
+      }
+      try {
+        if (dispatch->id == 0) {
+          client_.publish(message);
+        } else {
+          // The id rides in the token's user context back to the acknowledgement.
+          client_.publish(message, reinterpret_cast<void*>(static_cast<uintptr_t>(dispatch->id)),
+                          publish_listener_);
+        }
+        ++stats_.published;
+      } catch (const ::mqtt::exception& e) {
+        // Paho no longer takes messages: the connection is going away. A QoS 1 message waits
+        // for the next connection; a QoS 0 one is gone, as QoS 0 allows.
+        ++stats_.publish_failures;
+        outbox_.giveBack(dispatch->id);
+        busLogger()->debug("MQTT publish to {} deferred: {}", dispatch->message.topic, e.what());
+        return;
+      }
+    }
+  }
+
+  void onPublishAcknowledged(uint64_t id) {
+    outbox_.acknowledge(id);
+    pump();
+  }
+
+  // Paho gave up on a message (connection lost, or refused): send it again when possible.
+  void onPublishFailed(uint64_t id) {
+    outbox_.giveBack(id);
+    pump();
+  }
+
+  // The broker's receive maximum (MQTT 5 CONNACK) is the window of unacknowledged QoS 1
+  // messages; without one, MQTT 5 says 65,535, and 3.1.1 knows no limit beyond Paho's.
+  void onConnectAccepted(int receive_maximum) {
+    outbox_.setWindow(static_cast<std::size_t>(receive_maximum));
+    busLogger()->debug("MQTT broker window: {} unacknowledged messages", receive_maximum);
+    pump();
+  }
+
+  // Completions of QoS 1 publishes, on Paho's thread: only hop onto the io thread.
+  class PublishListener final : public ::mqtt::iaction_listener {
+   public:
+    explicit PublishListener(Impl& owner) : owner_(owner) {}
+
+   private:
+    static uint64_t idOf(const ::mqtt::token& token) {
+      return static_cast<uint64_t>(reinterpret_cast<uintptr_t>(token.get_user_context()));
+    }
+    void on_success(const ::mqtt::token& token) override {
+      postTo(owner_.weak_from_this(),
+             [id = idOf(token)](Impl& self) { self.onPublishAcknowledged(id); });
+    }
+    void on_failure(const ::mqtt::token& token) override {
+      postTo(owner_.weak_from_this(), [id = idOf(token)](Impl& self) { self.onPublishFailed(id); });
+    }
+    Impl& owner_;
+  };
 
   ::mqtt::connect_options buildConnectOptions() const {
     ::mqtt::connect_options_builder builder;
@@ -233,7 +312,19 @@ class PahoMessageBus::Impl : public std::enable_shared_from_this<Impl>,
       self.scheduleReconnect();
     });
   }
-  void on_success(const ::mqtt::token&) override {}
+  void on_success(const ::mqtt::token& token) override {
+    int receive_maximum = kDefaultReceiveMaximum;
+    try {
+      const auto properties = token.get_connect_response().get_properties();
+      if (properties.contains(::mqtt::property::RECEIVE_MAXIMUM)) {
+        receive_maximum = ::mqtt::get<uint16_t>(properties, ::mqtt::property::RECEIVE_MAXIMUM);
+      }
+    } catch (const ::mqtt::exception& e) {
+      busLogger()->debug("MQTT connect response unreadable: {}", e.what());
+    }
+    postTo(weak_from_this(),
+           [receive_maximum](Impl& self) { self.onConnectAccepted(receive_maximum); });
+  }
 
   void onConnected() {
     connected_ = true;
@@ -249,6 +340,7 @@ class PahoMessageBus::Impl : public std::enable_shared_from_this<Impl>,
     if (handlers_.on_connected) {
       handlers_.on_connected();
     }
+    pump();
   }
 
   void onLost(const std::string& cause) {
@@ -256,6 +348,7 @@ class PahoMessageBus::Impl : public std::enable_shared_from_this<Impl>,
       return;
     }
     connected_ = false;
+    outbox_.connectionLost();
     ++stats_.connection_losses;
     busLogger()->warn("MQTT connection to {} lost: {}", settings_.server_uri, cause);
     if (handlers_.on_lost) {
@@ -341,11 +434,16 @@ class PahoMessageBus::Impl : public std::enable_shared_from_this<Impl>,
   asio::io_context& io_;
   BusSettings settings_;
   ports::BusHandlers handlers_;
+  static constexpr int kDefaultReceiveMaximum = 65535;
+
   asio::steady_timer reconnect_timer_;
+  Outbox outbox_;
+  PublishListener publish_listener_{*this};  // outlives client_, whose tokens point to it
   ::mqtt::async_client client_;
   ::mqtt::connect_options connect_options_;
   std::vector<std::pair<std::string, SubscriptionKind>> subscriptions_;
-  BusStats stats_;
+  mutable BusStats stats_;
+  bool drop_logged_ = false;
   int next_delay_ms_ = 250;
   bool started_ = false;
   bool stopped_ = false;

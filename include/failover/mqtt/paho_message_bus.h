@@ -42,18 +42,25 @@ struct BusSettings {
   // Reconnect back-off bounds.
   int reconnect_min_ms = 250;
   int reconnect_max_ms = 5000;
-  // Publishes queued inside Paho, while the broker is away AND while connected (Paho counts
-  // both); past this the oldest are dropped. A 144-pair node publishes about 1,500 retained
-  // values at once on connect, so the bound is well above that.
+  // Publishes waiting in the outbox (see outbox.h), while the broker is away or its window
+  // is full. Retained values are conflated by topic and never dropped; past this bound the
+  // oldest events are. A 144-pair node publishes about 1,500 retained values at once on
+  // connect, so the bound is well above that.
   int max_buffered_messages = 20000;
 };
 
 struct BusStats {
   uint64_t connects = 0;
   uint64_t connection_losses = 0;
-  uint64_t published = 0;
-  uint64_t publish_failures = 0;
+  uint64_t published = 0;         // handed to the library
+  uint64_t publish_failures = 0;  // refused by the library (connection going away)
+  uint64_t publish_dropped = 0;   // events dropped from a full outbox
   uint64_t received = 0;
+  // The outbox, when stats() was read.
+  uint64_t waiting = 0;
+  uint64_t in_flight = 0;
+  uint64_t conflated = 0;
+  uint64_t resent = 0;
 };
 
 class PahoMessageBus final : public ports::MessageBus {

@@ -9,7 +9,10 @@
 #include <deque>
 #include <mutex>
 #include <optional>
+#include <set>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include <asio.hpp>
 #include <gtest/gtest.h>
@@ -225,6 +228,46 @@ TEST_F(PahoMessageBusTest, BrokerRestartReconnectsResubscribesAndDeliversBuffere
   const auto message = recorder_.nextMessage(5s);
   ASSERT_TRUE(message.has_value());
   EXPECT_EQ(message->topic, "render/m1/engine");
+}
+
+// Mosquitto grants 20 unacknowledged QoS 1 messages by default. A burst far above that (a
+// 144-pair node's state on connect) must reach the broker whole and promptly, not at the
+// library's pace of one window per second.
+TEST_F(PahoMessageBusTest, ABurstOfRetainedStateFarAboveTheBrokerWindowArrivesWhole) {
+  constexpr int kTopics = 1500;
+  startBus();
+  ASSERT_TRUE(recorder_.waitConnects(1, 5s));
+  runOnIo([this] {
+    for (int round = 0; round < 2; ++round) {
+      for (int topic = 0; topic < kTopics; ++topic) {
+        bus_->publish("failover/test/burst/" + std::to_string(topic), "v" + std::to_string(round),
+                      {1, true, {}});
+      }
+    }
+  });
+  std::vector<std::string> argv{kSub};
+  const auto args = brokerArgs();
+  argv.insert(argv.end(), args.begin(), args.end());
+  argv.insert(argv.end(), {"-v", "-W", "20", "-t", "failover/test/burst/#"});
+  ChildProcess subscriber(argv);
+  std::set<std::string> latest_topics;
+  for (int line = 0; line < 2 * kTopics && static_cast<int>(latest_topics.size()) < kTopics;
+       ++line) {
+    const auto text = subscriber.readLine(20000ms);
+    ASSERT_TRUE(text.has_value()) << "only " << latest_topics.size() << " of " << kTopics
+                                  << " topics carry their last value";
+    const auto space = text->find(' ');
+    ASSERT_NE(space, std::string::npos) << *text;
+    if (text->substr(space + 1) == "v1") {
+      latest_topics.insert(text->substr(0, space));
+    }
+  }
+  EXPECT_EQ(static_cast<int>(latest_topics.size()), kTopics);
+  runOnIo([this] {
+    const auto& stats = bus_->stats();
+    EXPECT_EQ(stats.publish_dropped, 0u);
+    EXPECT_EQ(stats.waiting, 0u);
+  });
 }
 
 TEST_F(PahoMessageBusTest, Mqtt311AlsoWorks) {
