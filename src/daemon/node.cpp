@@ -117,6 +117,9 @@ void Node::onHealth(const HealthTopic& topic, const ports::BusMessage& message) 
     reject(observed.status().message(), message.topic);
     return;
   }
+  if (message.received_at != core::MonoTime{}) {
+    observed.value().received_at = message.received_at;
+  }
   dispatch(std::move(observed).value());
 }
 
@@ -297,6 +300,12 @@ void Node::execute(std::vector<engine::Action> actions) {
                 act.routes, [this, request_id](std::vector<engine::OutputOutcome> result) {
                   dispatch(engine::RouteOutcome{request_id, std::move(result)});
                 });
+            // The block is on the socket now (or queued behind the one in flight): the
+            // events of these pairs say "commanded" from here, not from the decision.
+            const auto handed_at = ports_.time.monotonicNow();
+            for (const auto& pair : act.pairs) {
+              block_handed_at_[pair] = handed_at;
+            }
           } else if constexpr (std::is_same_v<T, engine::PairStateChanged>) {
             publishPair(act.pair);
           } else if constexpr (std::is_same_v<T, engine::SwitchEventAction>) {
@@ -309,7 +318,7 @@ void Node::execute(std::vector<engine::Action> actions) {
                 event.pair, engine::toString(event.type), event.seq, event.from.value_or("-"),
                 event.to.value_or("-"), event.ok ? "ok" : "failed",
                 total ? std::to_string(*total) : std::string("-"), event.reason);
-            std::string payload = switchEventJson(event, time_base_).dump();
+            std::string payload = switchEventJson(withBlockTime(event), time_base_).dump();
             publishEvent(topics_.pairTopic(event.pair, "event"), payload);
             last_event_[event.pair] = payload;
             publishRetained(topics_.pairTopic(event.pair, "last_event"), std::move(payload));
@@ -356,6 +365,16 @@ void Node::execute(std::vector<engine::Action> actions) {
         },
         action);
   }
+}
+
+engine::SwitchEvent Node::withBlockTime(const engine::SwitchEvent& event) const {
+  const auto handed = block_handed_at_.find(event.pair);
+  if (!event.commanded || handed == block_handed_at_.end() || handed->second < *event.commanded) {
+    return event;
+  }
+  engine::SwitchEvent timed = event;
+  timed.commanded = handed->second;
+  return timed;
 }
 
 void Node::publishRetained(const std::string& topic, std::string payload) {

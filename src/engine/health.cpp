@@ -84,10 +84,12 @@ void FailoverEngine::Impl::onHealth(const HealthObserved& event, core::MonoTime 
   CheckSlot& check = slot(m, event.check);
   bool changed = false;
 
+  const core::MonoTime read_at =
+      event.received_at && *event.received_at <= now ? *event.received_at : now;
   const CheckStatus status = fromReported(event.status);
   if (check.status != status) {
     if (isFailing(status) && !isFailing(check.status)) {
-      check.failing_since = now;
+      check.failing_since = read_at;
     }
     check.status = status;
     changed = true;
@@ -122,7 +124,7 @@ void FailoverEngine::Impl::onHealth(const HealthObserved& event, core::MonoTime 
     }
     return;
   }
-  updateCritical(m, now);
+  updateCritical(m, read_at);
   for (const std::size_t pair : machine.pairs) {
     evaluatePair(pair, now, out);
   }

@@ -67,6 +67,7 @@ class PahoMessageBus::Impl : public std::enable_shared_from_this<Impl>,
     });
     client_.set_message_callback([weak](::mqtt::const_message_ptr message) {
       ports::BusMessage copy;
+      copy.received_at = core::MonoClock::now();
       copy.topic = message->get_topic();
       copy.payload = message->get_payload_str();
       copy.retained = message->is_retained();

@@ -110,6 +110,9 @@ class Node {
   // rejected payloads, and every few seconds while messages arrive.
   void publishStats();
   void expireAnswered(core::MonoTime now);
+  // The event with `commanded` moved to when its routing block was handed to the router,
+  // if that is known and not earlier than the engine's decision.
+  engine::SwitchEvent withBlockTime(const engine::SwitchEvent& event) const;
 
   config::Config config_;
   NodePorts ports_;
@@ -129,6 +132,7 @@ class Node {
   std::unordered_map<std::string, std::string> last_published_;  // retained topic → payload
   std::map<std::string, RouterStatus> router_status_;
   std::map<std::string, std::string> last_event_;  // pair → last switch event payload
+  std::unordered_map<std::string, core::MonoTime> block_handed_at_;  // pair → last block
   std::map<std::string, core::MonoTime> rejection_logged_;
   NodeStats stats_;
   core::MonoTime stats_published_at_{};

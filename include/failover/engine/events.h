@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "failover/config/config.h"
+#include "failover/core/time.h"
 
 namespace failover::engine {
 
@@ -42,6 +43,10 @@ struct HealthObserved {
   std::vector<FieldSample> fields;
   // Diagnostics only: names of the parameters whose level is "critical".
   std::vector<std::string> critical_parameters;
+  // When the node read the message off the bus, if known. A failure is dated from it (the
+  // switch event's `detected`), so the event's detect_to_command includes the node's own
+  // queueing; a time later than the `now` passed with the event is ignored.
+  std::optional<core::MonoTime> received_at;
 };
 
 struct Route {

@@ -7,6 +7,8 @@
 #include <functional>
 #include <string>
 
+#include "failover/core/time.h"
+
 namespace failover::ports {
 
 struct BusMessage {
@@ -16,6 +18,9 @@ struct BusMessage {
   // MQTT 5 request/response properties; empty when absent (and always under 3.1.1).
   std::string response_topic;
   std::string correlation_data;
+  // When the bus read the message off the socket (the library's receive thread); unset
+  // (the epoch) when the bus cannot tell. Latencies of switch events are measured from it.
+  core::MonoTime received_at{};
 };
 
 // How a subscription treats retained messages and our own publishes.

@@ -380,6 +380,33 @@ TEST_F(NodeTest, ReconnectPublishesEachRetainedTopicOnce) {
   }
 }
 
+// detect_to_command is the node's own share: from reading the message off the bus to handing
+// the routing block to the router; command_to_confirm is the router's.
+TEST_F(NodeTest, SwitchLatencyRunsFromTheMessageReadToTheBlockHandedToTheRouter) {
+  build(kOnePairYaml);
+  settle();
+  alive_.erase("green-main");
+  ports::BusMessage message;
+  message.topic = "render/green-main/engine";
+  message.payload = R"({"status":"fail"})";
+  message.received_at = clock_.monotonicNow();
+  // The message waited 30 µs in the io queue; building the block takes 20 µs more.
+  clock_.advance(std::chrono::microseconds(30));
+  router().onSalvo([this](std::size_t) { clock_.advance(std::chrono::microseconds(20)); });
+  bus_.inject(message);
+  ASSERT_EQ(router().salvos().size(), 1u);
+
+  clock_.advance(std::chrono::microseconds(400));
+  router().answer(0);
+  routerApplied({{1, 2}, {2, 2}});
+  const auto event = bus_.last(pairTopic("green", "event"));
+  ASSERT_TRUE(event);
+  const Json latency = Json::parse(event->payload)["latency_ms"];
+  EXPECT_DOUBLE_EQ(latency["detect_to_command"].get<double>(), 0.05);
+  EXPECT_DOUBLE_EQ(latency["command_to_confirm"].get<double>(), 0.4);
+  EXPECT_DOUBLE_EQ(latency["total"].get<double>(), 0.45);
+}
+
 TEST_F(NodeTest, HealthFailureSwitchesBothOutputsInOneSalvoAndPublishesTheEvent) {
   build(kOnePairYaml);
   settle();

@@ -64,6 +64,33 @@ TEST_F(TriggersTest, EngineFailureSwitchesInTheSameCallAndCompletesOnTheRoutersU
   EXPECT_EQ(view("green").active, "green-backup");
 }
 
+// A failure is dated from when the node read the message, not from when the engine got to it,
+// so the event's detect_to_command shows the node's queueing too. A read time in the future of
+// `now` is nonsense and ignored.
+TEST_F(TriggersTest, DetectionIsDatedFromWhenTheMessageWasRead) {
+  start(basicConfig());
+  settle();
+  runTo(3000);
+  report("green-main", Check::Engine, Reported::Fail);
+  HealthObserved failure = health("green-main", Check::Engine, Reported::Fail);
+  failure.received_at = at(2990);
+  handle(3000, failure);
+  handle(3002, routing({{1, 2}, {2, 2}}, false));
+  EXPECT_EQ(view("green").last_switch->detected, at(2990));
+  EXPECT_EQ(view("green").last_switch->commanded, at(3000));
+}
+
+TEST_F(TriggersTest, AReadTimeLaterThanNowIsIgnored) {
+  start(basicConfig());
+  settle();
+  runTo(3000);
+  report("green-main", Check::Engine, Reported::Fail);
+  HealthObserved failure = health("green-main", Check::Engine, Reported::Fail);
+  failure.received_at = at(3500);
+  handle(3000, failure);
+  handle(3002, routing({{1, 2}, {2, 2}}, false));
+  EXPECT_EQ(view("green").last_switch->detected, at(3000));
+}
 TEST_F(TriggersTest, VideoIoFailureTriggers) {
   start(basicConfig());
   settle();
