@@ -38,6 +38,15 @@ MosquittoBroker::MosquittoBroker(std::string extra_config)
   }
 }
 
+MosquittoBroker::MosquittoBroker(BrokerTls tls, std::string extra_config)
+    : MosquittoBroker(std::move(extra_config)) {
+  tls_ = std::move(tls);
+}
+
+std::string MosquittoBroker::uri() const {
+  return (tls_ ? "ssl://127.0.0.1:" : "tcp://127.0.0.1:") + std::to_string(port_);
+}
+
 MosquittoBroker::~MosquittoBroker() {
   stop();
   std::error_code ignored;
@@ -66,8 +75,15 @@ bool MosquittoBroker::start() {
       if (::geteuid() == 0) {
         config << "user root\n";
       }
-      config << "listener " << port_ << " 127.0.0.1\n"
-             << "allow_anonymous true\n"
+      config << "listener " << port_ << " 127.0.0.1\n";
+      if (tls_) {
+        // Listener options: they must follow their `listener` line.
+        config << "cafile " << tls_->ca_file.string() << "\n"
+               << "certfile " << tls_->cert_file.string() << "\n"
+               << "keyfile " << tls_->key_file.string() << "\n"
+               << "require_certificate " << (tls_->require_certificate ? "true" : "false") << "\n";
+      }
+      config << "allow_anonymous true\n"
              << "persistence false\n"
              << "set_tcp_nodelay true\n"
              << "log_dest stderr\n"

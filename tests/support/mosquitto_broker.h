@@ -2,21 +2,33 @@
 
 // A real Mosquitto broker for tests, on a free 127.0.0.1 port, with its own config in a
 // temporary directory. It can be stopped and started again on the same port to test
-// reconnects. The destructor stops it, so no test leaves a broker behind.
+// reconnects. The destructor stops it, so no test leaves a broker behind. With BrokerTls
+// its main listener speaks MQTT over TLS (ssl://) instead of plain TCP.
 
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "support/child_process.h"
 
 namespace failover::testing {
 
+// The broker's listener as a TLS listener. Paths are PEM files.
+struct BrokerTls {
+  std::filesystem::path ca_file;     // authority that client certificates must chain to
+  std::filesystem::path cert_file;   // the broker's certificate
+  std::filesystem::path key_file;    // and its private key
+  bool require_certificate = false;  // mutual TLS: refuse clients without a valid certificate
+};
+
 class MosquittoBroker {
  public:
   // `extra_config` is appended to the generated mosquitto.conf (e.g. a websockets listener).
   explicit MosquittoBroker(std::string extra_config = "");
+  // The same, with the main listener speaking TLS.
+  explicit MosquittoBroker(BrokerTls tls, std::string extra_config = "");
   ~MosquittoBroker();
   MosquittoBroker(const MosquittoBroker&) = delete;
   MosquittoBroker& operator=(const MosquittoBroker&) = delete;
@@ -29,11 +41,13 @@ class MosquittoBroker {
   bool running() const { return process_ != nullptr; }
 
   uint16_t port() const { return port_; }
-  std::string uri() const { return "tcp://127.0.0.1:" + std::to_string(port_); }
+  // "tcp://127.0.0.1:<port>", or "ssl://..." with TLS.
+  std::string uri() const;
 
  private:
   std::filesystem::path directory_;
   std::string extra_config_;
+  std::optional<BrokerTls> tls_;
   uint16_t port_ = 0;
   std::unique_ptr<ChildProcess> process_;
 };
