@@ -128,6 +128,7 @@ int runDaemon(const CommandLine& command_line) {
   asio::io_context io;
   daemon::SteadyTimeSource time_source;
   daemon::AsioTimer engine_timer(io);
+  daemon::AsioTimer publish_timer(io);
   daemon::Node* node_ptr = nullptr;
 
   ports::BusHandlers bus_handlers;
@@ -162,7 +163,8 @@ int runDaemon(const CommandLine& command_line) {
 
   daemon::NodeIdentity identity{kVersion, hashFile(command_line.config_path),
                                 discoveryMessages(config)};
-  daemon::Node node(config, daemon::NodePorts{bus, time_source, engine_timer, router_ports},
+  daemon::Node node(config,
+                    daemon::NodePorts{bus, time_source, engine_timer, router_ports, &publish_timer},
                     std::move(identity));
   node_ptr = &node;
 

@@ -17,6 +17,9 @@ using Json = nlohmann::json;
 constexpr auto kDuplicateWindow = std::chrono::seconds(60);
 // While messages flow, the counters on B/node/stats are refreshed at most this often.
 constexpr auto kStatsInterval = std::chrono::seconds(2);
+// Pair states published per turn of the io thread while a burst is being reported (about ten
+// messages each), so that health messages and router answers are not kept waiting.
+constexpr std::size_t kPairsPublishedPerTurn = 4;
 // A rejected payload of one reason is logged at most this often.
 constexpr auto kRejectionLogInterval = std::chrono::seconds(10);
 
@@ -87,6 +90,14 @@ void Node::onBusLost() {
 }
 
 void Node::onBusMessage(const ports::BusMessage& message) {
+  in_burst_ = message.more_follow;
+  handleBusMessage(message);
+  if (!in_burst_) {
+    schedulePairPublishing();
+  }
+}
+
+void Node::handleBusMessage(const ports::BusMessage& message) {
   if (const auto now = ports_.time.monotonicNow(); now - stats_published_at_ >= kStatsInterval) {
     publishStats();
   }
@@ -244,6 +255,9 @@ void Node::dispatch(engine::Event event) {
   drainQueue();
   draining_ = false;
   rearmEngineTimer();
+  if (!in_burst_) {
+    schedulePairPublishing();
+  }
 }
 
 void Node::drainQueue() {
@@ -275,6 +289,7 @@ void Node::rearmEngineTimer() {
     drainQueue();  // events the tick's actions caused, in arrival order
     draining_ = false;
     rearmEngineTimer();
+    schedulePairPublishing();
   });
 }
 
@@ -307,7 +322,9 @@ void Node::execute(std::vector<engine::Action> actions) {
               block_handed_at_[pair] = handed_at;
             }
           } else if constexpr (std::is_same_v<T, engine::PairStateChanged>) {
-            publishPair(act.pair);
+            if (changed_pairs_.insert(act.pair).second) {
+              changed_order_.push_back(act.pair);
+            }
           } else if constexpr (std::is_same_v<T, engine::SwitchEventAction>) {
             const auto& event = act.event;
             ++stats_.switch_events;
@@ -392,6 +409,42 @@ void Node::publishRetained(const std::string& topic, std::string payload) {
 void Node::publishEvent(const std::string& topic, std::string payload) {
   ports_.bus.publish(topic, std::move(payload), {1, false, {}});
   ++stats_.published;
+}
+
+void Node::schedulePairPublishing() {
+  if (changed_order_.empty()) {
+    return;
+  }
+  if (ports_.publish_timer == nullptr) {
+    publishChangedPairs(changed_order_.size());
+    return;
+  }
+  if (publish_armed_) {
+    return;
+  }
+  publish_armed_ = true;
+  // Due at once, but it runs after what the io thread already has in hand, and publishes a
+  // few pairs per turn: health messages and the router's answers that arrive meanwhile are
+  // handled between the turns, so a burst of failures is routed before it is reported.
+  ports_.publish_timer->armAt(ports_.time.monotonicNow(), [this] {
+    publish_armed_ = false;
+    publishChangedPairs(kPairsPublishedPerTurn);
+    schedulePairPublishing();
+  });
+}
+
+void Node::publishChangedPairs(std::size_t at_most) {
+  std::size_t published = 0;
+  while (published < at_most && next_changed_ < changed_order_.size()) {
+    const std::string& pair = changed_order_[next_changed_++];
+    changed_pairs_.erase(pair);
+    publishPair(pair);
+    ++published;
+  }
+  if (next_changed_ == changed_order_.size()) {
+    changed_order_.clear();
+    next_changed_ = 0;
+  }
 }
 
 void Node::publishPair(const std::string& pair) {

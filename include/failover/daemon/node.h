@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "failover/config/config.h"
@@ -55,6 +56,11 @@ struct NodePorts {
   const core::TimeSource& time;
   ports::Timer& engine_timer;
   std::map<std::string, ports::RouterControl*> routers;  // by router id
+  // Optional. When given, changed pair states are published from this timer, armed to fire
+  // at once: after the io thread has handled what was already waiting, so a burst of
+  // failures is routed before ~10 state messages per pair are published. Without it they
+  // are published at the end of each handled event.
+  ports::Timer* publish_timer = nullptr;
 };
 
 class Node {
@@ -97,6 +103,7 @@ class Node {
   void drainQueue();
   void execute(std::vector<engine::Action> actions);
   void rearmEngineTimer();
+  void handleBusMessage(const ports::BusMessage& message);
   void onHealth(const HealthTopic& topic, const ports::BusMessage& message);
   void onCommand(const CommandTopic& topic, const ports::BusMessage& message);
   void reject(std::string_view reason, const std::string& topic);
@@ -104,6 +111,10 @@ class Node {
   void publishRetained(const std::string& topic, std::string payload);
   void publishEvent(const std::string& topic, std::string payload);
   void publishPair(const std::string& pair);
+  // Publishes (up to `at_most` of) the pairs whose state changed, once each, in the order
+  // they first changed; schedulePairPublishing() calls it at once or from the publish timer.
+  void schedulePairPublishing();
+  void publishChangedPairs(std::size_t at_most);
   void publishEverything();
   void publishNodeInfo();
   // Counters, retained on B/node/stats: on every connect, with each (rate-limited) report of
@@ -125,6 +136,11 @@ class Node {
 
   std::deque<engine::Event> queue_;
   bool draining_ = false;
+  bool in_burst_ = false;  // more bus messages that arrived together follow at once
+  bool publish_armed_ = false;
+  std::unordered_set<std::string> changed_pairs_;  // changed and not yet published
+  std::vector<std::string> changed_order_;         // the same, in order, from next_changed_
+  std::size_t next_changed_ = 0;
   uint64_t next_command_id_ = 1;
   std::unordered_map<std::string, PendingReply> pending_replies_;  // by command id
   std::unordered_map<std::string, Answered> answered_;             // by dedupe key

@@ -21,6 +21,10 @@ struct BusMessage {
   // When the bus read the message off the socket (the library's receive thread); unset
   // (the epoch) when the bus cannot tell. Latencies of switch events are measured from it.
   core::MonoTime received_at{};
+  // More messages that arrived together with this one are delivered right after it. The node
+  // then defers publishing its state until the last of them, so that a burst of failures is
+  // routed first and reported once.
+  bool more_follow = false;
 };
 
 // How a subscription treats retained messages and our own publishes.

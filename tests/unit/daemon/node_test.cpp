@@ -38,7 +38,7 @@ Json parsed(const std::optional<Published>& published) {
 class NodeTest : public ::testing::Test {
  protected:
   void build(const std::string& yaml, NodeIdentity identity = {"1.2.3", "abc123", {}},
-             const std::string& without_router = "") {
+             const std::string& without_router = "", bool with_publish_timer = false) {
     config_ = loadConfig(yaml);
     std::map<std::string, ports::RouterControl*> routers;
     for (const auto& router : config_.routers) {
@@ -47,8 +47,10 @@ class NodeTest : public ::testing::Test {
         routers[router.id] = routers_[router.id].get();
       }
     }
-    node_ = std::make_unique<Node>(config_, NodePorts{bus_, clock_, timer_, routers},
-                                   std::move(identity));
+    node_ = std::make_unique<Node>(
+        config_,
+        NodePorts{bus_, clock_, timer_, routers, with_publish_timer ? &publish_timer_ : nullptr},
+        std::move(identity));
     bus_.setHandlers({[this] { node_->onBusConnected(); },
                       [this](const std::string&) { node_->onBusLost(); },
                       [this](const ports::BusMessage& message) {
@@ -131,7 +133,8 @@ class NodeTest : public ::testing::Test {
       if (next > clock_.monotonicNow()) {
         clock_.advance(next - clock_.monotonicNow());
       }
-      if (timer_.fireIfDue(clock_.monotonicNow())) {
+      if (timer_.fireIfDue(clock_.monotonicNow()) ||
+          publish_timer_.fireIfDue(clock_.monotonicNow())) {
         continue;
       }
       if (clock_.monotonicNow() >= next_beat_) {
@@ -184,6 +187,7 @@ class NodeTest : public ::testing::Test {
   core::MonoTime next_beat_ = t0_;
   FakeMessageBus bus_;
   FakeTimer timer_;
+  FakeTimer publish_timer_;
   std::map<std::string, std::unique_ptr<FakeRouter>> routers_;
   std::set<std::string> alive_;
   config::Config config_;
@@ -405,6 +409,72 @@ TEST_F(NodeTest, SwitchLatencyRunsFromTheMessageReadToTheBlockHandedToTheRouter)
   EXPECT_DOUBLE_EQ(latency["detect_to_command"].get<double>(), 0.05);
   EXPECT_DOUBLE_EQ(latency["command_to_confirm"].get<double>(), 0.4);
   EXPECT_DOUBLE_EQ(latency["total"].get<double>(), 0.45);
+}
+
+// A YAML of `pairs` pairs on one router, p<i> on output i+1.
+std::string manyPairsYaml(int pairs) {
+  std::string yaml =
+      "node_id: fo1\nhomeassistant: { enabled: false }\nhealth: { stale_after_ms: 500, "
+      "startup_grace_ms: 0 }\nrouters:\n  vh1: { address: 127.0.0.1:9990 }\nmachines:\n";
+  for (int i = 0; i < pairs; ++i) {
+    yaml += "  p" + std::to_string(i) + "-main: { input: " + std::to_string(2 * i + 1) + " }\n";
+    yaml += "  p" + std::to_string(i) + "-backup: { input: " + std::to_string(2 * i + 2) + " }\n";
+  }
+  yaml += "pairs:\n";
+  for (int i = 0; i < pairs; ++i) {
+    const std::string id = "p" + std::to_string(i);
+    yaml += "  " + id + ": { router: vh1, main: " + id + "-main, backup: " + id +
+            "-backup, outputs: [" + std::to_string(i + 1) + "], min_dwell_ms: 0 }\n";
+  }
+  return yaml;
+}
+
+// Failures that arrived together are all routed before any pair state is published.
+TEST_F(NodeTest, ABurstOfFailuresIsRoutedBeforeItIsReported) {
+  build(manyPairsYaml(3));
+  settle();
+  for (int i = 0; i < 3; ++i) {
+    alive_.erase("p" + std::to_string(i) + "-main");
+    ports::BusMessage message;
+    message.topic = "render/p" + std::to_string(i) + "-main/engine";
+    message.payload = R"({"status":"fail"})";
+    message.more_follow = i < 2;
+    bus_.inject(message);
+    if (i < 2) {
+      EXPECT_FALSE(bus_.last(pairTopic("p0", "state"))) << "after message " << i;
+    }
+  }
+  ASSERT_FALSE(router().salvos().empty());
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(parsed(bus_.last(pairTopic("p" + std::to_string(i), "state")))["failover"],
+              "switching");
+  }
+}
+
+// With a publish timer (the daemon's), changed pair states leave a few pairs per turn of the
+// io thread, each pair once with its latest state.
+TEST_F(NodeTest, WithAPublishTimerPairStatesLeaveInSmallTurns) {
+  build(manyPairsYaml(10), {"1.2.3", "abc123", {}}, "", /*with_publish_timer=*/true);
+  settle();
+  for (int i = 0; i < 10; ++i) {
+    alive_.erase("p" + std::to_string(i) + "-main");
+    send("render/p" + std::to_string(i) + "-main/engine", R"({"status":"fail"})");
+  }
+  ASSERT_EQ(router().salvos().size(), 10u) << "routed at once, one request per message";
+  EXPECT_FALSE(bus_.last(pairTopic("p0", "state"))) << "nothing published yet";
+
+  ASSERT_TRUE(publish_timer_.fireIfDue(clock_.monotonicNow()));
+  EXPECT_TRUE(bus_.last(pairTopic("p3", "state")));
+  EXPECT_FALSE(bus_.last(pairTopic("p4", "state"))) << "four pairs per turn";
+  // A pair that changes again before its turn is published once, with its latest state.
+  router().answer(9);
+  routerApplied({{10, 20}});
+  ASSERT_TRUE(publish_timer_.fireIfDue(clock_.monotonicNow()));
+  ASSERT_TRUE(publish_timer_.fireIfDue(clock_.monotonicNow()));
+  EXPECT_FALSE(publish_timer_.deadline()) << "all published, nothing armed";
+  EXPECT_EQ(bus_.count(pairTopic("p9", "state")), 1u);
+  EXPECT_EQ(parsed(bus_.last(pairTopic("p9", "state")))["failover"], "active");
+  EXPECT_EQ(parsed(bus_.last(pairTopic("p8", "state")))["failover"], "switching");
 }
 
 TEST_F(NodeTest, HealthFailureSwitchesBothOutputsInOneSalvoAndPublishesTheEvent) {
