@@ -110,6 +110,7 @@ void BenchLab::writeConfig() const {
        << "health:\n"
        << "  stale_after_ms: " << settings_.stale_after_ms << "\n"
        << "  startup_grace_ms: 0\n"
+       << "  reconnect_grace_ms: 0\n"
        << "routers:\n"
        << "  vh1: { address: 127.0.0.1:" << router_port_ << " }\n"
        << "machines:\n";
