@@ -60,6 +60,22 @@ bool readPassword(const std::string& path, std::string& password, std::string& e
   return true;
 }
 
+// Paho reports an unreadable CA, certificate or key only as a failed connect, retried forever:
+// say at start which file it is.
+bool checkTlsFilesReadable(const config::TlsSettings& tls, std::string& error) {
+  const std::pair<const char*, const std::string*> files[] = {
+      {"mqtt.tls.ca_file", &tls.ca_file},
+      {"mqtt.tls.cert_file", &tls.cert_file},
+      {"mqtt.tls.key_file", &tls.key_file}};
+  for (const auto& [key, path] : files) {
+    if (!path->empty() && !std::ifstream(*path)) {
+      error = std::string("cannot read ") + key + " " + *path;
+      return false;
+    }
+  }
+  return true;
+}
+
 std::vector<std::pair<std::string, std::string>> discoveryMessages(const config::Config& config) {
   std::vector<std::pair<std::string, std::string>> messages;
 #ifdef FAILOVER_HAS_DISCOVERY
@@ -118,6 +134,10 @@ int runDaemon(const CommandLine& command_line) {
     }
   }
   if (config.mqtt.tls) {
+    if (std::string error; !checkTlsFilesReadable(*config.mqtt.tls, error)) {
+      std::fprintf(stderr, "failover-node: %s\n", error.c_str());
+      return 1;
+    }
     bus_settings.ca_file = config.mqtt.tls->ca_file;
     bus_settings.cert_file = config.mqtt.tls->cert_file;
     bus_settings.key_file = config.mqtt.tls->key_file;

@@ -150,6 +150,11 @@ class Validator {
     if (mqtt.tls && !mqtt.tls->cert_file.empty() != !mqtt.tls->key_file.empty()) {
       error("mqtt.tls", "cert_file and key_file go together: set both or neither");
     }
+    if (mqtt.tls && (mqtt.server.rfind("tcp://", 0) == 0 || mqtt.server.rfind("ws://", 0) == 0 ||
+                     mqtt.server.rfind("mqtt://", 0) == 0)) {
+      warning("mqtt.tls", "tls is set but mqtt.server " + mqtt.server +
+                              " is not encrypted: use ssl:// (or wss://) to connect over TLS");
+    }
 
     checkTopic("homeassistant.discovery_prefix", config_.homeassistant.discovery_prefix,
                "discovery_prefix");

@@ -238,7 +238,7 @@ class PahoMessageBus::Impl : public std::enable_shared_from_this<Impl>,
     Impl& owner_;
   };
 
-  ::mqtt::connect_options buildConnectOptions() const {
+  ::mqtt::connect_options buildConnectOptions() {
     ::mqtt::connect_options_builder builder;
     builder.keep_alive_interval(std::chrono::seconds(settings_.keepalive_s))
         .connect_timeout(std::chrono::seconds(5))
@@ -309,7 +309,7 @@ class PahoMessageBus::Impl : public std::enable_shared_from_this<Impl>,
     const int code = token.get_return_code();
     postTo(weak_from_this(), [code](Impl& self) {
       if (!self.connect_failure_logged_) {
-        busLogger()->warn("MQTT broker {} unreachable (code {}); retrying",
+        busLogger()->warn("MQTT connect to {} failed (code {}); retrying",
                           self.settings_.server_uri, code);
         self.connect_failure_logged_ = true;
       }

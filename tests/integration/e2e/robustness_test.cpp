@@ -194,6 +194,33 @@ TEST(RobustnessTest, BadConfigurationExitsOneWithTheErrors) {
   EXPECT_NE(output.find("nowhere"), std::string::npos) << output;
 }
 
+// Paho would report an unreadable CA or key only as an endless "connect failed": the node
+// refuses to start and names the file.
+TEST(RobustnessTest, UnreadableTlsFileStopsTheStartWithItsName) {
+  Lab lab;  // only for its temporary directory
+  const auto path = lab.directory() / "tls.yaml";
+  const auto missing = lab.directory() / "no-such-ca.pem";
+  {
+    std::ofstream file(path);
+    file << "mqtt: { server: 'ssl://127.0.0.1:1', tls: { ca_file: " << missing.string() << " } }\n"
+         << "routers: { vh1: { address: '127.0.0.1:1' } }\n"
+         << "machines: { a-main: { input: 1 }, a-backup: { input: 2 } }\n"
+         << "pairs: { a: { router: vh1, main: a-main, backup: a-backup, outputs: [1] } }\n";
+  }
+  testing::ChildProcess node({"/bin/sh", "-c", "exec \"$0\" --config \"$1\" 2>&1",
+                              testing::binaryPath("failover-node"), path.string()});
+  std::string output;
+  while (auto line = node.readLine(5000ms)) {
+    output += *line + "\n";
+  }
+  const auto status = node.waitForExit(5000ms);
+  ASSERT_TRUE(status);
+  ASSERT_TRUE(WIFEXITED(*status));
+  EXPECT_EQ(WEXITSTATUS(*status), 1);
+  EXPECT_NE(output.find("cannot read mqtt.tls.ca_file " + missing.string()), std::string::npos)
+      << output;
+}
+
 TEST(RobustnessTest, SigtermPublishesOfflineAndExitsZero) {
   Lab lab;
   lab.start();

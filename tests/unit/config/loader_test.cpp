@@ -39,6 +39,28 @@ std::string loadOneError(const std::string& text) {
   return result.errors.empty() ? "" : result.errors.front().render();
 }
 
+// TLS settings with a tcp:// server would connect unencrypted without a word: warn.
+TEST(LoaderTest, WarnsWhenTlsIsSetButTheServerIsNotEncrypted) {
+  const std::string machines =
+      "routers: { vh1: { address: 10.0.0.5 } }\n"
+      "machines: { a-main: { input: 1 }, a-backup: { input: 2 } }\n"
+      "pairs: { a: { router: vh1, main: a-main, backup: a-backup, outputs: [1] } }\n";
+  const LoadResult plain = loadConfigString(
+      "mqtt: { server: 'tcp://broker:1883', tls: { ca_file: /etc/ca.crt } }\n" + machines,
+      "test.yaml");
+  EXPECT_TRUE(plain.errors.empty());
+  ASSERT_EQ(plain.warnings.size(), 1U);
+  EXPECT_THAT(
+      plain.warnings.front().render(),
+      ::testing::HasSubstr("mqtt.tls: warning: tls is set but mqtt.server tcp://broker:1883 is not "
+                           "encrypted: use ssl://"));
+  const LoadResult encrypted = loadConfigString(
+      "mqtt: { server: 'ssl://broker:8883', tls: { ca_file: /etc/ca.crt } }\n" + machines,
+      "test.yaml");
+  EXPECT_TRUE(encrypted.errors.empty());
+  EXPECT_TRUE(encrypted.warnings.empty());
+}
+
 TEST(LoaderTest, AppliesDefaultsToEverythingLeftOut) {
   const Config config = loadClean(
       "routers: { vh1: { address: 10.0.0.5 } }\n"

@@ -155,6 +155,7 @@ TEST(ValidateTest, RuleChecks) {
 
 TEST(ValidateTest, TlsCertificateNeedsItsKey) {
   Config config = twoPairs();
+  config.mqtt.server = "ssl://127.0.0.1:8883";
   config.mqtt.tls = TlsSettings{"", "client.pem", "", true};
   EXPECT_THAT(rendered(validate(config)),
               ElementsAre(": mqtt.tls: cert_file and key_file go together: set both or neither"));
