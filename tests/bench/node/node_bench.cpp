@@ -46,6 +46,7 @@ struct Args {
   int stale_ms = 100;
   long messages = 200'000;
   int pairs = 0;
+  long rate = 0;  // ingest: messages per second; 0 = as fast as the client can
 };
 
 std::optional<Args> parseArgs(int argc, char** argv) {
@@ -71,6 +72,8 @@ std::optional<Args> parseArgs(int argc, char** argv) {
       args.messages = value;
     } else if (flag == "--pairs") {
       args.pairs = static_cast<int>(value);
+    } else if (flag == "--rate") {
+      args.rate = value;
     } else {
       return std::nullopt;
     }
@@ -335,18 +338,19 @@ int benchManual(const Args& args) {
   return 0;
 }
 
-// Heartbeats of every check of pair 0's machines; the Main's engine can be silenced.
+// Heartbeats of every check of the machines of pairs 0..pairs-1; the Mains' engine
+// heartbeats can be silenced, all at once.
 class Heartbeats {
  public:
-  Heartbeats(const std::string& uri, std::chrono::milliseconds period)
-      : bus_(uri, "node-bench-heartbeats"), period_(period) {
+  Heartbeats(const std::string& uri, std::chrono::milliseconds period, int pairs = 1)
+      : bus_(uri, "node-bench-heartbeats"), period_(period), pairs_(pairs) {
     thread_ = std::thread([this] { run(); });
   }
   ~Heartbeats() {
     stop_ = true;
     thread_.join();
   }
-  // Stops the Main's engine heartbeat; returns when its last one was published.
+  // Stops the Mains' engine heartbeats; returns when the last one was published.
   Clock::time_point silenceMainEngine() {
     std::lock_guard lock(mutex_);
     silent_ = true;
@@ -358,18 +362,27 @@ class Heartbeats {
   }
 
  private:
+  // Each round starts with every Main's engine heartbeat, back to back, so that when they
+  // stop their last ones are as close together as the bus allows.
   void run() {
     while (!stop_) {
-      for (const auto& machine : {BenchLab::mainId(0), BenchLab::backupId(0)}) {
-        for (const char* check : {"engine", "videoio", "network"}) {
-          const bool main_engine = machine == BenchLab::mainId(0) && std::string(check) == "engine";
-          std::lock_guard lock(mutex_);
-          if (main_engine && silent_) {
-            continue;
+      {
+        std::lock_guard lock(mutex_);
+        if (!silent_) {
+          for (int pair = 0; pair < pairs_; ++pair) {
+            bus_.publish(BenchLab::healthTopic(BenchLab::mainId(pair), "engine"),
+                         R"({"status":"ok"})");
           }
-          bus_.publish(BenchLab::healthTopic(machine, check), R"({"status":"ok"})");
-          if (main_engine) {
-            last_main_engine_ = Clock::now();
+          last_main_engine_ = Clock::now();
+        }
+      }
+      for (int pair = 0; pair < pairs_; ++pair) {
+        for (const bool main : {true, false}) {
+          const std::string machine = main ? BenchLab::mainId(pair) : BenchLab::backupId(pair);
+          for (const char* check : {"engine", "videoio", "network"}) {
+            if (!(main && std::string(check) == "engine")) {
+              bus_.publish(BenchLab::healthTopic(machine, check), R"({"status":"ok"})");
+            }
           }
         }
       }
@@ -379,6 +392,7 @@ class Heartbeats {
 
   fb::BenchBus bus_;
   std::chrono::milliseconds period_;
+  int pairs_;
   std::mutex mutex_;
   bool silent_ = false;
   Clock::time_point last_main_engine_;
@@ -450,7 +464,8 @@ int benchIngest(const Args& args) {
   // Stats are published on connect and with the first report of each kind of rejected
   // payload: an unknown status marks the start, invalid JSON the end.
   const auto has = [](const Json& stats, const char* needle) {
-    for (const auto& [reason, count] : stats.value("rejected", Json::object()).items()) {
+    const Json rejected = stats.value("rejected", Json::object());  // items() needs an lvalue
+    for (const auto& [reason, count] : rejected.items()) {
       if (reason.find(needle) != std::string::npos) {
         return true;
       }
@@ -466,8 +481,21 @@ int benchIngest(const Args& args) {
   }
   const double cpu_before = cpuSeconds(lab.node().pid());
   const auto start = Clock::now();
-  for (long i = 0; i < args.messages; ++i) {
-    lab.bus().publish(topic, R"({"status":"ok","mode":"live"})");
+  if (args.rate > 0) {
+    // An even rate: each millisecond's share, then wait for the next millisecond.
+    const long per_ms = std::max(1L, args.rate / 1000);
+    auto tick = start;
+    for (long sent = 0; sent < args.messages;) {
+      for (long i = 0; i < per_ms && sent < args.messages; ++i, ++sent) {
+        lab.bus().publish(topic, R"({"status":"ok","mode":"live"})");
+      }
+      tick += 1ms;
+      std::this_thread::sleep_until(tick);
+    }
+  } else {
+    for (long i = 0; i < args.messages; ++i) {
+      lab.bus().publish(topic, R"({"status":"ok","mode":"live"})");
+    }
   }
   const auto published = Clock::now();
   lab.bus().publish(topic, "{");
@@ -605,6 +633,92 @@ int benchMass(const Args& args) {
   return 0;
 }
 
+// Every Main of `pairs` pairs goes silent at once (a network switch failing): the engine finds
+// them all stale in one tick, so the switch is one routing block by construction. Measured from
+// the last Main heartbeat to the last failover event at the bench, and per event from the
+// moment the heartbeats went stale (detected) to the router's confirmation.
+int benchMassSilence(const Args& args) {
+  const int runs = args.runs > 0 ? args.runs : 10;
+  const int pairs = args.pairs > 0 ? args.pairs : 144;
+  BenchLab lab({pairs, args.stale_ms});
+  lab.startPeers();
+  Heartbeats heartbeats(lab.broker().uri(), std::chrono::milliseconds(args.stale_ms / 3), pairs);
+  lab.startNode();
+  std::printf("pairs seen ready: %d of %d\n", lab.makeReady(false), pairs);
+  std::vector<double> to_last_event;
+  std::vector<double> event_total;
+  std::vector<double> node_share;
+  std::vector<double> blocks_per_run;
+  const std::string prefix = lab.base() + "/pair/p";
+  for (int run = -1; run < runs; ++run) {
+    const int blocks_before = lab.routingBlocks();
+    const auto last = heartbeats.silenceMainEngine();
+    int confirmed = 0;
+    double worst_total = 0;
+    double worst_detect_to_command = 0;
+    Clock::time_point last_event = last;
+    lab.bus().waitFor(
+        [&](const Received& item) {
+          if (item.topic.rfind(prefix, 0) != 0 || item.topic.find("/event") == std::string::npos) {
+            return false;
+          }
+          const auto event = fb::parseObject(item.payload);
+          if (event && event->value("event_type", "") == "failover" &&
+              event->value("result", "") == "ok") {
+            ++confirmed;
+            last_event = item.at;
+            worst_total = std::max(worst_total, latency(*event, "total"));
+            worst_detect_to_command =
+                std::max(worst_detect_to_command, latency(*event, "detect_to_command"));
+          }
+          return confirmed == pairs;
+        },
+        std::chrono::milliseconds(args.stale_ms) + 10000ms);
+    int on_backup = 0;
+    for (int poll = 0; poll < 1000 && on_backup != pairs; ++poll) {
+      on_backup = lab.outputsOnBackup();
+    }
+    const int blocks = lab.routingBlocks() - blocks_before;
+    if (confirmed != pairs || on_backup != pairs) {
+      std::fprintf(stderr, "run %d: %d events, %d outputs on the Backups of %d\n%s", run, confirmed,
+                   on_backup, pairs, fb::problemLines(lab.nodeLog()).c_str());
+      return 1;
+    }
+    if (run >= 0) {
+      to_last_event.push_back(millisSince(last, last_event));
+      event_total.push_back(worst_total);
+      node_share.push_back(worst_detect_to_command);
+      blocks_per_run.push_back(blocks);
+    }
+    std::printf(
+        "run %d: %d routing blocks, last failover event %.3f ms after the last Main heartbeat, "
+        "largest event total %.3f ms (largest detect_to_command %.3f)\n",
+        run, blocks, millisSince(last, last_event), worst_total, worst_detect_to_command);
+    heartbeats.resumeMainEngine();
+    // The Mains must be heard from again before they may take over.
+    std::this_thread::sleep_for(std::chrono::milliseconds(args.stale_ms));
+    for (int pair = 0; pair < pairs; ++pair) {
+      lab.bus().publish(lab.pairTopic(pair, "set/active"), BenchLab::mainId(pair), 1);
+    }
+    for (int poll = 0; poll < 100000 && on_backup != 0; ++poll) {
+      on_backup = lab.outputsOnBackup();
+    }
+    if (on_backup != 0) {
+      std::fprintf(stderr, "run %d: %d pairs did not switch back\n", run, on_backup);
+      return 1;
+    }
+    lab.bus().clear();
+  }
+  std::printf("%d Mains silent at once, stale_after_ms %d, %d runs (+1 warm-up)\n", pairs,
+              args.stale_ms, runs);
+  printStats("last Main heartbeat → last failover event at the bench", to_last_event);
+  printStats("largest event total (stale → router confirmed)", event_total);
+  printStats("largest detect_to_command", node_share);
+  printStats("routing blocks per run", blocks_per_run, "");
+  std::printf("loadavg %s\n", loadAverage().c_str());
+  return 0;
+}
+
 int benchStartup(const Args& args) {
   const int runs = args.runs > 0 ? args.runs : 20;
   const int pairs = args.pairs > 0 ? args.pairs : 1;
@@ -687,9 +801,10 @@ int benchStartup(const Args& args) {
 int main(int argc, char** argv) {
   const auto args = parseArgs(argc, argv);
   if (!args) {
-    std::fprintf(stderr,
-                 "usage: node_bench health|manual|silence|ingest|mass|startup [--runs N] "
-                 "[--load MSG_PER_S] [--stale-ms MS] [--messages N] [--pairs N]\n");
+    std::fprintf(
+        stderr,
+        "usage: node_bench health|manual|silence|ingest|mass|mass-silence|startup [--runs N] "
+        "[--load MSG_PER_S] [--stale-ms MS] [--messages N] [--pairs N] [--rate MSG_PER_S]\n");
     return 2;
   }
   std::printf("loadavg at start %s\n", loadAverage().c_str());
@@ -708,6 +823,9 @@ int main(int argc, char** argv) {
     }
     if (args->scenario == "mass") {
       return benchMass(*args);
+    }
+    if (args->scenario == "mass-silence") {
+      return benchMassSilence(*args);
     }
     if (args->scenario == "startup") {
       return benchStartup(*args);
