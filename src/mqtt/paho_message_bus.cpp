@@ -167,7 +167,7 @@ class PahoMessageBus::Impl : public std::enable_shared_from_this<Impl>,
   // Hands Paho what the broker's window allows now. Called after every publish, every
   // acknowledgement and every connect, always on the io thread.
   void pump() {
-    while (connected_ && !stopped_) {
+    while (connected_ && window_known_ && !stopped_) {
       auto dispatch = outbox_.next();
       if (!dispatch) {
         return;
@@ -215,6 +215,7 @@ class PahoMessageBus::Impl : public std::enable_shared_from_this<Impl>,
   // messages; without one, MQTT 5 says 65,535, and 3.1.1 knows no limit beyond Paho's.
   void onConnectAccepted(int receive_maximum) {
     outbox_.setWindow(static_cast<std::size_t>(receive_maximum));
+    window_known_ = true;
     busLogger()->debug("MQTT broker window: {} unacknowledged messages", receive_maximum);
     pump();
   }
@@ -352,6 +353,7 @@ class PahoMessageBus::Impl : public std::enable_shared_from_this<Impl>,
       return;
     }
     connected_ = false;
+    window_known_ = false;  // the next broker may grant another window
     outbox_.connectionLost();
     ++stats_.connection_losses;
     busLogger()->warn("MQTT connection to {} lost: {}", settings_.server_uri, cause);
@@ -479,6 +481,9 @@ class PahoMessageBus::Impl : public std::enable_shared_from_this<Impl>,
   bool started_ = false;
   bool stopped_ = false;
   bool connected_ = false;
+  // Nothing is handed to Paho before the broker's window is known (the CONNACK, reported
+  // by the connect's on_success, which may come before or after the connected handler).
+  bool window_known_ = false;
   bool connect_failure_logged_ = false;
 };
 
