@@ -209,6 +209,10 @@ void Node::onCommand(const CommandTopic& topic, const ports::BusMessage& message
   // Every event of one payload shares the command id; the last reply answers the request.
   pending_replies_[command_id] = pending;
   for (auto& event : parsed.events) {
+    if (auto* command = std::get_if<engine::SwitchCommand>(&event);
+        command != nullptr && message.received_at != core::MonoTime{}) {
+      command->received_at = message.received_at;
+    }
     dispatch(std::move(event));
   }
 }

@@ -114,7 +114,8 @@ void FailoverEngine::Impl::onSwitch(const SwitchCommand& command, core::MonoTime
   pending.is_command = true;
   pending.force = command.force;
   pending.meta = command.meta;
-  pending.detected = now;
+  pending.detected =
+      command.received_at && *command.received_at <= now ? *command.received_at : now;
   pending.reason = "manual switch to " + machineId(target_machine);
   if (command.meta.requested_by) {
     pending.reason += " requested by " + *command.meta.requested_by;

@@ -90,6 +90,9 @@ struct SwitchCommand {
   std::string target;
   bool force = false;  // switch even to an unhealthy (or busy) machine
   CommandMeta meta;
+  // When the node read the command off the bus, if known; the switch's `detected` is dated
+  // from it (ignored if later than the `now` passed with the event).
+  std::optional<core::MonoTime> received_at = std::nullopt;
 };
 
 struct SetMode {

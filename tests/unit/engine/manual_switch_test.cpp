@@ -59,6 +59,21 @@ TEST_F(ManualSwitchTest, SwitchesAtOnceAndAnswersWhenTheRouterConfirms) {
                           "state green idle active=green-main"));
 }
 
+// The command's arrival at the node dates the switch, so its detect_to_command holds the
+// node's queueing; a read time later than now is ignored.
+TEST_F(ManualSwitchTest, DetectionIsDatedFromWhenTheCommandWasRead) {
+  SwitchCommand command = switchTo("green", "green-backup");
+  command.received_at = at(2995);
+  handle(3000, command);
+  const auto actions = handleRaw(3002, routing({{1, 2}, {2, 2}}, false));
+  EXPECT_EQ(lastReply(actions).event->detected, at(2995));
+
+  SwitchCommand future = switchTo("green", "green-main", false, "c2");
+  future.received_at = at(5000);
+  handle(4000, future);
+  const auto back = handleRaw(4001, routing({{1, 1}, {2, 1}}, false));
+  EXPECT_EQ(lastReply(back).event->detected, at(4000));
+}
 TEST_F(ManualSwitchTest, WorksInManualModeAndDisarmed) {
   SetMode mode{"green", config::FailoverMode::Manual, {"m1", "operator", std::nullopt}};
   EXPECT_THAT(handle(3000, mode), ElementsAre("audit mode green auto->manual", "save",
