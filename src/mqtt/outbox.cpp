@@ -16,9 +16,9 @@ bool Outbox::push(OutgoingMessage message) {
       ++stats_.conflated;
     }
   }
-  waiting_.push_back(std::move(message));
-  if (waiting_.back().retain) {
-    retained_waiting_[waiting_.back().topic] = std::prev(waiting_.end());
+  waiting_.push_back(Entry{next_seq_++, std::move(message)});
+  if (waiting_.back().message.retain) {
+    retained_waiting_[waiting_.back().message.topic] = std::prev(waiting_.end());
   }
   if (waiting_.size() > capacity_) {
     return !dropOldestNonRetained();
@@ -34,17 +34,20 @@ std::optional<Dispatch> Outbox::next() {
   if (waiting_.empty()) {
     return std::nullopt;
   }
-  const bool needs_ack = waiting_.front().qos > 0;
+  const bool needs_ack = waiting_.front().message.qos > 0;
   if (needs_ack && in_flight_.size() >= window_) {
     return std::nullopt;
   }
   forgetRetained(waiting_.begin());
-  Dispatch dispatch;
-  dispatch.message = std::move(waiting_.front());
+  Entry entry = std::move(waiting_.front());
   waiting_.pop_front();
+  Dispatch dispatch;
   if (needs_ack) {
     dispatch.id = next_id_++;
-    in_flight_.emplace(dispatch.id, dispatch.message);
+    dispatch.message = entry.message;
+    in_flight_.emplace(dispatch.id, std::move(entry));
+  } else {
+    dispatch.message = std::move(entry.message);
   }
   return dispatch;
 }
@@ -58,43 +61,47 @@ void Outbox::giveBack(uint64_t id) {
   if (found == in_flight_.end()) {
     return;
   }
-  std::vector<OutgoingMessage> message;
-  message.push_back(std::move(found->second));
+  Entry entry = std::move(found->second);
   in_flight_.erase(found);
-  requeueAtFront(std::move(message));
+  ++stats_.resent;
+  requeue(std::move(entry));
 }
 
 void Outbox::connectionLost() {
-  std::vector<OutgoingMessage> messages;
-  messages.reserve(in_flight_.size());
-  for (auto& [id, message] : in_flight_) {
-    messages.push_back(std::move(message));
+  std::map<uint64_t, Entry> lost;
+  lost.swap(in_flight_);
+  for (auto& [id, entry] : lost) {
+    ++stats_.resent;
+    requeue(std::move(entry));
   }
-  in_flight_.clear();
-  stats_.resent += messages.size();
-  requeueAtFront(std::move(messages));
 }
 
-void Outbox::requeueAtFront(std::vector<OutgoingMessage> messages) {
-  // Back to front, so that the first message ends up first again.
-  for (auto message = messages.rbegin(); message != messages.rend(); ++message) {
-    if (message->retain && retained_waiting_.count(message->topic) != 0) {
-      // A newer value of the same retained topic is already waiting; the old one is moot.
+void Outbox::requeue(Entry entry) {
+  if (entry.message.retain) {
+    if (const auto waiting = retained_waiting_.find(entry.message.topic);
+        waiting != retained_waiting_.end()) {
       ++stats_.conflated;
-      continue;
+      if (waiting->second->seq > entry.seq) {
+        return;  // a newer value of this retained topic already waits: the old one is moot
+      }
+      waiting_.erase(waiting->second);
+      retained_waiting_.erase(waiting);
     }
-    waiting_.push_front(std::move(*message));
-    if (waiting_.front().retain) {
-      retained_waiting_[waiting_.front().topic] = waiting_.begin();
-    }
+  }
+  // Messages given back are old, so their place is near the front.
+  const auto place = std::find_if(waiting_.begin(), waiting_.end(),
+                                  [&](const Entry& other) { return other.seq > entry.seq; });
+  const auto inserted = waiting_.insert(place, std::move(entry));
+  if (inserted->message.retain) {
+    retained_waiting_[inserted->message.topic] = inserted;
   }
 }
 
 void Outbox::forgetRetained(const Queue::iterator& position) {
-  if (!position->retain) {
+  if (!position->message.retain) {
     return;
   }
-  const auto entry = retained_waiting_.find(position->topic);
+  const auto entry = retained_waiting_.find(position->message.topic);
   if (entry != retained_waiting_.end() && entry->second == position) {
     retained_waiting_.erase(entry);
   }
@@ -102,7 +109,7 @@ void Outbox::forgetRetained(const Queue::iterator& position) {
 
 bool Outbox::dropOldestNonRetained() {
   const auto oldest = std::find_if(waiting_.begin(), waiting_.end(),
-                                   [](const OutgoingMessage& message) { return !message.retain; });
+                                   [](const Entry& entry) { return !entry.message.retain; });
   if (oldest == waiting_.end()) {
     return false;  // only retained topics wait: bounded by the number of topics
   }

@@ -50,6 +50,9 @@ class PahoMessageBus::Impl : public std::enable_shared_from_this<Impl>,
                 ::mqtt::create_options_builder()
                     .mqtt_version(settings_.mqtt5 ? MQTTVERSION_5 : MQTTVERSION_3_1_1)
                     .send_while_disconnected(false)
+                    // Paho checks this bound while connected too; the outbox keeps the real
+                    // one (at most a window of QoS 1 messages is ever handed over).
+                    .max_buffered_messages(kPahoQueueBound)
                     .finalize()) {}
 
   bool start(std::string& error) {
@@ -65,6 +68,14 @@ class PahoMessageBus::Impl : public std::enable_shared_from_this<Impl>,
         [weak](const std::string&) { postTo(weak, [](Impl& self) { self.onConnected(); }); });
     client_.set_connection_lost_handler([weak](const std::string& cause) {
       postTo(weak, [cause](Impl& self) { self.onLost(cause.empty() ? "connection lost" : cause); });
+    });
+    // An MQTT 5 broker that closes the connection itself (session taken over, shutting down)
+    // sends DISCONNECT; Paho then reports no connection loss, only this.
+    client_.set_disconnected_handler([weak](const ::mqtt::properties&, ::mqtt::ReasonCode reason) {
+      postTo(weak, [reason](Impl& self) {
+        self.onLost("the broker closed the connection (reason code " +
+                    std::to_string(static_cast<int>(reason)) + ")");
+      });
     });
     client_.set_message_callback([weak](::mqtt::const_message_ptr message) {
       ports::BusMessage copy;
@@ -96,6 +107,9 @@ class PahoMessageBus::Impl : public std::enable_shared_from_this<Impl>,
     }
     stopped_ = true;
     reconnect_timer_.cancel();
+    if (outbox_.waiting() > 0) {
+      busLogger()->info("MQTT stopping with {} message(s) not yet published", outbox_.waiting());
+    }
     const auto timeout = std::chrono::milliseconds(timeout_ms);
     try {
       if (client_.is_connected()) {
@@ -190,12 +204,21 @@ class PahoMessageBus::Impl : public std::enable_shared_from_this<Impl>,
         }
         ++stats_.published;
       } catch (const ::mqtt::exception& e) {
-        // Paho no longer takes messages: the connection is going away. A QoS 1 message waits
-        // for the next connection; a QoS 0 one is gone, as QoS 0 allows.
         ++stats_.publish_failures;
-        outbox_.giveBack(dispatch->id);
-        busLogger()->debug("MQTT publish to {} deferred: {}", dispatch->message.topic, e.what());
-        return;
+        const int code = e.get_return_code();
+        if (code == MQTTASYNC_DISCONNECTED || code == MQTTASYNC_MAX_BUFFERED_MESSAGES) {
+          // Paho takes nothing more now: the connection is going away, or its own queue is
+          // full. A QoS 1 message waits for the next chance; a QoS 0 one is gone, as QoS 0
+          // allows.
+          outbox_.giveBack(dispatch->id);
+          busLogger()->debug("MQTT publish to {} deferred: {}", dispatch->message.topic, e.what());
+          return;
+        }
+        // Paho refuses this message itself (e.g. a topic it cannot encode): trying it again
+        // would block everything behind it.
+        outbox_.acknowledge(dispatch->id);
+        ++stats_.publish_refused;
+        busLogger()->error("MQTT publish to {} refused: {}", dispatch->message.topic, e.what());
       }
     }
   }
@@ -206,15 +229,29 @@ class PahoMessageBus::Impl : public std::enable_shared_from_this<Impl>,
   }
 
   // Paho gave up on a message (connection lost, or refused): send it again when possible.
-  void onPublishFailed(uint64_t id) {
-    outbox_.giveBack(id);
+  // `reason` is the broker's MQTT 5 reason code when it answered, else 0.
+  void onPublishFailed(uint64_t id, int reason) {
+    if (reason >= 0x80) {
+      // The broker refused the message (not authorised, too large, ...): sending it again
+      // would be refused again, and would hold the window meanwhile.
+      outbox_.acknowledge(id);
+      ++stats_.publish_refused;
+      const auto now = std::chrono::steady_clock::now();
+      if (now - refusal_logged_at_ >= std::chrono::seconds(10)) {
+        refusal_logged_at_ = now;
+        busLogger()->warn("MQTT broker refused a publish (reason code 0x{:02x}); {} so far", reason,
+                          stats_.publish_refused);
+      }
+    } else {
+      outbox_.giveBack(id);
+    }
     pump();
   }
 
   // The broker's receive maximum (MQTT 5 CONNACK) is the window of unacknowledged QoS 1
   // messages; without one, MQTT 5 says 65,535, and 3.1.1 knows no limit beyond Paho's.
   void onConnectAccepted(int receive_maximum) {
-    outbox_.setWindow(static_cast<std::size_t>(receive_maximum));
+    outbox_.setWindow(static_cast<std::size_t>(std::min(receive_maximum, kWindowBound)));
     window_known_ = true;
     busLogger()->debug("MQTT broker window: {} unacknowledged messages", receive_maximum);
     pump();
@@ -234,7 +271,9 @@ class PahoMessageBus::Impl : public std::enable_shared_from_this<Impl>,
              [id = idOf(token)](Impl& self) { self.onPublishAcknowledged(id); });
     }
     void on_failure(const ::mqtt::token& token) override {
-      postTo(owner_.weak_from_this(), [id = idOf(token)](Impl& self) { self.onPublishFailed(id); });
+      const int reason = static_cast<int>(token.get_reason_code());
+      postTo(owner_.weak_from_this(),
+             [id = idOf(token), reason](Impl& self) { self.onPublishFailed(id, reason); });
     }
     Impl& owner_;
   };
@@ -465,6 +504,10 @@ class PahoMessageBus::Impl : public std::enable_shared_from_this<Impl>,
   BusSettings settings_;
   ports::BusHandlers handlers_;
   static constexpr int kDefaultReceiveMaximum = 65535;
+  // Unacknowledged messages handed to Paho at most, whatever the broker allows: enough to keep
+  // a loopback or LAN link busy, and Paho's own queue bounded.
+  static constexpr int kWindowBound = 1024;
+  static constexpr int kPahoQueueBound = 100000;
 
   asio::steady_timer reconnect_timer_;
   Outbox outbox_;
@@ -477,6 +520,7 @@ class PahoMessageBus::Impl : public std::enable_shared_from_this<Impl>,
   std::vector<ports::BusMessage> delivering_;  // io thread only
   mutable BusStats stats_;
   bool drop_logged_ = false;
+  std::chrono::steady_clock::time_point refusal_logged_at_{};
   int next_delay_ms_ = 250;
   bool started_ = false;
   bool stopped_ = false;

@@ -39,6 +39,8 @@ class MosquittoBroker {
   // Stops it with SIGTERM (SIGKILL after 3 s) and reaps it.
   void stop();
   bool running() const { return process_ != nullptr; }
+  // The broker's process id while it runs (for freezing it with SIGSTOP), else -1.
+  pid_t pid() const { return process_ ? process_->pid() : -1; }
 
   uint16_t port() const { return port_; }
   // "tcp://127.0.0.1:<port>", or "ssl://..." with TLS.

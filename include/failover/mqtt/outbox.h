@@ -16,8 +16,10 @@
 //   overtakes messages published before it.
 // - Non-retained messages (events, responses) are kept in order; past `capacity` the oldest
 //   non-retained one is dropped and counted.
-// - A message in flight when the connection drops goes back to the front of the queue, to be
-//   sent again after the reconnect (at least once), unless a newer retained value replaced it.
+// - A message in flight when the connection drops goes back into the queue at its original
+//   place (every message keeps the sequence number it got when published, and the queue stays
+//   in that order, however the library reports the failures), to be sent again after the
+//   reconnect (at least once), unless a newer value of the same retained topic replaced it.
 //
 // Pure and single-threaded: no I/O, no clock. The adapter calls it on the io thread.
 
@@ -72,10 +74,11 @@ class Outbox {
   // The broker acknowledged message `id`. Unknown ids (from before a reconnect) are ignored.
   void acknowledge(uint64_t id);
 
-  // The library refused or failed message `id`: it goes back to the front of the queue.
+  // The message `id` did not get through (the connection dropped under it): it is queued
+  // again at its original place. Unknown ids are ignored.
   void giveBack(uint64_t id);
 
-  // The connection dropped: everything in flight is queued again at the front, in its order.
+  // The connection dropped: everything still in flight is queued again at its place.
   void connectionLost();
 
   std::size_t waiting() const { return waiting_.size(); }
@@ -83,20 +86,25 @@ class Outbox {
   const OutboxStats& stats() const { return stats_; }
 
  private:
-  using Queue = std::list<OutgoingMessage>;
+  // A message and its place in the order of publishing.
+  struct Entry {
+    uint64_t seq = 0;
+    OutgoingMessage message;
+  };
+  using Queue = std::list<Entry>;  // always sorted by seq
 
-  void requeueAtFront(std::vector<OutgoingMessage> messages);
+  void requeue(Entry entry);
   void forgetRetained(const Queue::iterator& position);
   bool dropOldestNonRetained();
 
   std::size_t capacity_;
   std::size_t window_ = 20;
+  uint64_t next_seq_ = 1;
   uint64_t next_id_ = 1;
   Queue waiting_;
   // The waiting position of each retained topic, for conflation.
   std::unordered_map<std::string, Queue::iterator> retained_waiting_;
-  // Ordered by id, i.e. by the order they were handed out.
-  std::map<uint64_t, OutgoingMessage> in_flight_;
+  std::map<uint64_t, Entry> in_flight_;  // by dispatch id
   OutboxStats stats_;
 };
 

@@ -53,7 +53,8 @@ struct BusStats {
   uint64_t connects = 0;
   uint64_t connection_losses = 0;
   uint64_t published = 0;         // handed to the library
-  uint64_t publish_failures = 0;  // refused by the library (connection going away)
+  uint64_t publish_failures = 0;  // the library did not take it (connection going away)
+  uint64_t publish_refused = 0;   // refused by the broker or the library; not sent again
   uint64_t publish_dropped = 0;   // events dropped from a full outbox
   uint64_t received = 0;
   // The outbox, when stats() was read.
@@ -86,6 +87,7 @@ class PahoMessageBus final : public ports::MessageBus {
   void subscribe(const std::string& filter, ports::SubscriptionKind kind) override;
   bool connected() const override;
 
+  // The counters, and the outbox as it is now. Io thread only.
   const BusStats& stats() const;
 
  private:

@@ -43,8 +43,9 @@ class MessageBus {
  public:
   virtual ~MessageBus() = default;
 
-  // Queues a publish. While the broker is away a bounded number of messages is buffered
-  // and sent after the reconnect (the oldest are dropped first); it never blocks.
+  // Queues a publish; it never blocks. While the broker is away (or slow to acknowledge)
+  // messages wait and are sent after the reconnect: retained ones only with their latest
+  // value per topic, others in order and bounded (the oldest dropped first).
   virtual void publish(const std::string& topic, std::string payload,
                        const PublishOptions& options) = 0;
 

@@ -4,9 +4,14 @@
 
 #include "failover/mqtt/paho_message_bus.h"
 
+#include <unistd.h>
+
 #include <chrono>
 #include <condition_variable>
+#include <csignal>
 #include <deque>
+#include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -16,6 +21,7 @@
 
 #include <asio.hpp>
 #include <gtest/gtest.h>
+#include <sys/types.h>
 
 #include "support/child_process.h"
 #include "support/mosquitto_broker.h"
@@ -93,14 +99,14 @@ class PahoMessageBusTest : public ::testing::Test {
     }
   }
 
-  void startBus(bool mqtt5 = true) {
+  void startBus(bool mqtt5 = true, int reconnect_min_ms = 50) {
     BusSettings settings;
     settings.server_uri = broker_.uri();
     settings.client_id = "failover-test";
     settings.mqtt5 = mqtt5;
     settings.state_topic = "failover/test/node/state";
-    settings.reconnect_min_ms = 50;
-    settings.reconnect_max_ms = 200;
+    settings.reconnect_min_ms = reconnect_min_ms;
+    settings.reconnect_max_ms = std::max(200, reconnect_min_ms);
     ports::BusHandlers handlers;
     handlers.on_connected = [this] {
       recorder_.connected();
@@ -268,6 +274,96 @@ TEST_F(PahoMessageBusTest, ABurstOfRetainedStateFarAboveTheBrokerWindowArrivesWh
     EXPECT_EQ(stats.publish_dropped, 0u);
     EXPECT_EQ(stats.waiting, 0u);
   });
+}
+
+// Messages in flight when the broker dies are sent again after the reconnect, in the order
+// they were published, ahead of those that were still waiting.
+TEST_F(PahoMessageBusTest, MessagesInFlightWhenTheBrokerDiesAreResentInOrder) {
+  startBus(/*mqtt5=*/true, /*reconnect_min_ms=*/1500);
+  ASSERT_TRUE(recorder_.waitConnects(1, 5s));
+  // Frozen, the broker acknowledges nothing: 20 messages (its window) stay in flight.
+  ASSERT_EQ(::kill(broker_.pid(), SIGSTOP), 0);
+  runOnIo([this] {
+    for (int i = 0; i < 30; ++i) {
+      bus_->publish("failover/test/order", "e" + std::to_string(i), {1, false, {}});
+    }
+  });
+  runOnIo([this] { EXPECT_EQ(bus_->stats().in_flight, 20u); });
+  ASSERT_EQ(::kill(broker_.pid(), SIGKILL), 0);
+  ASSERT_TRUE(recorder_.waitLosses(1, 10s));
+  broker_.stop();
+  ASSERT_TRUE(broker_.start());
+  // Subscribed before the bus comes back (it waits 1.5 s before reconnecting); a probe shows
+  // the subscription is in place.
+  std::vector<std::string> argv{kSub};
+  const auto args = brokerArgs();
+  argv.insert(argv.end(), args.begin(), args.end());
+  argv.insert(argv.end(), {"-W", "15", "-t", "failover/test/order"});
+  ChildProcess subscriber(argv);
+  std::optional<std::string> first;
+  for (int attempt = 0; attempt < 50 && !first; ++attempt) {
+    externalPublish("failover/test/order", "probe", /*retain=*/false);
+    first = subscriber.readLine(100ms);
+  }
+  ASSERT_EQ(first, "probe");
+  ASSERT_TRUE(recorder_.waitConnects(2, 10s));
+  std::vector<std::string> received;
+  while (received.size() < 30) {
+    const auto line = subscriber.readLine(10000ms);
+    ASSERT_TRUE(line.has_value()) << received.size() << " of 30 arrived";
+    if (*line != "probe") {
+      received.push_back(*line);
+    }
+  }
+  for (int i = 0; i < 30; ++i) {
+    EXPECT_EQ(received[static_cast<std::size_t>(i)], "e" + std::to_string(i));
+  }
+}
+
+// A publish the broker refuses (here: not authorised by its ACL) is dropped and counted, not
+// sent again and again; what follows still gets through.
+TEST_F(PahoMessageBusTest, APublishTheBrokerRefusesIsDroppedAndCounted) {
+  broker_.stop();
+  const auto acl = std::filesystem::temp_directory_path() /
+                   ("failover-acl-" + std::to_string(::getpid()) + ".conf");
+  {
+    std::ofstream file(acl);
+    file << "topic readwrite failover/test/#\n";
+  }
+  MosquittoBroker guarded("acl_file " + acl.string() + "\n");
+  ASSERT_TRUE(guarded.start());
+  BusSettings settings;
+  settings.server_uri = guarded.uri();
+  settings.client_id = "failover-test";
+  settings.state_topic = "failover/test/node/state";
+  ports::BusHandlers handlers;
+  handlers.on_connected = [this] {
+    recorder_.connected();
+  };
+  bus_ = std::make_unique<PahoMessageBus>(io_, settings, handlers);
+  io_thread_ = std::thread([this] { io_.run(); });
+  runOnIo([this] {
+    std::string error;
+    ASSERT_TRUE(bus_->start(error)) << error;
+  });
+  ASSERT_TRUE(recorder_.waitConnects(1, 5s));
+  runOnIo([this] {
+    for (int i = 0; i < 50; ++i) {
+      bus_->publish("elsewhere/denied", std::to_string(i), {1, false, {}});
+    }
+    bus_->publish("failover/test/allowed", "yes", {1, true, {}});
+  });
+  std::vector<std::string> argv{kSub, "-h", "127.0.0.1", "-p", std::to_string(guarded.port()), "-C",
+                                "1",  "-W", "5",         "-t", "failover/test/allowed"};
+  ChildProcess subscriber(argv);
+  EXPECT_EQ(subscriber.readLine(6000ms), "yes");
+  runOnIo([this] {
+    const auto& stats = bus_->stats();
+    EXPECT_EQ(stats.publish_refused, 50u);
+    EXPECT_EQ(stats.in_flight, 0u);
+    EXPECT_EQ(stats.waiting, 0u);
+  });
+  std::filesystem::remove(acl);
 }
 
 TEST_F(PahoMessageBusTest, Mqtt311AlsoWorks) {

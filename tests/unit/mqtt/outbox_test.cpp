@@ -129,17 +129,60 @@ TEST(OutboxTest, AfterALossANewerRetainedValueMakesTheInFlightOneMoot) {
   EXPECT_EQ(describe(takeSendable(outbox)), (Lines{"s=new"}));
 }
 
-TEST(OutboxTest, GiveBackPutsARefusedMessageFirst) {
+TEST(OutboxTest, AMessageGivenBackReturnsToItsPlace) {
   Outbox outbox(100);
   outbox.setWindow(5);
   outbox.push(event("e", "1"));
   outbox.push(event("e", "2"));
   const auto sent = takeSendable(outbox);
   ASSERT_EQ(sent.size(), 2u);
+  outbox.push(event("e", "3"));
   outbox.giveBack(sent[1].id);
   outbox.giveBack(sent[1].id);  // twice: no duplicate
   EXPECT_EQ(outbox.inFlight(), 1u);
-  EXPECT_EQ(describe(takeSendable(outbox)), (Lines{"e=2"}));
+  EXPECT_EQ(describe(takeSendable(outbox)), (Lines{"e=2", "e=3"}));
+}
+
+// The library reports every message in flight as failed, in the order they were sent, before
+// it reports the connection lost: they must come back in that order, not reversed.
+TEST(OutboxTest, FailuresReportedOneByOneKeepThePublishingOrder) {
+  Outbox outbox(100);
+  outbox.setWindow(3);
+  outbox.push(event("e", "A"));
+  outbox.push(event("e", "B"));
+  outbox.push(event("e", "C"));
+  outbox.push(event("e", "D"));
+  const auto sent = takeSendable(outbox);
+  ASSERT_EQ(describe(sent), (Lines{"e=A", "e=B", "e=C"}));
+  for (const auto& dispatch : sent) {
+    outbox.giveBack(dispatch.id);
+  }
+  outbox.connectionLost();  // nothing left in flight by then
+  EXPECT_EQ(outbox.stats().resent, 3u);
+  outbox.setWindow(10);
+  EXPECT_EQ(describe(takeSendable(outbox)), (Lines{"e=A", "e=B", "e=C", "e=D"}));
+}
+
+// Two values of one retained topic in flight: whatever order they come back in, the newer
+// one is what is sent again.
+TEST(OutboxTest, OfTwoRetainedValuesGivenBackTheNewerIsKept) {
+  for (const bool newer_first : {false, true}) {
+    Outbox outbox(100);
+    outbox.setWindow(5);
+    outbox.push(retained("s", "v1"));
+    auto first = takeSendable(outbox);
+    outbox.push(retained("s", "v2"));
+    auto second = takeSendable(outbox);
+    ASSERT_EQ(first.size() + second.size(), 2u);
+    if (newer_first) {
+      outbox.giveBack(second[0].id);
+      outbox.giveBack(first[0].id);
+    } else {
+      outbox.giveBack(first[0].id);
+      outbox.giveBack(second[0].id);
+    }
+    EXPECT_EQ(describe(takeSendable(outbox)), (Lines{"s=v2"})) << newer_first;
+  }
 }
 
 TEST(OutboxTest, PastCapacityTheOldestEventIsDroppedButRetainedStateIsKept) {
