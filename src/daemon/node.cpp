@@ -304,9 +304,9 @@ void Node::execute(std::vector<engine::Action> actions) {
           using T = std::decay_t<decltype(act)>;
           if constexpr (std::is_same_v<T, engine::RouteRequest>) {
             const auto router = ports_.routers.find(act.router);
-            engine_log_->info("route request {} on {}: {} output(s) for {}", act.request_id,
-                              act.router, act.routes.size(), act.reason);
             if (router == ports_.routers.end() || router->second == nullptr) {
+              engine_log_->info("route request {} on {}: {} output(s) for {}", act.request_id,
+                                act.router, act.routes.size(), act.reason);
               std::vector<engine::OutputOutcome> outcomes;
               for (const auto& route : act.routes) {
                 outcomes.push_back({route.output, engine::OutputResult::Unconfirmed, "no_router"});
@@ -325,6 +325,9 @@ void Node::execute(std::vector<engine::Action> actions) {
             for (const auto& pair : act.pairs) {
               block_handed_at_[pair] = handed_at;
             }
+            // Logged after the block left: writing the log line costs a system call.
+            engine_log_->info("route request {} on {}: {} output(s) for {}", act.request_id,
+                              act.router, act.routes.size(), act.reason);
           } else if constexpr (std::is_same_v<T, engine::PairStateChanged>) {
             if (changed_pairs_.insert(act.pair).second) {
               changed_order_.push_back(act.pair);
@@ -440,15 +443,15 @@ void Node::schedulePairPublishing() {
 void Node::publishChangedPairs(std::size_t at_most) {
   std::size_t published = 0;
   while (published < at_most && next_changed_ < changed_order_.size()) {
-    const std::string& pair = changed_order_[next_changed_++];
+    const std::string pair = changed_order_[next_changed_++];  // a copy: the vector may grow
     changed_pairs_.erase(pair);
     publishPair(pair);
     ++published;
   }
-  if (next_changed_ == changed_order_.size()) {
-    changed_order_.clear();
-    next_changed_ = 0;
-  }
+  // Drop what was published, so that pairs changing without pause cannot grow the list.
+  changed_order_.erase(changed_order_.begin(),
+                       changed_order_.begin() + static_cast<std::ptrdiff_t>(next_changed_));
+  next_changed_ = 0;
 }
 
 void Node::publishPair(const std::string& pair) {
