@@ -399,6 +399,9 @@ void VideohubClient::Impl::onBlock(const vh::Block& block) {
   if (!change.empty() && observers_.on_change) {
     observers_.on_change(change, state_);
   }
+  if (!change.input_labels.empty() && !change.device) {
+    onInputLabelsChanged(change.input_labels);
+  }
   if (const auto* routing = std::get_if<vh::RoutingBlock>(&block);
       routing != nullptr && routing->destination == vh::PortKind::VideoOutput) {
     onRoutingBlock(*routing);
@@ -415,6 +418,8 @@ void VideohubClient::Impl::onPreludeStatus(PreludeStatus status) {
       if (connection_state_ != ConnectionState::Ready) {
         backoff_.reset();
         setState(ConnectionState::Ready, "");
+        // After the observers: routing they ask for on Ready goes first.
+        writeInputLabels();
       }
       break;
     case PreludeStatus::DeviceUnavailable:
@@ -444,6 +449,9 @@ void VideohubClient::Impl::onReply(Reply reply) {
   if (reply == Reply::Nak) {
     ++stats_.naks;
     log_->warn("router {} answered NAK to: {}", endpointText(), done->bytes);
+  }
+  if (done->kind == RequestKind::Labels) {
+    onLabelsReply(*done, reply);
   }
   if (done->kind == RequestKind::Ping && sync_ping_id_ == done->id) {
     sync_ping_id_.reset();
@@ -548,6 +556,9 @@ void VideohubClient::Impl::armAckTimer(uint64_t id) {
       return;
     }
     ++stats_.ack_timeouts;
+    if (queue_.current()->kind == RequestKind::Labels) {
+      onLabelsUnanswered();
+    }
     failConnection("no ACK within " + std::to_string(options_.ack_timeout.count()) + " ms",
                    "ack_timeout");
   });

@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -75,6 +76,12 @@ class VideohubClient::Impl : public std::enable_shared_from_this<VideohubClient:
   void armKeepaliveTimer();
   std::string endpointText() const;
 
+  // Input labels (client_labels.cpp).
+  void writeInputLabels();
+  void onInputLabelsChanged(const std::vector<uint32_t>& inputs);
+  void onLabelsReply(const Request& done, Reply reply);
+  void onLabelsUnanswered();
+
   // Salvos (client_salvo.cpp).
   void sendSalvoRoutes(Salvo& salvo);
   void onSalvoReply(uint64_t salvo_id, RequestKind kind, Reply reply);
@@ -124,6 +131,11 @@ class VideohubClient::Impl : public std::enable_shared_from_this<VideohubClient:
   std::unordered_map<uint64_t, uint64_t> request_salvo_;  // queue request id → salvo id
   std::unordered_map<uint64_t, std::function<void(bool)>> request_callbacks_;
   void failRequestCallbacks();
+
+  // Kept inputs whose different label was already logged on this connection.
+  std::set<uint32_t> label_drift_reported_;
+  std::string refused_label_bytes_;  // the last label block the router NAKed
+  bool skip_labels_once_ = false;    // the last label block got no ACK
 };
 
 }  // namespace failover::videohub_client

@@ -61,13 +61,26 @@ uint64_t SendQueue::push(RequestKind kind, vh::Block block, std::vector<Supersed
       }
     }
   }
+  if (kind == RequestKind::Labels) {
+    // Only the newest label block is worth sending: it was planned from a newer mirror.
+    queue_.erase(std::remove_if(queue_.begin(), queue_.end(),
+                                [](const Request& r) { return r.kind == RequestKind::Labels; }),
+                 queue_.end());
+  }
   Request request;
   request.id = next_id_++;
   request.kind = kind;
   request.bytes = vh::encodeBlock(block);
   request.block = std::move(block);
-  queue_.push_back(std::move(request));
-  return queue_.back().id;
+  const uint64_t id = request.id;
+  // Everything else goes ahead of label blocks that have not left yet.
+  auto position = queue_.end();
+  if (kind != RequestKind::Labels) {
+    position = std::find_if(queue_.begin(), queue_.end(),
+                            [](const Request& r) { return r.kind == RequestKind::Labels; });
+  }
+  queue_.insert(position, std::move(request));
+  return id;
 }
 
 const Request* SendQueue::startNext() {

@@ -14,6 +14,9 @@
 // - Route requests queued one after another behind the block in flight leave together, as
 //   ONE block, when the wire is free: many pairs failing at once cost one round trip, not
 //   one per pair. Their ids travel in merged_ids; the reply answers them all.
+// - Label writes (RequestKind::Labels) are background work: every other request is queued
+//   ahead of a label block that has not left yet, so a failover waits at most for a label
+//   block already on the wire. A newer label block replaces a queued older one.
 //
 // Indexes in the blocks are zero-based, as on the wire.
 
@@ -27,7 +30,7 @@
 
 namespace failover::videohub_client {
 
-enum class RequestKind { Ping, Route, Lock, DumpRequest, Other };
+enum class RequestKind { Ping, Route, Lock, DumpRequest, Labels, Other };
 
 struct Request {
   uint64_t id = 0;  // assigned by push()

@@ -14,7 +14,14 @@
 //   reconnects; a PING every keepalive_interval; no bytes for silence_timeout → reconnect;
 // - routeSalvo() sends several outputs in ONE routing block and reports each output as
 //   applied (the router's update shows it), refused (NAK, locked, out of range) or
-//   unconfirmed (disconnected, timed out, superseded).
+//   unconfirmed (disconnected, timed out, superseded);
+// - with input_labels set, keeps those input labels on the router: each time the client
+//   becomes Ready (first connect, every reconnect and re-dump) it writes the labels that
+//   differ from the mirror in ONE INPUT LABELS block, behind any routing already queued. A
+//   label someone else changes later is logged once and rewritten only on the next
+//   (re)connect, so two writers never fight. A NAK or a missing ACK is logged and not retried
+//   on that connection; a block the router refused is not sent again unchanged, and after a
+//   label block got no ACK the next connection writes no labels.
 //
 // Port numbers in this API are 1-based, as on the router's panel and in the configuration.
 
@@ -25,6 +32,7 @@
 #include <string>
 #include <vector>
 
+#include "failover/videohub_client/input_labels.h"
 #include "failover/videohub_client/router_state.h"
 
 namespace asio {
@@ -56,6 +64,9 @@ struct ClientOptions {
   std::chrono::milliseconds backoff_cap{5000};
   bool force_unlock = false;  // router setting: force-unlock outputs locked by others
   bool reconnect = true;      // false: one connection attempt, no retry (--test-connection)
+  // Input labels to keep on the router (1-based input → label; sanitised with
+  // sanitizeLabel()). Empty: the client never writes a label.
+  InputLabels input_labels;
 };
 
 enum class ConnectionState {
@@ -111,6 +122,10 @@ struct ClientStats {
   uint64_t unknown_blocks = 0;
   uint64_t blocks_received = 0;
   uint64_t requests_sent = 0;
+  uint64_t label_blocks_sent = 0;         // INPUT LABELS blocks written (input_labels)
+  uint64_t labels_sent = 0;               // labels in those blocks
+  uint64_t label_blocks_refused = 0;      // NAKed, or no ACK
+  uint64_t labels_changed_elsewhere = 0;  // a kept label changed to another text (logged once)
 };
 
 struct ClientObservers {

@@ -150,5 +150,57 @@ TEST(SendQueueTest, FailAllReturnsEverythingInOrderAndEmpties) {
   EXPECT_FALSE(queue.hasQueuedPing());
 }
 
+vh::Block inputLabels(std::vector<vh::Label> list) {
+  return vh::LabelsBlock{vh::PortKind::VideoInput, std::move(list)};
+}
+
+TEST(SendQueueTest, ARouteOvertakesALabelBlockThatHasNotLeft) {
+  SendQueue queue;
+  const uint64_t ping = queue.push(RequestKind::Ping, vh::PingBlock{}, nullptr);
+  ASSERT_NE(queue.startNext(), nullptr);  // the PING is on the wire
+  const uint64_t labels =
+      queue.push(RequestKind::Labels, inputLabels({{0, "Green Main"}}), nullptr);
+  const uint64_t route = queue.push(RequestKind::Route, routes({{0, 1}}), nullptr);
+  const uint64_t lock = queue.push(
+      RequestKind::Lock,
+      vh::LocksBlock{vh::PortKind::VideoOutput, {{1, vh::LockState::ForceUnlock}}}, nullptr);
+  ASSERT_EQ(queue.resolve(Reply::Ack)->id, ping);
+  const Request* next = queue.startNext();
+  ASSERT_NE(next, nullptr);
+  EXPECT_EQ(next->id, route);
+  ASSERT_EQ(queue.resolve(Reply::Ack)->id, route);
+  ASSERT_EQ(queue.startNext()->id, lock);
+  ASSERT_EQ(queue.resolve(Reply::Ack)->id, lock);
+  next = queue.startNext();
+  ASSERT_NE(next, nullptr);
+  EXPECT_EQ(next->id, labels);
+  EXPECT_EQ(next->bytes, "INPUT LABELS:\n0 Green Main\n\n");
+}
+
+TEST(SendQueueTest, ARouteWaitsOnlyForTheLabelBlockInFlight) {
+  SendQueue queue;
+  const uint64_t labels =
+      queue.push(RequestKind::Labels, inputLabels({{0, "Green Main"}}), nullptr);
+  ASSERT_EQ(queue.startNext()->id, labels);
+  const uint64_t route = queue.push(RequestKind::Route, routes({{0, 1}}), nullptr);
+  EXPECT_EQ(queue.startNext(), nullptr);  // never two blocks on the wire
+  ASSERT_EQ(queue.resolve(Reply::Ack)->id, labels);
+  EXPECT_EQ(queue.startNext()->id, route);
+}
+
+TEST(SendQueueTest, ANewerLabelBlockReplacesAQueuedOne) {
+  SendQueue queue;
+  ASSERT_NE(queue.push(RequestKind::Ping, vh::PingBlock{}, nullptr), 0u);
+  ASSERT_NE(queue.startNext(), nullptr);
+  (void)queue.push(RequestKind::Labels, inputLabels({{0, "Old"}}), nullptr);
+  const uint64_t newer = queue.push(RequestKind::Labels, inputLabels({{0, "New"}}), nullptr);
+  EXPECT_EQ(queue.queued(), 1u);
+  ASSERT_TRUE(queue.resolve(Reply::Ack).has_value());
+  const Request* next = queue.startNext();
+  ASSERT_NE(next, nullptr);
+  EXPECT_EQ(next->id, newer);
+  EXPECT_EQ(next->bytes, "INPUT LABELS:\n0 New\n\n");
+}
+
 }  // namespace
 }  // namespace failover::videohub_client
