@@ -169,6 +169,7 @@ int runDaemon(const CommandLine& command_line) {
     videohub_client::ClientOptions options;
     options.host = router.host;
     options.port = router.port;
+    options.input_labels = daemon::machineInputLabels(config, router);
     daemon::RouterReports reports;
     reports.on_observed = [&](engine::RouterObserved observed) {
       node_ptr->onRouterObserved(std::move(observed));

@@ -1,5 +1,7 @@
 #include "failover/daemon/videohub_router.h"
 
+#include <algorithm>
+
 namespace failover::daemon {
 namespace {
 
@@ -20,6 +22,29 @@ engine::OutputResult toEngine(videohub_client::RouteOutcome outcome) {
 
 }  // namespace
 
+videohub_client::InputLabels machineInputLabels(const config::Config& config,
+                                                const config::RouterSettings& router) {
+  videohub_client::InputLabels labels;
+  if (!router.write_labels) {
+    return labels;
+  }
+  for (const auto& machine : config.machines) {
+    const bool on_router =
+        std::any_of(config.pairs.begin(), config.pairs.end(), [&](const config::PairSettings& p) {
+          return p.router == router.id && (p.main == machine.id || p.backup == machine.id);
+        });
+    if (!on_router || machine.input <= 0) {
+      continue;
+    }
+    std::string label = videohub_client::sanitizeLabel(machine.label);
+    if (label.empty()) {
+      label = videohub_client::sanitizeLabel(machine.id);
+    }
+    labels.emplace(static_cast<uint32_t>(machine.input), std::move(label));
+  }
+  return labels;
+}
+
 VideohubRouter::VideohubRouter(asio::io_context& io, const config::RouterSettings& settings,
                                videohub_client::ClientOptions options, RouterReports reports)
     : io_(io),
@@ -28,6 +53,9 @@ VideohubRouter::VideohubRouter(asio::io_context& io, const config::RouterSetting
       reports_(std::move(reports)),
       enabled_(settings.enabled) {
   options_.force_unlock = settings_.force_unlock;
+  if (!settings_.write_labels) {
+    options_.input_labels.clear();
+  }
   status_.id = settings_.id;
   status_.enabled = enabled_;
   status_.address = options_.host + ":" + std::to_string(options_.port);

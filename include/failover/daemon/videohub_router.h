@@ -3,6 +3,10 @@
 // VideohubRouter: the RouterControl port on a VideohubClient, and the translation of what the
 // client mirrors (connection, routing, locks) into the node's RouterObserved events and
 // RouterStatus for dashboards. Runs on the io thread like the client.
+//
+// With routers.<id>.write_labels, the client keeps the machine labels on the router's inputs
+// (ClientOptions::input_labels, from machineInputLabels()); without it, the router's labels
+// are never written.
 
 #include <functional>
 #include <memory>
@@ -17,6 +21,13 @@
 
 namespace failover::daemon {
 
+// The input labels router `router` keeps when its write_labels is on: for every machine of a
+// pair on that router, the machine's label (its id when the label is empty after
+// sanitizeLabel) at the machine's 1-based input. When two machines name one input, the first
+// in the file wins. Empty when write_labels is off.
+videohub_client::InputLabels machineInputLabels(const config::Config& config,
+                                                const config::RouterSettings& router);
+
 struct RouterReports {
   std::function<void(engine::RouterObserved)> on_observed;
   std::function<void(const RouterStatus&)> on_status;
@@ -24,7 +35,8 @@ struct RouterReports {
 
 class VideohubRouter final : public ports::RouterControl {
  public:
-  // `options` carries the address and timeouts; `settings` the router's configuration.
+  // `options` carries the address, timeouts and input labels; `settings` the router's
+  // configuration (input labels are dropped unless settings.write_labels).
   VideohubRouter(asio::io_context& io, const config::RouterSettings& settings,
                  videohub_client::ClientOptions options, RouterReports reports);
   ~VideohubRouter() override;
