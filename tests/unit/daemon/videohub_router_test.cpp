@@ -1,0 +1,62 @@
+// Which input labels a router keeps with write_labels (machineInputLabels).
+
+#include "failover/daemon/videohub_router.h"
+
+#include <gtest/gtest.h>
+
+namespace failover::daemon {
+namespace {
+
+config::Config twoRouters() {
+  config::Config config;
+  config::RouterSettings vh1;
+  vh1.id = "vh1";
+  vh1.write_labels = true;
+  config::RouterSettings vh2 = vh1;
+  vh2.id = "vh2";
+  config.routers = {vh1, vh2};
+  config.machines = {{"green-main", "Green Main", 1, {}},
+                     {"green-backup", "  Green\r\nBackup  ", 2, {}},
+                     {"blue-main", "", 3, {}},
+                     {"spare", "Spare", 9, {}},
+                     {"red-main", "Red Main", 1, {}}};
+  config::PairSettings green;
+  green.id = "green";
+  green.router = "vh1";
+  green.main = "green-main";
+  green.backup = "green-backup";
+  config::PairSettings blue = green;
+  blue.id = "blue";
+  blue.main = "blue-main";
+  config::PairSettings red = green;
+  red.id = "red";
+  red.router = "vh2";
+  red.main = "red-main";
+  config.pairs = {green, blue, red};
+  return config;
+}
+
+TEST(MachineInputLabelsTest, LabelsOfTheMachinesOfTheRoutersPairs) {
+  const config::Config config = twoRouters();
+  const videohub_client::InputLabels expected = {
+      {1, "Green Main"}, {2, "Green  Backup"}, {3, "blue-main"}};
+  EXPECT_EQ(machineInputLabels(config, config.routers[0]), expected);
+  // The shared backup belongs to a pair on vh2 as well.
+  const videohub_client::InputLabels on_vh2 = {{1, "Red Main"}, {2, "Green  Backup"}};
+  EXPECT_EQ(machineInputLabels(config, config.routers[1]), on_vh2);
+}
+
+TEST(MachineInputLabelsTest, NothingWithoutWriteLabels) {
+  config::Config config = twoRouters();
+  config.routers[0].write_labels = false;
+  EXPECT_TRUE(machineInputLabels(config, config.routers[0]).empty());
+}
+
+TEST(MachineInputLabelsTest, TheFirstMachineOnAnInputWins) {
+  config::Config config = twoRouters();
+  config.pairs[2].router = "vh1";  // red-main shares input 1 with green-main on vh1
+  EXPECT_EQ(machineInputLabels(config, config.routers[0]).at(1), "Green Main");
+}
+
+}  // namespace
+}  // namespace failover::daemon
