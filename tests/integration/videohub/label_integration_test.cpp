@@ -204,18 +204,29 @@ TEST_F(LabelTest, InputsBeyondTheRouterAreLeftOut) {
   EXPECT_EQ(c.client->stats().naks, 0u);
 }
 
+constexpr const char* kScriptedPrelude =
+    "PROTOCOL PREAMBLE:\nVersion: 2.3\n\n"
+    "VIDEOHUB DEVICE:\nDevice present: true\nModel name: Blackmagic Smart Videohub\n"
+    "Video inputs: 4\nVideo outputs: 4\n\n"
+    "INPUT LABELS:\n0 A\n1 B\n2 C\n3 D\n\n"
+    "OUTPUT LABELS:\n0 P\n1 Q\n2 R\n3 S\n\n"
+    "VIDEO OUTPUT ROUTING:\n0 0\n1 1\n2 2\n3 3\n\n"
+    "VIDEO OUTPUT LOCKS:\n0 U\n1 U\n2 U\n3 U\n\n";
+
+std::vector<std::string> labelRequests(const ScriptedRouter& router) {
+  std::vector<std::string> found;
+  for (const auto& request : router.requests()) {
+    if (request.rfind("INPUT LABELS:", 0) == 0) {
+      found.push_back(request);
+    }
+  }
+  return found;
+}
+
 // A router that refuses label writes: warned about, not retried on that connection.
 TEST(LabelScriptedTest, ANakedLabelBlockIsNotRetried) {
   asio::io_context io;
-  const std::string prelude =
-      "PROTOCOL PREAMBLE:\nVersion: 2.3\n\n"
-      "VIDEOHUB DEVICE:\nDevice present: true\nModel name: Blackmagic Smart Videohub\n"
-      "Video inputs: 4\nVideo outputs: 4\n\n"
-      "INPUT LABELS:\n0 A\n1 B\n2 C\n3 D\n\n"
-      "OUTPUT LABELS:\n0 P\n1 Q\n2 R\n3 S\n\n"
-      "VIDEO OUTPUT ROUTING:\n0 0\n1 1\n2 2\n3 3\n\n"
-      "VIDEO OUTPUT LOCKS:\n0 U\n1 U\n2 U\n3 U\n\n";
-  ScriptedRouter router(io, prelude, [](const std::string& request) -> std::string {
+  ScriptedRouter router(io, kScriptedPrelude, [](const std::string& request) -> std::string {
     return request.rfind("INPUT LABELS:", 0) == 0 ? "NAK\n\n" : "ACK\n\n";
   });
   ObservedClient c(io, labelled(router.port(), {{1, "Green Main"}, {2, "B"}}));
@@ -224,13 +235,30 @@ TEST(LabelScriptedTest, ANakedLabelBlockIsNotRetried) {
   ASSERT_TRUE(roundTrip(c));
   EXPECT_EQ(c.client->stats().label_blocks_refused, 1u);
   EXPECT_EQ(c.client->connectionState(), ConnectionState::Ready);
-  std::vector<std::string> label_requests;
-  for (const auto& request : router.requests()) {
-    if (request.rfind("INPUT LABELS:", 0) == 0) {
-      label_requests.push_back(request);
-    }
-  }
-  EXPECT_EQ(label_requests, std::vector<std::string>{"INPUT LABELS:\n0 Green Main\n\n"});
+  EXPECT_EQ(labelRequests(router), std::vector<std::string>{"INPUT LABELS:\n0 Green Main\n\n"});
+}
+
+// A router that never answers a label block: the connection is rebuilt (the ACK rule), and
+// the next connection does not try again, so a failing label write cannot keep the router
+// away from failovers.
+TEST(LabelScriptedTest, AnUnansweredLabelBlockIsNotRetriedOnTheNextConnection) {
+  asio::io_context io;
+  ScriptedRouter router(io, kScriptedPrelude, [](const std::string& request) -> std::string {
+    return request.rfind("INPUT LABELS:", 0) == 0 ? "" : "ACK\n\n";
+  });
+  ClientOptions options = labelled(router.port(), {{1, "Green Main"}});
+  options.ack_timeout = 200ms;
+  ObservedClient c(io, options);
+  ASSERT_TRUE(c.waitFor(ConnectionState::Ready));
+  ASSERT_TRUE(c.waitFor(ConnectionState::Disconnected));
+  ASSERT_TRUE(c.waitFor(ConnectionState::Ready));
+  EXPECT_EQ(router.connections(), 2);
+  ASSERT_TRUE(roundTrip(c));
+  EXPECT_EQ(c.client->stats().ack_timeouts, 1u);
+  EXPECT_EQ(c.client->stats().label_blocks_refused, 1u);
+  EXPECT_EQ(c.client->stats().label_blocks_sent, 1u);
+  EXPECT_EQ(labelRequests(router).size(), 1u);
+  EXPECT_EQ(c.client->connectionState(), ConnectionState::Ready);
 }
 
 }  // namespace

@@ -10,10 +10,16 @@ ScriptedRouter::ScriptedRouter(asio::io_context& io, std::string prelude, Answer
       prelude_(std::move(prelude)),
       answer_(std::move(answer)) {
   port_ = acceptor_.local_endpoint().port();
+  accept();
+}
+
+void ScriptedRouter::accept() {
   acceptor_.async_accept(peer_, [this](const asio::error_code& ec) {
     if (ec) {
       return;
     }
+    ++connections_;
+    pending_.clear();
     asio::error_code ignored;
     asio::write(peer_, asio::buffer(prelude_), ignored);
     readMore();
@@ -23,6 +29,12 @@ ScriptedRouter::ScriptedRouter(asio::io_context& io, std::string prelude, Answer
 void ScriptedRouter::readMore() {
   peer_.async_read_some(asio::buffer(buffer_), [this](const asio::error_code& ec, size_t n) {
     if (ec) {
+      if (ec != asio::error::operation_aborted) {
+        // The client left: serve its reconnect with the same script.
+        asio::error_code ignored;
+        peer_.close(ignored);
+        accept();
+      }
       return;
     }
     pending_.append(buffer_.data(), n);

@@ -2,8 +2,9 @@
 
 // A scripted Videohub peer for the exchanges the simulator does not produce on its own (for
 // example a push from another client between our request and its ACK). It runs on the test's
-// io_context, accepts one client on 127.0.0.1, sends `prelude`, then answers every request
-// block with whatever `answer` returns for it.
+// io_context, accepts one client at a time on 127.0.0.1, sends `prelude`, then answers every
+// request block with whatever `answer` returns for it. When the client leaves, its reconnect
+// gets the same prelude and script.
 
 #include <array>
 #include <cstdint>
@@ -23,8 +24,10 @@ class ScriptedRouter {
   uint16_t port() const { return port_; }
   // Every request block received so far, each with its terminating blank line.
   const std::vector<std::string>& requests() const { return requests_; }
+  int connections() const { return connections_; }
 
  private:
+  void accept();
   void readMore();
 
   asio::ip::tcp::acceptor acceptor_;
@@ -32,6 +35,7 @@ class ScriptedRouter {
   std::string prelude_;
   Answer answer_;
   uint16_t port_ = 0;
+  int connections_ = 0;
   std::array<char, 4096> buffer_{};
   std::string pending_;
   std::vector<std::string> requests_;
