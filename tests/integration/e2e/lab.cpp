@@ -103,7 +103,8 @@ void Lab::writeConfig() {
        << "  startup_grace_ms: " << options_.startup_grace_ms << "\n"
        << "  reconnect_grace_ms: " << options_.reconnect_grace_ms << "\n"
        << "routers:\n"
-       << "  vh1: { address: 127.0.0.1:" << router_port_ << " }\n"
+       << "  vh1: { address: 127.0.0.1:" << router_port_
+       << ", write_labels: " << (options_.write_labels ? "true" : "false") << " }\n"
        << "machines:\n"
        << "  " << kMain << ": { label: Green Main, input: " << kMainInput << " }\n"
        << "  " << kBackup << ": { label: Green Backup, input: " << kBackupInput << " }\n"

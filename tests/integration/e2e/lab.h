@@ -58,7 +58,8 @@ struct LabOptions {
   // Play the machines with render-sim (real per-machine connections and wills) instead of
   // mosquitto_pub heartbeats; then health() is not available, use agents().
   bool render_sim = false;
-  int mqtt_version = 5;  // 5 or 3 (3.1.1)
+  int mqtt_version = 5;       // 5 or 3 (3.1.1)
+  bool write_labels = false;  // routers.vh1.write_labels
 };
 
 class Lab {

@@ -196,5 +196,30 @@ TEST(ResilienceTest, NodeStartedWhileTheRouterIsDownWaitsForItsRouting) {
   EXPECT_EQ(lab.routes().at(kOutputA), kMainInput);
 }
 
+// With write_labels the router's panel names the machines; the labels are read back the way
+// an engineer would, with --test-connection.
+TEST(ResilienceTest, WriteLabelsPutsTheMachineLabelsOnTheRouter) {
+  LabOptions options;
+  options.write_labels = true;
+  Lab lab(options);
+  lab.start();
+  const std::string address = "127.0.0.1:" + std::to_string(lab.routerPort());
+  std::string output;
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    testing::ChildProcess check(
+        {testing::binaryPath("failover-node"), "--test-connection", address, "--json"});
+    output = check.readLine(5000ms).value_or("");
+    check.waitForExit(5000ms);
+    if (output.find(R"({"input":1,"label":"Green Main"})") != std::string::npos &&
+        output.find(R"({"input":2,"label":"Green Backup"})") != std::string::npos) {
+      break;
+    }
+  }
+  EXPECT_NE(output.find(R"({"input":1,"label":"Green Main"})"), std::string::npos) << output;
+  EXPECT_NE(output.find(R"({"input":2,"label":"Green Backup"})"), std::string::npos) << output;
+  EXPECT_NE(output.find(R"({"input":3,"label":"Input 3"})"), std::string::npos)
+      << "inputs of no machine are left alone: " << output;
+}
+
 }  // namespace
 }  // namespace failover::e2e
