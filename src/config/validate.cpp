@@ -194,6 +194,26 @@ class Validator {
     }
   }
 
+  bool anyRouterWritesLabels() const {
+    return std::any_of(config_.routers.begin(), config_.routers.end(),
+                       [](const RouterSettings& router) { return router.write_labels; });
+  }
+
+  // With write_labels the label goes onto the router, which takes one line of limited length.
+  void checkRouterLabel(const std::string& path, const std::string& label) {
+    constexpr std::size_t kRouterLabelBytes = 64;
+    if (std::any_of(label.begin(), label.end(),
+                    [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; })) {
+      warning(path,
+              "the label has control characters (line breaks, tabs): the router gets "
+              "spaces in their place");
+    }
+    if (label.size() > kRouterLabelBytes) {
+      warning(path, "the label is " + std::to_string(label.size()) +
+                        " bytes: the router gets only the first 64");
+    }
+  }
+
   void checkMachines() {
     std::map<std::string, bool> seen;
     for (const auto& machine : config_.machines) {
@@ -203,6 +223,9 @@ class Validator {
         error(path, "duplicate machine id");
       }
       checkRange(path + ".input", machine.input, 1, Bounds::kMaxPort, "(1-based router input)");
+      if (anyRouterWritesLabels()) {
+        checkRouterLabel(path + ".label", machine.label);
+      }
       for (std::size_t i = 0; i < machine.features.size(); ++i) {
         if (machine.features[i].empty() && !skip(indexed(path + ".features", i))) {
           error(indexed(path + ".features", i), "a feature name must not be empty");

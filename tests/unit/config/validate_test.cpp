@@ -153,6 +153,21 @@ TEST(ValidateTest, RuleChecks) {
                           "or a bool"));
 }
 
+TEST(ValidateTest, LabelsWrittenToTheRouterMustFitOneShortLine) {
+  Config config = twoPairs();
+  config.machines[0].label = "Green\nMain";
+  config.machines[1].label = std::string(70, 'x');
+  EXPECT_THAT(rendered(validate(config)), ElementsAre()) << "without write_labels: any label";
+  config.routers[0].write_labels = true;
+  EXPECT_THAT(rendered(validate(config)),
+              ElementsAre(": machines." + config.machines[0].id +
+                              ".label: warning: the label has control characters (line breaks, "
+                              "tabs): the router gets spaces in their place",
+                          ": machines." + config.machines[1].id +
+                              ".label: warning: the label is 70 bytes: the router gets only the "
+                              "first 64"));
+}
+
 TEST(ValidateTest, TlsCertificateNeedsItsKey) {
   Config config = twoPairs();
   config.mqtt.server = "ssl://127.0.0.1:8883";
