@@ -229,21 +229,25 @@ class PahoMessageBus::Impl : public std::enable_shared_from_this<Impl>,
   }
 
   // Paho gave up on a message (connection lost, or refused): send it again when possible.
-  // `reason` is the broker's MQTT 5 reason code when it answered, else 0.
-  void onPublishFailed(uint64_t id, int reason) {
-    if (reason >= 0x80) {
-      // The broker refused the message (not authorised, too large, ...): sending it again
-      // would be refused again, and would hold the window meanwhile.
-      outbox_.acknowledge(id);
-      ++stats_.publish_refused;
-      const auto now = std::chrono::steady_clock::now();
-      if (now - refusal_logged_at_ >= std::chrono::seconds(10)) {
-        refusal_logged_at_ = now;
-        busLogger()->warn("MQTT broker refused a publish (reason code 0x{:02x}); {} so far", reason,
-                          stats_.publish_refused);
-      }
-    } else {
+  // `code` is Paho's return code; `reason` the broker's MQTT 5 reason code when it answered.
+  void onPublishFailed(uint64_t id, int code, int reason) {
+    if (code == MQTTASYNC_OPERATION_INCOMPLETE || code == MQTTASYNC_DISCONNECTED) {
+      // The connection is going away under the message (Paho reports every message in flight
+      // so, before it reports the loss). It is sent again after the next connect; handing
+      // anything to Paho before then would only race the dying connection.
       outbox_.giveBack(id);
+      window_known_ = false;
+      return;
+    }
+    // The broker refused the message (not authorised, too large, ...) or Paho gave up on it
+    // for another reason: sending it again would fail again, and hold the window meanwhile.
+    outbox_.acknowledge(id);
+    ++stats_.publish_refused;
+    const auto now = std::chrono::steady_clock::now();
+    if (now - refusal_logged_at_ >= std::chrono::seconds(10)) {
+      refusal_logged_at_ = now;
+      busLogger()->warn("MQTT publish refused (code {}, reason code 0x{:02x}); {} so far", code,
+                        reason, stats_.publish_refused);
     }
     pump();
   }
@@ -271,9 +275,11 @@ class PahoMessageBus::Impl : public std::enable_shared_from_this<Impl>,
              [id = idOf(token)](Impl& self) { self.onPublishAcknowledged(id); });
     }
     void on_failure(const ::mqtt::token& token) override {
+      const int code = token.get_return_code();
       const int reason = static_cast<int>(token.get_reason_code());
-      postTo(owner_.weak_from_this(),
-             [id = idOf(token), reason](Impl& self) { self.onPublishFailed(id, reason); });
+      postTo(owner_.weak_from_this(), [id = idOf(token), code, reason](Impl& self) {
+        self.onPublishFailed(id, code, reason);
+      });
     }
     Impl& owner_;
   };
