@@ -494,12 +494,19 @@ void Node::publishStats() {
   for (const auto& [reason, count] : stats_.rejected) {
     rejected[reason] = count;
   }
+  const ports::BusCounters bus = ports_.bus.counters();
   publishRetained(topics_.nodeStats(), Json{{"health_messages", stats_.health_messages},
                                             {"commands", stats_.commands},
                                             {"duplicate_commands", stats_.duplicate_commands},
                                             {"unknown_topics", stats_.unknown_topics},
                                             {"switch_events", stats_.switch_events},
-                                            {"rejected", std::move(rejected)}}
+                                            {"rejected", std::move(rejected)},
+                                            {"mqtt",
+                                             {{"connects", bus.connects},
+                                              {"published", bus.published},
+                                              {"refused", bus.refused},
+                                              {"dropped", bus.dropped},
+                                              {"waiting", bus.waiting}}}}
                                            .dump());
 }
 

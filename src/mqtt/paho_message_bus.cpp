@@ -561,6 +561,11 @@ void PahoMessageBus::subscribe(const std::string& filter, ports::SubscriptionKin
 bool PahoMessageBus::connected() const {
   return impl_->connected();
 }
+ports::BusCounters PahoMessageBus::counters() const {
+  const BusStats& stats = impl_->stats();
+  return {stats.connects, stats.published, stats.publish_refused, stats.publish_dropped,
+          stats.waiting + stats.in_flight};
+}
 const BusStats& PahoMessageBus::stats() const {
   return impl_->stats();
 }

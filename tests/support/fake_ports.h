@@ -95,6 +95,9 @@ class FakeMessageBus : public ports::MessageBus {
     subscriptions_.emplace_back(filter, kind);
   }
   bool connected() const override { return connected_; }
+  ports::BusCounters counters() const override { return counters_; }
+  // What counters() reports next.
+  void setCounters(const ports::BusCounters& counters) { counters_ = counters; }
 
   void setHandlers(ports::BusHandlers handlers) { handlers_ = std::move(handlers); }
 
@@ -145,6 +148,7 @@ class FakeMessageBus : public ports::MessageBus {
 
  private:
   bool connected_ = false;
+  ports::BusCounters counters_;
   ports::BusHandlers handlers_;
   std::vector<Published> published_;
   std::vector<std::pair<std::string, ports::SubscriptionKind>> subscriptions_;

@@ -86,6 +86,7 @@ class PahoMessageBus final : public ports::MessageBus {
                const ports::PublishOptions& options) override;
   void subscribe(const std::string& filter, ports::SubscriptionKind kind) override;
   bool connected() const override;
+  ports::BusCounters counters() const override;
 
   // The counters, and the outbox as it is now. Io thread only.
   const BusStats& stats() const;

@@ -4,6 +4,7 @@
 // implements it; tests of the node use a fake. Every callback is delivered on the node's
 // single io thread, never on a library thread.
 
+#include <cstdint>
 #include <functional>
 #include <string>
 
@@ -39,6 +40,15 @@ struct PublishOptions {
   std::string correlation_data;  // MQTT 5 only; echoed on responses
 };
 
+// What the bus has done with the node's publishes, for B/node/stats.
+struct BusCounters {
+  uint64_t connects = 0;
+  uint64_t published = 0;  // handed to the MQTT library
+  uint64_t refused = 0;    // refused by the broker or the library: not sent again
+  uint64_t dropped = 0;    // events dropped from a full queue (broker away or slow)
+  uint64_t waiting = 0;    // queued now: not yet sent, or sent and not yet acknowledged
+};
+
 class MessageBus {
  public:
   virtual ~MessageBus() = default;
@@ -54,6 +64,9 @@ class MessageBus {
   virtual void subscribe(const std::string& filter, SubscriptionKind kind) = 0;
 
   virtual bool connected() const = 0;
+
+  // Counters of the bus; a bus that keeps none reports zeros.
+  virtual BusCounters counters() const { return {}; }
 };
 
 // What the bus reports, registered before start().

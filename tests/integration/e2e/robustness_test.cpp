@@ -94,7 +94,13 @@ TEST(RobustnessTest, NodeStatsArePublishedEveryFewSeconds) {
         return json && json->value("unknown_topics", 0) >= 1;
       },
       6000ms);
-  EXPECT_TRUE(stats) << lab.bus().latest(Lab::topic("node/stats")).value_or("(none)");
+  ASSERT_TRUE(stats) << lab.bus().latest(Lab::topic("node/stats")).value_or("(none)");
+  // The bus's counters: the node has connected and published its state.
+  const auto json = parseJson(*stats);
+  ASSERT_TRUE(json && json->contains("mqtt")) << *stats;
+  EXPECT_GE((*json)["mqtt"].value("connects", 0), 1) << *stats;
+  EXPECT_GE((*json)["mqtt"].value("published", 0), 10) << *stats;
+  EXPECT_EQ((*json)["mqtt"].value("refused", -1), 0) << *stats;
 }
 
 // A command someone left retained on the broker (sent while the node was down) would act on

@@ -289,6 +289,19 @@ TEST_F(NodeTest, UnknownActiveIsPublishedEmptyOnConnect) {
 
 // mqtt-contract.md: B/node/stats is not retained. Node::publishStats() goes through
 // publishRetained() (see the report).
+// The bus's own counters go out with the node's, so an operator sees refused or dropped
+// publishes (an ACL that does not grant a topic, a broker away for long) on the dashboard.
+TEST_F(NodeTest, StatsCarryTheBusCounters) {
+  build(kOnePairYaml);
+  node_->start();
+  bus_.setCounters({2, 1500, 3, 4, 5});
+  bus_.connect();
+  const Json stats = parsed(bus_.last("failover/fo1/node/stats"));
+  EXPECT_EQ(
+      stats["mqtt"],
+      (Json{{"connects", 2}, {"published", 1500}, {"refused", 3}, {"dropped", 4}, {"waiting", 5}}));
+}
+
 TEST_F(NodeTest, StatsAreRetainedSoLateSubscribersSeeThem) {
   build(kOnePairYaml);
   node_->start();
@@ -712,6 +725,7 @@ TEST_F(NodeTest, GarbageHealthIsCountedAndChangesNothing) {
   EXPECT_EQ(node_->engineForTest().pairView("green"), view_before);
   const Json stats = parsed(bus_.last("failover/fo1/node/stats"));
   EXPECT_EQ(stats["rejected"]["invalid_json"], 1);
+  EXPECT_EQ(stats["mqtt"]["refused"], 0);
   send("some/other/topic", "ok");
   EXPECT_EQ(node_->stats().unknown_topics, 1u);
 }
