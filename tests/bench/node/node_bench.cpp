@@ -529,6 +529,43 @@ int benchIngest(const Args& args) {
   return counted == args.messages ? 0 : 1;
 }
 
+// The failover events of a mass failure, as they reach the benchmark.
+struct MassEvents {
+  int confirmed = 0;
+  Clock::time_point last_event;
+  double worst_total = 0;
+  double worst_detect_to_command = 0;
+  double worst_command_to_confirm = 0;
+};
+
+// Waits until `pairs` confirmed failover events have arrived (or `timeout`).
+MassEvents collectFailovers(BenchLab& lab, int pairs, Clock::time_point since,
+                            std::chrono::milliseconds timeout) {
+  const std::string prefix = lab.base() + "/pair/p";
+  MassEvents events;
+  events.last_event = since;
+  lab.bus().waitFor(
+      [&](const Received& item) {
+        if (item.topic.rfind(prefix, 0) != 0 || item.topic.find("/event") == std::string::npos) {
+          return false;
+        }
+        const auto event = fb::parseObject(item.payload);
+        if (event && event->value("event_type", "") == "failover" &&
+            event->value("result", "") == "ok") {
+          ++events.confirmed;
+          events.last_event = item.at;
+          events.worst_total = std::max(events.worst_total, latency(*event, "total"));
+          events.worst_detect_to_command =
+              std::max(events.worst_detect_to_command, latency(*event, "detect_to_command"));
+          events.worst_command_to_confirm =
+              std::max(events.worst_command_to_confirm, latency(*event, "command_to_confirm"));
+        }
+        return events.confirmed == pairs;
+      },
+      timeout);
+  return events;
+}
+
 int benchMass(const Args& args) {
   const int runs = args.runs > 0 ? args.runs : 10;
   const int pairs = args.pairs > 0 ? args.pairs : 144;
@@ -546,7 +583,6 @@ int benchMass(const Args& args) {
   std::vector<double> events_per_run;
   std::vector<double> node_share;
   std::vector<double> router_share;
-  const std::string prefix = lab.base() + "/pair/p";
   for (int run = 0; run < runs; ++run) {
     const int blocks_before = lab.routingBlocks();
     const auto sent = Clock::now();
@@ -556,30 +592,8 @@ int benchMass(const Args& args) {
     }
     // Wait for every failover event first: polling the simulator meanwhile would take its io
     // thread away from the node's routing blocks.
-    int confirmed = 0;
-    double worst_total = 0;
-    double worst_detect_to_command = 0;
-    double worst_command_to_confirm = 0;
-    Clock::time_point last_event = sent;
-    lab.bus().waitFor(
-        [&](const Received& item) {
-          if (item.topic.rfind(prefix, 0) != 0 || item.topic.find("/event") == std::string::npos) {
-            return false;
-          }
-          const auto event = fb::parseObject(item.payload);
-          if (event && event->value("event_type", "") == "failover" &&
-              event->value("result", "") == "ok") {
-            ++confirmed;
-            last_event = item.at;
-            worst_total = std::max(worst_total, latency(*event, "total"));
-            worst_detect_to_command =
-                std::max(worst_detect_to_command, latency(*event, "detect_to_command"));
-            worst_command_to_confirm =
-                std::max(worst_command_to_confirm, latency(*event, "command_to_confirm"));
-          }
-          return confirmed == pairs;
-        },
-        10000ms);
+    const MassEvents events = collectFailovers(lab, pairs, sent, 10000ms);
+    const int confirmed = events.confirmed;
     // Then the router is the judge: every output must be on its Backup.
     int on_backup = 0;
     const auto poll_until = Clock::now() + 10s;
@@ -593,18 +607,18 @@ int benchMass(const Args& args) {
     }
     // The simulator logs each request when it handles it; the node is done by now.
     const int blocks = lab.routingBlocks() - blocks_before;
-    all_confirmed.push_back(millisSince(sent, last_event));
-    event_total.push_back(worst_total);
+    all_confirmed.push_back(millisSince(sent, events.last_event));
+    event_total.push_back(events.worst_total);
     blocks_per_run.push_back(blocks);
     events_per_run.push_back(confirmed);
-    node_share.push_back(worst_detect_to_command);
-    router_share.push_back(worst_command_to_confirm);
+    node_share.push_back(events.worst_detect_to_command);
+    router_share.push_back(events.worst_command_to_confirm);
     std::printf(
         "run %d: %d routing blocks, last failover event %.3f ms after the first publish, "
         "%d of %d events, largest event total %.3f ms "
         "(largest detect_to_command %.3f, command_to_confirm %.3f)\n",
-        run, blocks, millisSince(sent, last_event), confirmed, pairs, worst_total,
-        worst_detect_to_command, worst_command_to_confirm);
+        run, blocks, millisSince(sent, events.last_event), confirmed, pairs, events.worst_total,
+        events.worst_detect_to_command, events.worst_command_to_confirm);
     // Back to the Mains, one manual switch per pair.
     for (int pair = 0; pair < pairs; ++pair) {
       lab.bus().publish(BenchLab::healthTopic(BenchLab::mainId(pair), "engine"),
@@ -649,51 +663,32 @@ int benchMassSilence(const Args& args) {
   std::vector<double> event_total;
   std::vector<double> node_share;
   std::vector<double> blocks_per_run;
-  const std::string prefix = lab.base() + "/pair/p";
   for (int run = -1; run < runs; ++run) {
     const int blocks_before = lab.routingBlocks();
     const auto last = heartbeats.silenceMainEngine();
-    int confirmed = 0;
-    double worst_total = 0;
-    double worst_detect_to_command = 0;
-    Clock::time_point last_event = last;
-    lab.bus().waitFor(
-        [&](const Received& item) {
-          if (item.topic.rfind(prefix, 0) != 0 || item.topic.find("/event") == std::string::npos) {
-            return false;
-          }
-          const auto event = fb::parseObject(item.payload);
-          if (event && event->value("event_type", "") == "failover" &&
-              event->value("result", "") == "ok") {
-            ++confirmed;
-            last_event = item.at;
-            worst_total = std::max(worst_total, latency(*event, "total"));
-            worst_detect_to_command =
-                std::max(worst_detect_to_command, latency(*event, "detect_to_command"));
-          }
-          return confirmed == pairs;
-        },
-        std::chrono::milliseconds(args.stale_ms) + 10000ms);
+    const MassEvents events =
+        collectFailovers(lab, pairs, last, std::chrono::milliseconds(args.stale_ms) + 10000ms);
     int on_backup = 0;
     for (int poll = 0; poll < 1000 && on_backup != pairs; ++poll) {
       on_backup = lab.outputsOnBackup();
     }
     const int blocks = lab.routingBlocks() - blocks_before;
-    if (confirmed != pairs || on_backup != pairs) {
-      std::fprintf(stderr, "run %d: %d events, %d outputs on the Backups of %d\n%s", run, confirmed,
-                   on_backup, pairs, fb::problemLines(lab.nodeLog()).c_str());
+    if (events.confirmed != pairs || on_backup != pairs) {
+      std::fprintf(stderr, "run %d: %d events, %d outputs on the Backups of %d\n%s", run,
+                   events.confirmed, on_backup, pairs, fb::problemLines(lab.nodeLog()).c_str());
       return 1;
     }
     if (run >= 0) {
-      to_last_event.push_back(millisSince(last, last_event));
-      event_total.push_back(worst_total);
-      node_share.push_back(worst_detect_to_command);
+      to_last_event.push_back(millisSince(last, events.last_event));
+      event_total.push_back(events.worst_total);
+      node_share.push_back(events.worst_detect_to_command);
       blocks_per_run.push_back(blocks);
     }
     std::printf(
         "run %d: %d routing blocks, last failover event %.3f ms after the last Main heartbeat, "
         "largest event total %.3f ms (largest detect_to_command %.3f)\n",
-        run, blocks, millisSince(last, last_event), worst_total, worst_detect_to_command);
+        run, blocks, millisSince(last, events.last_event), events.worst_total,
+        events.worst_detect_to_command);
     heartbeats.resumeMainEngine();
     // The Mains must be heard from again before they may take over.
     std::this_thread::sleep_for(std::chrono::milliseconds(args.stale_ms));

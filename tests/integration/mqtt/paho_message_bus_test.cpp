@@ -8,13 +8,10 @@
 
 #include <algorithm>
 #include <chrono>
-#include <condition_variable>
 #include <csignal>
-#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -25,6 +22,7 @@
 #include <gtest/gtest.h>
 #include <sys/types.h>
 
+#include "bus_harness.h"
 #include "support/child_process.h"
 #include "support/mosquitto_broker.h"
 
@@ -38,50 +36,6 @@ using testing::MosquittoBroker;
 constexpr const char* kPub = "/usr/bin/mosquitto_pub";
 constexpr const char* kSub = "/usr/bin/mosquitto_sub";
 
-// Collects what the bus reports (on the io thread) for the test thread to await.
-class Recorder {
- public:
-  void connected() {
-    std::lock_guard lock(mutex_);
-    ++connects_;
-    changed_.notify_all();
-  }
-  void lost() {
-    std::lock_guard lock(mutex_);
-    ++losses_;
-    changed_.notify_all();
-  }
-  void message(const ports::BusMessage& message) {
-    std::lock_guard lock(mutex_);
-    messages_.push_back(message);
-    changed_.notify_all();
-  }
-  bool waitConnects(int count, std::chrono::milliseconds timeout) {
-    std::unique_lock lock(mutex_);
-    return changed_.wait_for(lock, timeout, [&] { return connects_ >= count; });
-  }
-  bool waitLosses(int count, std::chrono::milliseconds timeout) {
-    std::unique_lock lock(mutex_);
-    return changed_.wait_for(lock, timeout, [&] { return losses_ >= count; });
-  }
-  std::optional<ports::BusMessage> nextMessage(std::chrono::milliseconds timeout) {
-    std::unique_lock lock(mutex_);
-    if (!changed_.wait_for(lock, timeout, [&] { return !messages_.empty(); })) {
-      return std::nullopt;
-    }
-    auto message = messages_.front();
-    messages_.pop_front();
-    return message;
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  int connects_ = 0;
-  int losses_ = 0;
-  std::deque<ports::BusMessage> messages_;
-};
-
 class PahoMessageBusTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -90,54 +44,30 @@ class PahoMessageBusTest : public ::testing::Test {
     }
   }
 
-  void TearDown() override {
-    if (bus_) {
-      bus_->stop(1000);
-    }
-    work_.reset();
-    io_.stop();
-    if (io_thread_.joinable()) {
-      io_thread_.join();
-    }
-  }
+  void TearDown() override { harness_.stop(); }
 
   void startBus(bool mqtt5 = true, int reconnect_min_ms = 50) {
+    startBus(settingsFor(broker_.uri(), mqtt5, reconnect_min_ms));
+  }
+  void startBus(const BusSettings& settings) {
+    harness_.start(settings);
+    bus_ = &harness_.bus();
+  }
+  static BusSettings settingsFor(const std::string& uri, bool mqtt5 = true,
+                                 int reconnect_min_ms = 50) {
     BusSettings settings;
-    settings.server_uri = broker_.uri();
+    settings.server_uri = uri;
     settings.client_id = "failover-test";
     settings.mqtt5 = mqtt5;
     settings.state_topic = "failover/test/node/state";
     settings.reconnect_min_ms = reconnect_min_ms;
     settings.reconnect_max_ms = std::max(200, reconnect_min_ms);
-    ports::BusHandlers handlers;
-    handlers.on_connected = [this] {
-      recorder_.connected();
-    };
-    handlers.on_lost = [this](const std::string&) {
-      recorder_.lost();
-    };
-    handlers.on_message = [this](const ports::BusMessage& message) {
-      EXPECT_EQ(std::this_thread::get_id(), io_thread_.get_id())
-          << "callbacks run on the io thread";
-      recorder_.message(message);
-    };
-    bus_ = std::make_unique<PahoMessageBus>(io_, settings, handlers);
-    io_thread_ = std::thread([this] { io_.run(); });
-    runOnIo([this] {
-      std::string error;
-      ASSERT_TRUE(bus_->start(error)) << error;
-    });
+    return settings;
   }
 
-  // Runs `function` on the io thread and waits for it: the bus is single-threaded.
   template <typename Function>
   void runOnIo(Function function) {
-    std::promise<void> done;
-    asio::post(io_, [&] {
-      function();
-      done.set_value();
-    });
-    ASSERT_EQ(done.get_future().wait_for(5s), std::future_status::ready);
+    harness_.runOnIo(std::move(function));
   }
 
   std::vector<std::string> brokerArgs() const {
@@ -170,12 +100,9 @@ class PahoMessageBusTest : public ::testing::Test {
   }
 
   MosquittoBroker broker_;
-  asio::io_context io_;
-  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_{
-      asio::make_work_guard(io_)};
-  std::thread io_thread_;
-  Recorder recorder_;
-  std::unique_ptr<PahoMessageBus> bus_;
+  testing::BusHarness harness_;
+  testing::BusRecorder& recorder_ = harness_.recorder();
+  PahoMessageBus* bus_ = nullptr;
 };
 
 TEST_F(PahoMessageBusTest, ConnectsAndPublishesOnlineRetained) {
@@ -353,20 +280,7 @@ TEST_F(PahoMessageBusTest, APublishTheBrokerRefusesIsDroppedAndCounted) {
   }
   MosquittoBroker guarded("acl_file " + acl.string() + "\n");
   ASSERT_TRUE(guarded.start());
-  BusSettings settings;
-  settings.server_uri = guarded.uri();
-  settings.client_id = "failover-test";
-  settings.state_topic = "failover/test/node/state";
-  ports::BusHandlers handlers;
-  handlers.on_connected = [this] {
-    recorder_.connected();
-  };
-  bus_ = std::make_unique<PahoMessageBus>(io_, settings, handlers);
-  io_thread_ = std::thread([this] { io_.run(); });
-  runOnIo([this] {
-    std::string error;
-    ASSERT_TRUE(bus_->start(error)) << error;
-  });
+  startBus(settingsFor(guarded.uri()));
   ASSERT_TRUE(recorder_.waitConnects(1, 5s));
   runOnIo([this] {
     for (int i = 0; i < 50; ++i) {

@@ -5,9 +5,6 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <condition_variable>
-#include <deque>
-#include <future>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -20,6 +17,7 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "bus_harness.h"
 #include "failover/config/loader.h"
 #include "failover/mqtt/paho_message_bus.h"
 #include "support/child_process.h"
@@ -50,76 +48,11 @@ pairs:
   a: { router: vh1, main: a-main, backup: a-backup, outputs: [1] }
 )";
 
-// Collects what the bus reports (on the io thread) and logs (on any thread) for the test
-// thread to await.
-class Recorder {
- public:
-  void connected() {
-    std::lock_guard lock(mutex_);
-    ++connects_;
-    changed_.notify_all();
-  }
-  void message(const ports::BusMessage& message) {
-    std::lock_guard lock(mutex_);
-    messages_.push_back(message);
-    changed_.notify_all();
-  }
-  void warning(std::string text) {
-    std::lock_guard lock(mutex_);
-    warnings_.push_back(std::move(text));
-    changed_.notify_all();
-  }
-  int connects() {
-    std::lock_guard lock(mutex_);
-    return connects_;
-  }
-  bool waitConnects(int count, std::chrono::milliseconds timeout) {
-    std::unique_lock lock(mutex_);
-    return changed_.wait_for(lock, timeout, [&] { return connects_ >= count; });
-  }
-  // Waits for a warning that mentions `text`, or for a connect, whichever comes first;
-  // returns the warning if there was one.
-  std::optional<std::string> waitWarningOrConnect(const std::string& text,
-                                                  std::chrono::milliseconds timeout) {
-    std::unique_lock lock(mutex_);
-    std::optional<std::string> found;
-    changed_.wait_for(lock, timeout, [&] {
-      if (connects_ > 0) {
-        return true;
-      }
-      for (const auto& warning : warnings_) {
-        if (warning.find(text) != std::string::npos) {
-          found = warning;
-          return true;
-        }
-      }
-      return false;
-    });
-    return found;
-  }
-  std::optional<ports::BusMessage> nextMessage(std::chrono::milliseconds timeout) {
-    std::unique_lock lock(mutex_);
-    if (!changed_.wait_for(lock, timeout, [&] { return !messages_.empty(); })) {
-      return std::nullopt;
-    }
-    auto message = messages_.front();
-    messages_.pop_front();
-    return message;
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  int connects_ = 0;
-  std::deque<ports::BusMessage> messages_;
-  std::vector<std::string> warnings_;
-};
-
 // The bus's "mqtt" logger, feeding warnings to the recorder: a failed connect attempt is
 // only visible there (the bus keeps retrying and reports nothing else).
 class WarningSink final : public spdlog::sinks::base_sink<std::mutex> {
  public:
-  explicit WarningSink(Recorder& recorder) : recorder_(recorder) {}
+  explicit WarningSink(testing::BusRecorder& recorder) : recorder_(recorder) {}
 
  protected:
   void sink_it_(const spdlog::details::log_msg& message) override {
@@ -130,7 +63,7 @@ class WarningSink final : public spdlog::sinks::base_sink<std::mutex> {
   void flush_() override {}
 
  private:
-  Recorder& recorder_;
+  testing::BusRecorder& recorder_;
 };
 
 // Which certificate files the node is given.
@@ -182,15 +115,7 @@ class MqttTlsTest : public ::testing::Test {
   }
 
   void TearDown() override {
-    if (bus_ && io_thread_.joinable()) {
-      runOnIo([this] { bus_->stop(1000); });
-    }
-    work_.reset();
-    io_.stop();
-    if (io_thread_.joinable()) {
-      io_thread_.join();
-    }
-    bus_.reset();
+    harness_.stop();
     if (logger_) {
       spdlog::drop("mqtt");
     }
@@ -244,32 +169,13 @@ class MqttTlsTest : public ::testing::Test {
     const BusSettings settings = settingsFromYaml(server_, tls);
     ASSERT_EQ(settings.server_uri.rfind("ssl://", 0), 0u);
     ASSERT_EQ(settings.state_topic, kStateTopic);
-    ports::BusHandlers handlers;
-    handlers.on_connected = [this] {
-      recorder_.connected();
-    };
-    handlers.on_message = [this](const ports::BusMessage& message) {
-      EXPECT_EQ(std::this_thread::get_id(), io_thread_.get_id())
-          << "callbacks run on the io thread";
-      recorder_.message(message);
-    };
-    bus_ = std::make_unique<PahoMessageBus>(io_, settings, handlers);
-    io_thread_ = std::thread([this] { io_.run(); });
-    runOnIo([this] {
-      std::string error;
-      ASSERT_TRUE(bus_->start(error)) << error;
-    });
+    harness_.start(settings);
+    bus_ = &harness_.bus();
   }
 
-  // Runs `function` on the io thread and waits for it: the bus is single-threaded.
   template <typename Function>
   void runOnIo(Function function) {
-    std::promise<void> done;
-    asio::post(io_, [&] {
-      function();
-      done.set_value();
-    });
-    ASSERT_EQ(done.get_future().wait_for(5s), std::future_status::ready);
+    harness_.runOnIo(std::move(function));
   }
 
   bool busConnected() {
@@ -332,13 +238,10 @@ class MqttTlsTest : public ::testing::Test {
 
   std::unique_ptr<MosquittoBroker> broker_;
   std::string server_;
-  asio::io_context io_;
-  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_{
-      asio::make_work_guard(io_)};
-  std::thread io_thread_;
-  Recorder recorder_;
+  testing::BusHarness harness_;
+  testing::BusRecorder& recorder_ = harness_.recorder();
   std::shared_ptr<spdlog::logger> logger_;
-  std::unique_ptr<PahoMessageBus> bus_;
+  PahoMessageBus* bus_ = nullptr;
 };
 
 TEST_F(MqttTlsTest, VerifiedBrokerCarriesStateCommandsAndEvents) {
