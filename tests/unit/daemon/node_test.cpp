@@ -167,6 +167,17 @@ class NodeTest : public ::testing::Test {
     bus_.clear();
   }
 
+  // Every topic published since the last clear() was published exactly once.
+  void expectEachTopicPublishedOnce() const {
+    std::map<std::string, int> counts;
+    for (const auto& published : bus_.published()) {
+      ++counts[published.topic];
+    }
+    for (const auto& [topic, count] : counts) {
+      EXPECT_EQ(count, 1) << topic;
+    }
+  }
+
   // Publishes other than the node's counters (which follow every rejected payload).
   std::vector<Published> statePublishes() const {
     std::vector<Published> found;
@@ -355,13 +366,7 @@ TEST_F(NodeTest, ConnectPublishesEachRetainedTopicOnce) {
   build(kOnePairYaml);
   node_->start();
   bus_.connect();
-  std::map<std::string, int> counts;
-  for (const auto& published : bus_.published()) {
-    ++counts[published.topic];
-  }
-  for (const auto& [topic, count] : counts) {
-    EXPECT_EQ(count, 1) << topic;
-  }
+  expectEachTopicPublishedOnce();
 }
 
 TEST_F(NodeTest, EverythingIsRepublishedAfterAReconnect) {
@@ -388,13 +393,7 @@ TEST_F(NodeTest, ReconnectPublishesEachRetainedTopicOnce) {
   runTo(3000);
   bus_.clear();
   bus_.connect();
-  std::map<std::string, int> counts;
-  for (const auto& published : bus_.published()) {
-    ++counts[published.topic];
-  }
-  for (const auto& [topic, count] : counts) {
-    EXPECT_EQ(count, 1) << topic;
-  }
+  expectEachTopicPublishedOnce();
 }
 
 // detect_to_command is the node's own share: from reading the message off the bus to handing
