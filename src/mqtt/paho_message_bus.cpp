@@ -228,8 +228,9 @@ class PahoMessageBus::Impl : public std::enable_shared_from_this<Impl>,
     pump();
   }
 
-  // Paho gave up on a message (connection lost, or refused): send it again when possible.
-  // `code` is Paho's return code; `reason` the broker's MQTT 5 reason code when it answered.
+  // Paho gave up on a message: because the connection is going away (sent again after the
+  // next connect), or because it was refused (dropped and counted). `code` is Paho's return
+  // code; `reason` the broker's MQTT 5 reason code when it answered.
   void onPublishFailed(uint64_t id, int code, int reason) {
     if (code == MQTTASYNC_OPERATION_INCOMPLETE || code == MQTTASYNC_DISCONNECTED) {
       // The connection is going away under the message (Paho reports every message in flight
