@@ -442,16 +442,14 @@ void Node::schedulePairPublishing() {
 
 void Node::publishChangedPairs(std::size_t at_most) {
   std::size_t published = 0;
-  while (published < at_most && next_changed_ < changed_order_.size()) {
-    const std::string pair = changed_order_[next_changed_++];  // a copy: the vector may grow
+  while (published < at_most && published < changed_order_.size()) {
+    const std::string pair = changed_order_[published++];  // a copy: the vector may grow
     changed_pairs_.erase(pair);
     publishPair(pair);
-    ++published;
   }
   // Drop what was published, so that pairs changing without pause cannot grow the list.
   changed_order_.erase(changed_order_.begin(),
-                       changed_order_.begin() + static_cast<std::ptrdiff_t>(next_changed_));
-  next_changed_ = 0;
+                       changed_order_.begin() + static_cast<std::ptrdiff_t>(published));
 }
 
 void Node::publishPair(const std::string& pair) {

@@ -139,8 +139,7 @@ class Node {
   bool in_burst_ = false;  // more bus messages that arrived together follow at once
   bool publish_armed_ = false;
   std::unordered_set<std::string> changed_pairs_;  // changed and not yet published
-  std::vector<std::string> changed_order_;         // the same, in order, from next_changed_
-  std::size_t next_changed_ = 0;
+  std::vector<std::string> changed_order_;         // the same, in the order they changed
   uint64_t next_command_id_ = 1;
   std::unordered_map<std::string, PendingReply> pending_replies_;  // by command id
   std::unordered_map<std::string, Answered> answered_;             // by dedupe key
