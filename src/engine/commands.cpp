@@ -21,6 +21,16 @@ std::optional<std::size_t> FailoverEngine::Impl::findPair(const std::string& id)
   return std::nullopt;
 }
 
+std::optional<std::size_t> FailoverEngine::Impl::commandedPair(const CommandMeta& meta,
+                                                               const std::string& id,
+                                                               std::vector<Action>& out) const {
+  const auto found = findPair(id);
+  if (!found) {
+    out.emplace_back(refusal(meta, id, ErrorCode::UnknownPair, "unknown pair '" + id + "'"));
+  }
+  return found;
+}
+
 CommandReply FailoverEngine::Impl::reply(const CommandMeta& meta, const std::string& pair) const {
   CommandReply answer;
   answer.command_id = meta.command_id;
@@ -40,10 +50,8 @@ CommandReply FailoverEngine::Impl::refusal(const CommandMeta& meta, const std::s
 
 void FailoverEngine::Impl::onSwitch(const SwitchCommand& command, core::MonoTime now,
                                     std::vector<Action>& out) {
-  const auto found = findPair(command.pair);
+  const auto found = commandedPair(command.meta, command.pair, out);
   if (!found) {
-    out.emplace_back(refusal(command.meta, command.pair, ErrorCode::UnknownPair,
-                             "unknown pair '" + command.pair + "'"));
     return;
   }
   const std::size_t p = *found;
@@ -131,10 +139,8 @@ void FailoverEngine::Impl::onSwitch(const SwitchCommand& command, core::MonoTime
 
 void FailoverEngine::Impl::onSetMode(const SetMode& command, core::MonoTime now,
                                      std::vector<Action>& out) {
-  const auto found = findPair(command.pair);
+  const auto found = commandedPair(command.meta, command.pair, out);
   if (!found) {
-    out.emplace_back(refusal(command.meta, command.pair, ErrorCode::UnknownPair,
-                             "unknown pair '" + command.pair + "'"));
     return;
   }
   PairRt& pair = pairs_[*found];
@@ -156,10 +162,8 @@ void FailoverEngine::Impl::onSetMode(const SetMode& command, core::MonoTime now,
 
 void FailoverEngine::Impl::onSetArmed(const SetArmed& command, core::MonoTime now,
                                       std::vector<Action>& out) {
-  const auto found = findPair(command.pair);
+  const auto found = commandedPair(command.meta, command.pair, out);
   if (!found) {
-    out.emplace_back(refusal(command.meta, command.pair, ErrorCode::UnknownPair,
-                             "unknown pair '" + command.pair + "'"));
     return;
   }
   PairRt& pair = pairs_[*found];
@@ -208,10 +212,8 @@ void FailoverEngine::Impl::onSetRouterEnabled(const SetRouterEnabled& command, c
 }
 
 void FailoverEngine::Impl::onGetState(const GetState& command, std::vector<Action>& out) {
-  const auto found = findPair(command.pair);
+  const auto found = commandedPair(command.meta, command.pair, out);
   if (!found) {
-    out.emplace_back(refusal(command.meta, command.pair, ErrorCode::UnknownPair,
-                             "unknown pair '" + command.pair + "'"));
     return;
   }
   CommandReply answer = reply(command.meta, command.pair);

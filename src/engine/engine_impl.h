@@ -208,6 +208,9 @@ class FailoverEngine::Impl {
   CommandReply refusal(const CommandMeta& meta, const std::string& pair, ErrorCode code,
                        std::string message) const;
   std::optional<std::size_t> findPair(const std::string& id) const;
+  // The pair a command names, or nullopt after adding its unknown_pair refusal to `out`.
+  std::optional<std::size_t> commandedPair(const CommandMeta& meta, const std::string& id,
+                                           std::vector<Action>& out) const;
 
   // views.cpp
   PairView buildView(std::size_t pair) const;

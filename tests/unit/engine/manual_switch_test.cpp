@@ -74,6 +74,7 @@ TEST_F(ManualSwitchTest, DetectionIsDatedFromWhenTheCommandWasRead) {
   const auto back = handleRaw(4001, routing({{1, 1}, {2, 1}}, false));
   EXPECT_EQ(lastReply(back).event->detected, at(4000));
 }
+
 TEST_F(ManualSwitchTest, WorksInManualModeAndDisarmed) {
   SetMode mode{"green", config::FailoverMode::Manual, {"m1", "operator", std::nullopt}};
   EXPECT_THAT(handle(3000, mode), ElementsAre("audit mode green auto->manual", "save",

@@ -91,6 +91,7 @@ TEST_F(TriggersTest, AReadTimeLaterThanNowIsIgnored) {
   handle(3002, routing({{1, 2}, {2, 2}}, false));
   EXPECT_EQ(view("green").last_switch->detected, at(3000));
 }
+
 TEST_F(TriggersTest, VideoIoFailureTriggers) {
   start(basicConfig());
   settle();
