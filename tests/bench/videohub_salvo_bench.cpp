@@ -22,11 +22,14 @@
 
 #include "failover/videohub_client/videohub_client.h"
 #include "support/child_process.h"
+#include "support/run_until.h"
 
 namespace vc = failover::videohub_client;
 using namespace std::chrono_literals;
 
 namespace {
+
+using failover::testing::runUntil;
 
 struct Args {
   int runs = 1000;
@@ -63,20 +66,6 @@ std::optional<Args> parseArgs(int argc, char** argv) {
     return std::nullopt;  // two disjoint input sets are needed
   }
   return args;
-}
-
-bool runUntil(asio::io_context& io, const std::function<bool()>& done,
-              std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!done()) {
-    const auto now = std::chrono::steady_clock::now();
-    if (now >= deadline) {
-      return false;
-    }
-    io.restart();
-    io.run_one_for(std::min<std::chrono::steady_clock::duration>(deadline - now, 20ms));
-  }
-  return true;
 }
 
 double percentile(std::vector<double> sorted, double p) {

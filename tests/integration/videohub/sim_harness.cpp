@@ -40,20 +40,6 @@ std::string SimProcess::command(const std::string& line) {
   return "error no answer";
 }
 
-bool runUntil(asio::io_context& io, const std::function<bool()>& done,
-              std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!done()) {
-    const auto now = std::chrono::steady_clock::now();
-    if (now >= deadline) {
-      return false;
-    }
-    io.restart();
-    io.run_one_for(std::min<std::chrono::steady_clock::duration>(deadline - now, 20ms));
-  }
-  return true;
-}
-
 ClientOptions fastOptions(uint16_t port) {
   ClientOptions options;
   options.host = "127.0.0.1";

@@ -12,6 +12,7 @@
 
 #include "failover/videohub_client/videohub_client.h"
 #include "support/child_process.h"
+#include "support/run_until.h"
 
 namespace failover::videohub_client::testing {
 
@@ -34,9 +35,7 @@ class SimProcess {
   uint16_t port_ = 0;
 };
 
-// Runs `io` until `done()` or `timeout`; returns done().
-bool runUntil(asio::io_context& io, const std::function<bool()>& done,
-              std::chrono::milliseconds timeout = 3000ms);
+using failover::testing::runUntil;  // support/run_until.h
 
 // Short timeouts so fault tests are fast, yet an ACK on a busy machine is not missed.
 ClientOptions fastOptions(uint16_t port);
