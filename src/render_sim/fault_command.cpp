@@ -78,6 +78,11 @@ Status usage(const std::string& verb, const char* form) {
   return Status::invalidArgument("usage: " + verb + " " + form);
 }
 
+Status unknownCheck(const std::string& word) {
+  return Status::invalidArgument("unknown check '" + word +
+                                 "', expected engine|videoio|network|diagnostics");
+}
+
 core::Result<FaultCommand> parseCheckCommand(Verb verb, const std::vector<std::string>& words,
                                              const std::string& default_machine) {
   if (words.size() < 2 || words.size() > 3) {
@@ -85,8 +90,7 @@ core::Result<FaultCommand> parseCheckCommand(Verb verb, const std::vector<std::s
   }
   const auto check = parseCheck(words[1]);
   if (!check) {
-    return Status::invalidArgument("unknown check '" + words[1] +
-                                   "', expected engine|videoio|network|diagnostics");
+    return unknownCheck(words[1]);
   }
   auto machine = machineAt(words, 2, default_machine);
   if (!machine) {
@@ -157,8 +161,7 @@ core::Result<FaultCommand> parseRecover(const std::vector<std::string>& words,
       return parseCheckCommand(Verb::Recover, words, default_machine);
     }
     if (words.size() == 3) {
-      return Status::invalidArgument("unknown check '" + words[1] +
-                                     "', expected engine|videoio|network|diagnostics");
+      return unknownCheck(words[1]);
     }
   }
   auto machine = machineAt(words, 1, default_machine);
