@@ -173,6 +173,11 @@ class Validator {
     checkRange("health.startup_grace_ms", health.startup_grace_ms, 0, Bounds::kMaxGraceMs, "ms");
     checkRange("health.reconnect_grace_ms", health.reconnect_grace_ms, 0, Bounds::kMaxGraceMs,
                "ms");
+    if (health.diagnostics_stale_after_ms != 0) {
+      checkRange("health.diagnostics_stale_after_ms", health.diagnostics_stale_after_ms,
+                 Bounds::kMinStaleAfterMs, Bounds::kMaxStaleAfterMs, "ms");
+    }
+    checkRange("health.confirm_fail_ms", health.confirm_fail_ms, 0, Bounds::kMaxStaleAfterMs, "ms");
   }
 
   void checkRouters() {

@@ -491,6 +491,8 @@ void Reader::readHealth(const YAML::Node& node, const std::string& path, Positio
               {"stale_after_ms", integer(health.stale_after_ms)},
               {"startup_grace_ms", integer(health.startup_grace_ms)},
               {"reconnect_grace_ms", integer(health.reconnect_grace_ms)},
+              {"diagnostics_stale_after_ms", integer(health.diagnostics_stale_after_ms)},
+              {"confirm_fail_ms", integer(health.confirm_fail_ms)},
           });
 }
 

@@ -64,11 +64,11 @@ void FailoverEngine::Impl::onSwitch(const SwitchCommand& command, core::MonoTime
 
   Side target = Side::Backup;
   if (command.target == "other") {
-    if (pair.active == kNone) {
+    if (!pair.active) {
       refuse(ErrorCode::NotAllowed, "the active machine is unknown; name the machine to switch to");
       return;
     }
-    target = otherSide(static_cast<Side>(pair.active));
+    target = otherSide(*pair.active);
   } else if (command.target == sideId(pair, Side::Main)) {
     target = Side::Main;
   } else if (command.target == sideId(pair, Side::Backup)) {
@@ -93,14 +93,14 @@ void FailoverEngine::Impl::onSwitch(const SwitchCommand& command, core::MonoTime
     refuse(ErrorCode::Busy, "a switch of pair '" + command.pair + "' is in progress");
     return;
   }
-  if (pair.active == static_cast<int>(target)) {
+  if (pair.active == target) {
     CommandReply answer = reply(command.meta, command.pair);
     answer.message = sideId(pair, target) + " is already active";
     answer.state = buildView(p);
     out.emplace_back(std::move(answer));
     return;
   }
-  const std::size_t target_machine = pair.machine[static_cast<std::size_t>(target)];
+  const std::size_t target_machine = pair.machine[sideIndex(target)];
   if (!command.force && verdict(target_machine, *pair.settings) != Verdict::Good) {
     refuse(ErrorCode::TargetUnhealthy,
            unhealthyReason(target_machine, *pair.settings) + "; force switches anyway");
@@ -115,9 +115,7 @@ void FailoverEngine::Impl::onSwitch(const SwitchCommand& command, core::MonoTime
 
   PendingSwitch pending;
   pending.target = target;
-  if (pair.active != kNone) {
-    pending.from = static_cast<Side>(pair.active);
-  }
+  pending.from = pair.active;
   pending.kind = SwitchEventType::ManualSwitch;
   pending.is_command = true;
   pending.force = command.force;
@@ -133,8 +131,6 @@ void FailoverEngine::Impl::onSwitch(const SwitchCommand& command, core::MonoTime
   }
   startSwitch(p, std::move(pending), now);
   evaluatePair(p, now, out);
-  flushRoutes(out);
-  refreshDeadlines();
 }
 
 void FailoverEngine::Impl::onSetMode(const SetMode& command, core::MonoTime now,
@@ -151,8 +147,6 @@ void FailoverEngine::Impl::onSetMode(const SetMode& command, core::MonoTime now,
     pair.mode = command.mode;
     out.emplace_back(SaveRunState{runState()});
     evaluatePair(*found, now, out);
-    flushRoutes(out);
-    refreshDeadlines();
   }
   CommandReply answer = reply(command.meta, command.pair);
   answer.message = std::string("mode ") + config::toString(pair.mode);
@@ -173,8 +167,6 @@ void FailoverEngine::Impl::onSetArmed(const SetArmed& command, core::MonoTime no
     pair.armed = command.armed;
     out.emplace_back(SaveRunState{runState()});
     evaluatePair(*found, now, out);
-    flushRoutes(out);
-    refreshDeadlines();
   }
   CommandReply answer = reply(command.meta, command.pair);
   answer.message = pair.armed ? "armed" : "disarmed";
@@ -203,8 +195,6 @@ void FailoverEngine::Impl::onSetRouterEnabled(const SetRouterEnabled& command, c
     for (const std::size_t p : router.pairs) {
       evaluatePair(p, now, out);
     }
-    flushRoutes(out);
-    refreshDeadlines();
   }
   CommandReply answer = reply(command.meta, "");
   answer.message = std::string("router ") + (router.enabled ? "enabled" : "disabled");

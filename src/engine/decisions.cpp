@@ -30,6 +30,7 @@ void FailoverEngine::Impl::evaluateAll(core::MonoTime now, std::vector<Action>& 
 void FailoverEngine::Impl::evaluatePair(std::size_t p, core::MonoTime now, std::vector<Action>& out,
                                         bool cascade) {
   PairRt& pair = pairs_[p];
+  deadlines_dirty_ = true;
   if (verdict(pair.machine[0], *pair.settings) == Verdict::Good) {
     if (!pair.main_healthy_since) {
       pair.main_healthy_since = now;
@@ -38,23 +39,10 @@ void FailoverEngine::Impl::evaluatePair(std::size_t p, core::MonoTime now, std::
     pair.main_healthy_since.reset();
   }
   pair.wake_at.reset();
-  if (pair.switching) {
-    PendingSwitch& pending = *pair.switching;
-    if (pending.waiting_for_router && routable(pair.router) &&
-        routers_[pair.router].routing_known) {
-      // Reconcile: the decision taken while the router was away still wants the target.
-      const std::size_t target = pair.machine[static_cast<std::size_t>(pending.target)];
-      if (pending.force || verdict(target, *pair.settings) == Verdict::Good) {
-        command(p, now);
-      } else {
-        failSwitch(p, ErrorCode::TargetUnhealthy,
-                   unhealthyReason(target, *pair.settings) + " when the router returned", now, out);
-      }
-    }
-  } else {
+  if (!pair.switching) {
     decideAutomatic(p, now);
   }
-  const int old_active = pair.published.active;
+  const std::optional<Side> old_active = pair.published.active;
   const bool was_switching = pair.published.failover == FailoverState::Switching;
   publishIfChanged(p, out);
   const bool moved = pair.published.active != old_active ||
@@ -73,21 +61,31 @@ void FailoverEngine::Impl::evaluatePair(std::size_t p, core::MonoTime now, std::
   }
 }
 
-int FailoverEngine::Impl::effectiveActive(const PairRt& pair) const {
-  // While the router is away the pair is reported unavailable, but the decisions go on from
-  // the last routing it showed; a switch decided meanwhile is sent when it returns.
-  if (pair.active == kNone && !routers_[pair.router].connected) {
+std::optional<Side> FailoverEngine::Impl::effectiveActive(const PairRt& pair) const {
+  // While its router is away a pair's machine counts as on air where the routing last
+  // showed it: a shared Backup stays busy for the other pairs until the router says not.
+  if (!pair.active && !routers_[pair.router].connected) {
     return pair.last_known_active;
   }
   return pair.active;
 }
 
 bool FailoverEngine::Impl::dwellBlocks(PairRt& pair, core::MonoTime now) {
-  if (!pair.last_switch_at) {
-    return false;
+  std::optional<core::MonoTime> until;
+  const auto hold = [&until](std::optional<core::MonoTime> at) {
+    if (at && (!until || *at > *until)) {
+      until = at;
+    }
+  };
+  const core::Duration dwell = ms(pair.settings->min_dwell_ms);
+  if (pair.changed_on_air_at) {
+    hold(*pair.changed_on_air_at + dwell);
   }
-  const core::MonoTime until = *pair.last_switch_at + ms(pair.settings->min_dwell_ms);
-  if (now >= until) {
+  if (pair.last_block_at) {
+    hold(*pair.last_block_at + dwell);
+  }
+  hold(pair.retry_at);
+  if (!until || now >= *until) {
     return false;
   }
   pair.wake_at = until;
@@ -101,11 +99,10 @@ bool FailoverEngine::Impl::busyElsewhere(std::size_t machine, std::size_t pair,
       continue;
     }
     const PairRt& other = pairs_[q];
-    const int other_active = effectiveActive(other);
-    const bool on_air =
-        other_active != kNone && other.machine[static_cast<std::size_t>(other_active)] == machine;
-    const bool wanted = other.switching &&
-                        other.machine[static_cast<std::size_t>(other.switching->target)] == machine;
+    const std::optional<Side> other_active = effectiveActive(other);
+    const bool on_air = other_active && other.machine[sideIndex(*other_active)] == machine;
+    const bool wanted =
+        other.switching && other.machine[sideIndex(other.switching->target)] == machine;
     if (on_air || wanted) {
       if (other_pair != nullptr) {
         *other_pair = other.settings->id;
@@ -119,15 +116,17 @@ bool FailoverEngine::Impl::busyElsewhere(std::size_t machine, std::size_t pair,
 void FailoverEngine::Impl::decideAutomatic(std::size_t p, core::MonoTime now) {
   PairRt& pair = pairs_[p];
   const config::PairSettings& settings = *pair.settings;
-  const int active_side = effectiveActive(pair);
-  if (active_side == kNone || pair.mode != config::FailoverMode::Auto || !pair.armed ||
-      !routers_[pair.router].enabled) {
+  // Decisions are taken only from routing the router shows now. While it cannot be routed
+  // to, nothing is decided (so nothing is replayed after its reason is gone): the pair is
+  // decided afresh from the health and the routing seen when it returns.
+  if (!pair.active || pair.mode != config::FailoverMode::Auto || !pair.armed ||
+      !routable(pair.router)) {
     return;
   }
-  const auto active = static_cast<Side>(active_side);
+  const Side active = *pair.active;
   const Side standby = otherSide(active);
-  const std::size_t active_machine = pair.machine[static_cast<std::size_t>(active)];
-  const std::size_t standby_machine = pair.machine[static_cast<std::size_t>(standby)];
+  const std::size_t active_machine = pair.machine[sideIndex(active)];
+  const std::size_t standby_machine = pair.machine[sideIndex(standby)];
 
   if (verdict(active_machine, settings) == Verdict::Failing) {
     if (suspended(now)) {
@@ -155,7 +154,13 @@ void FailoverEngine::Impl::decideAutomatic(std::size_t p, core::MonoTime now) {
 
   if (active == Side::Backup && settings.failback == config::FailbackMode::Auto &&
       pair.main_healthy_since && !suspended(now)) {
-    const core::MonoTime due = *pair.main_healthy_since + ms(settings.failback_after_ms);
+    // The Main must have been healthy for failback_after_ms while the Backup was on air: an
+    // operator's switch to a healthy Backup holds that long too.
+    core::MonoTime healthy_from = *pair.main_healthy_since;
+    if (pair.on_air_since && *pair.on_air_since > healthy_from) {
+      healthy_from = *pair.on_air_since;
+    }
+    const core::MonoTime due = healthy_from + ms(settings.failback_after_ms);
     if (now < due) {
       pair.wake_at = due;
       return;
@@ -171,33 +176,19 @@ void FailoverEngine::Impl::decideAutomatic(std::size_t p, core::MonoTime now) {
         "healthy for " + std::to_string(settings.failback_after_ms) + " ms";
     pending.trigger = TriggerInfo{machineId(standby_machine), "health", "ok", healthy_for};
     pending.detected = due;
-    pending.reason = "Main " + machineId(standby_machine) + " " + healthy_for + ": failing back";
+    pending.reason = "Main " + machineId(standby_machine) + " " + healthy_for +
+                     " with the Backup on air: failing back";
     startSwitch(p, std::move(pending), now);
   }
 }
 
 void FailoverEngine::Impl::startSwitch(std::size_t p, PendingSwitch pending, core::MonoTime now) {
   PairRt& pair = pairs_[p];
-  // The minimum dwell starts with every automatic attempt (a failing one is not retried
-  // sooner) and with every completed manual or external switch (the operator's choice holds
-  // that long); a refused operator attempt does not delay protection.
-  if (!pending.is_command) {
-    pair.last_switch_at = now;
-  }
-  pair.switching = std::move(pending);
-  if (routable(pair.router)) {
-    command(p, now);
-  } else {
-    pair.switching->waiting_for_router = true;
-  }
-}
-
-void FailoverEngine::Impl::command(std::size_t p, core::MonoTime now) {
-  PendingSwitch& pending = *pairs_[p].switching;
-  pending.waiting_for_router = false;
   pending.commanded = now;
   pending.deadline = now + options_.switch_timeout;
   pending.request_id = 0;  // assigned when the block is built
+  pending.phase = SwitchPhase::Requested;
+  pair.switching = std::move(pending);
   to_route_.push_back(p);
 }
 
@@ -208,8 +199,7 @@ void FailoverEngine::Impl::failLockedPairs(std::vector<Action>& out) {
   for (const std::size_t p : to_route_) {
     PairRt& pair = pairs_[p];
     const RouterRt& router = routers_[pair.router];
-    if (!pair.switching || !pair.switching->commanded || pair.switching->request_id != 0 ||
-        router.settings->force_unlock) {
+    if (!pair.switching || pair.switching->request_id != 0 || router.settings->force_unlock) {
       continue;
     }
     std::string locked;
@@ -222,7 +212,7 @@ void FailoverEngine::Impl::failLockedPairs(std::vector<Action>& out) {
       failSwitch(p, ErrorCode::NotAllowed,
                  "output " + locked + " of router '" + router.settings->id +
                      "' is locked by another client; unlock it there, or set force_unlock",
-                 *pair.switching->commanded, out);
+                 out);
     }
   }
 }
@@ -239,8 +229,7 @@ void FailoverEngine::Impl::flushRoutes(std::vector<Action>& out) {
     RouteRequest request;
     for (const std::size_t p : to_route_) {
       PairRt& pair = pairs_[p];
-      if (pair.router != r || !pair.switching || !pair.switching->commanded ||
-          pair.switching->request_id != 0) {
+      if (pair.router != r || !pair.switching || pair.switching->request_id != 0) {
         continue;
       }
       if (request.request_id == 0) {
@@ -250,7 +239,7 @@ void FailoverEngine::Impl::flushRoutes(std::vector<Action>& out) {
       pair.switching->request_id = request.request_id;
       const int input = sideInput(pair, pair.switching->target);
       for (const int output : pair.settings->outputs) {
-        request.routes.push_back(Route{output, input});
+        request.routes.push_back(core::Route{output, input});
       }
       request.pairs.push_back(pair.settings->id);
       request.reason = request.pairs.size() == 1
@@ -306,9 +295,6 @@ void FailoverEngine::Impl::completeSwitch(std::size_t p, core::MonoTime now,
   SwitchEvent event = eventFor(pair, pending.kind, pending);
   event.confirmed = now;
   pair.last_switch = event;
-  if (pending.is_command) {
-    pair.last_switch_at = now;
-  }
   out.emplace_back(SwitchEventAction{event});
   if (pending.is_command) {
     CommandReply answer = reply(pending.meta, pair.settings->id);
@@ -319,12 +305,19 @@ void FailoverEngine::Impl::completeSwitch(std::size_t p, core::MonoTime now,
   }
 }
 
-void FailoverEngine::Impl::failSwitch(std::size_t p, ErrorCode code, const std::string& message,
-                                      core::MonoTime now, std::vector<Action>& out) {
-  (void)now;
+PendingSwitch FailoverEngine::Impl::failSwitch(std::size_t p, ErrorCode code,
+                                               const std::string& message,
+                                               std::vector<Action>& out) {
   PairRt& pair = pairs_[p];
   PendingSwitch pending = std::move(*pair.switching);
   pair.switching.reset();
+  deadlines_dirty_ = true;
+  if (!pending.is_command && code != ErrorCode::RouterDisconnected) {
+    // A refused or unconfirmed automatic attempt is not retried at once: the same refusal
+    // would follow every heartbeat. A lost router needs no hold: its return is the gate.
+    pair.retry_at = pending.commanded + std::max<core::Duration>(ms(pair.settings->min_dwell_ms),
+                                                                 options_.switch_timeout);
+  }
   SwitchEvent event = eventFor(pair, SwitchEventType::SwitchFailed, pending);
   event.ok = false;
   event.error = code;
@@ -337,16 +330,24 @@ void FailoverEngine::Impl::failSwitch(std::size_t p, ErrorCode code, const std::
     answer.state = buildView(p);
     out.emplace_back(std::move(answer));
   }
+  return pending;
 }
 
 void FailoverEngine::Impl::expireSwitches(core::MonoTime now, std::vector<Action>& out) {
   for (std::size_t p = 0; p < pairs_.size(); ++p) {
-    const PairRt& pair = pairs_[p];
-    if (pair.switching && pair.switching->commanded && now >= pair.switching->deadline) {
-      failSwitch(p, ErrorCode::RouterTimeout,
-                 "the router did not confirm the switch within " +
-                     std::to_string(options_.switch_timeout.count()) + " ms",
-                 now, out);
+    PairRt& pair = pairs_[p];
+    if (!pair.switching || now < pair.switching->deadline) {
+      continue;
+    }
+    // An acknowledged block the routing still does not show was not applied. One that was
+    // never answered may still be: it stays ours until its outcome says otherwise.
+    const bool answered = pair.switching->phase == SwitchPhase::Acknowledged;
+    PendingSwitch attempt = failSwitch(p, ErrorCode::RouterTimeout,
+                                       "the router did not confirm the switch within " +
+                                           std::to_string(options_.switch_timeout.count()) + " ms",
+                                       out);
+    if (!answered) {
+      pair.unsettled = UnsettledBlock{std::move(attempt), std::nullopt, false};
     }
   }
 }
@@ -367,6 +368,10 @@ void FailoverEngine::Impl::refreshDeadlines() {
       }
     }
   }
+  if (!deadlines_dirty_) {
+    return;
+  }
+  deadlines_dirty_ = false;
   pair_deadline_.reset();
   const auto consider = [this](core::MonoTime at) {
     if (!pair_deadline_ || at < *pair_deadline_) {
@@ -380,7 +385,7 @@ void FailoverEngine::Impl::refreshDeadlines() {
     if (pair.wake_at) {
       consider(*pair.wake_at);
     }
-    if (pair.switching && pair.switching->commanded) {
+    if (pair.switching) {
       consider(pair.switching->deadline);
     }
   }

@@ -30,6 +30,9 @@ enum class Side : int8_t { Main = 0, Backup = 1 };
 inline Side otherSide(Side side) {
   return side == Side::Main ? Side::Backup : Side::Main;
 }
+inline std::size_t sideIndex(Side side) {
+  return static_cast<std::size_t>(side);
+}
 
 // A machine's standing with respect to one pair's triggers.
 enum class Verdict { Good, Unknown, Failing };
@@ -39,9 +42,19 @@ struct CheckSlot {
   std::string detail;
   core::MonoTime last_seen{};
   core::MonoTime failing_since{};  // when it entered Fail or Stale
-  bool fresh = false;              // in the staleness list
-  int32_t prev = kNone;            // staleness list links (slot indices)
+  // A reported failure waiting for health.confirm_fail_ms: when it was first reported.
+  std::optional<core::MonoTime> fail_reported_since;
+  bool silent = false;   // diagnostics: unknown because they went (or stayed) silent
+  bool fresh = false;    // in its silence list
+  int32_t prev = kNone;  // silence list links (slot indices)
   int32_t next = kNone;
+};
+
+// Checks in the order they were last heard, least recent first, so the next one to fall
+// silent is at the head: O(1) per message and per deadline.
+struct SilenceList {
+  int32_t head = kNone;
+  int32_t tail = kNone;
 };
 
 struct RuleState {
@@ -72,7 +85,16 @@ struct RouterRt {
   std::vector<std::size_t> pairs;  // in config order
 };
 
-// A switch in progress (commanded, or decided while the router was away).
+// Where a commanded switch stands. It ends when the router's routing shows the target
+// (confirmed), or fails: refused, its router gone, or switch_timeout after the decision.
+enum class SwitchPhase {
+  Requested,     // the RouteRequest is out; the router has not reported writing it yet
+  Sent,          // the block is on the router connection, not yet acknowledged
+  Acknowledged,  // the router accepted the block; its routing does not show it yet
+};
+
+// A switch in progress. Only decided while the router can be routed to, so it always has a
+// block: every routing block the node sends belongs to one, and ends in an event.
 struct PendingSwitch {
   Side target = Side::Backup;
   std::optional<Side> from;
@@ -83,15 +105,27 @@ struct PendingSwitch {
   bool force = false;
   CommandMeta meta;
   core::MonoTime detected{};
-  std::optional<core::MonoTime> commanded;
+  core::MonoTime commanded{};  // the decision; the router's BlockSent refines it
   core::MonoTime deadline{};
-  uint64_t request_id = 0;
-  bool waiting_for_router = false;  // decided while the router could not be routed to
+  uint64_t request_id = 0;  // 0 until the block is built
+  SwitchPhase phase = SwitchPhase::Requested;
+};
+
+// A block of ours whose switch was already answered as failed (timed out before the ACK,
+// or its connection was lost) while the router may still apply it. If the routing then
+// shows its target, the change on air is this block's, reported as such: never as someone
+// else's switch.
+struct UnsettledBlock {
+  PendingSwitch attempt;
+  // Kept until then; unset: until the block's outcome, or the router's next full routing
+  // after its connection was lost.
+  std::optional<core::MonoTime> until;
+  bool connection_lost = false;
 };
 
 // What the published state depends on; a change means PairStateChanged.
 struct PairDigest {
-  int active = kNone;
+  std::optional<Side> active;
   FailoverState failover = FailoverState::Degraded;
   bool switch_advised = false;
   config::FailoverMode mode = config::FailoverMode::Auto;
@@ -114,10 +148,18 @@ struct PairRt {
   std::array<std::size_t, 2> machine{};  // by Side
   config::FailoverMode mode = config::FailoverMode::Auto;
   bool armed = true;
-  int active = kNone;             // Side as int, or kNone while the routing does not say
-  int last_known_active = kNone;  // the last Side the routing showed
+  std::optional<Side> active;             // what the routing shows; unset while it does not say
+  std::optional<Side> last_known_active;  // the last Side the routing showed
   std::optional<PendingSwitch> switching;
-  std::optional<core::MonoTime> last_switch_at;  // starts the minimum dwell
+  std::optional<UnsettledBlock> unsettled;
+  // Since when the machine on air has been there (first seen, or its change on air).
+  std::optional<core::MonoTime> on_air_since;
+  // The minimum dwell counts from the later of these: the last change on air (ours or
+  // anyone's, as the router confirmed it) and the last block the node sent for the pair.
+  std::optional<core::MonoTime> changed_on_air_at;
+  std::optional<core::MonoTime> last_block_at;  // the router reported writing it
+  // A refused automatic attempt is not retried before this (decisions.cpp failSwitch).
+  std::optional<core::MonoTime> retry_at;
   std::optional<core::MonoTime> main_healthy_since;
   std::optional<core::MonoTime> wake_at;  // a decision waits for this time
   uint64_t seq = 0;
@@ -148,13 +190,22 @@ class FailoverEngine::Impl {
   bool evaluateRules(std::size_t machine, const HealthObserved& event, core::MonoTime now);
   void resetRules(std::size_t machine, config::Check source);
   bool updateCritical(std::size_t machine, core::MonoTime now);
+  // Applies a reported status to a check, debounced by confirm_fail_ms; true if it changed.
+  bool applyReported(std::size_t machine, config::Check check, CheckStatus status,
+                     core::MonoTime read_at);
   void expireStale(core::MonoTime now);
+  void expireDiagnostics(core::MonoTime now);
+  void forgetDiagnostics(std::size_t machine, const std::string& detail, core::MonoTime now);
   void expireUnknown(core::MonoTime now);
+  void confirmFailures(core::MonoTime now);
   void activateRules(core::MonoTime now);
   void onBus(const BusConnectionChanged& event, core::MonoTime now, std::vector<Action>& out);
-  void listTouch(int32_t slot);
-  void listRemove(int32_t slot);
-  bool stalenessApplies(config::Check check) const;
+  // The silence list a check is kept in, if any: heartbeats (engine, videoio, network) go
+  // stale after stale_after_ms; diagnostics become unknown after diagnostics_stale_after_ms.
+  SilenceList* silenceListOf(config::Check check);
+  void listTouch(SilenceList& list, int32_t slot);
+  void listRemove(SilenceList& list, int32_t slot);
+  bool diagnosticsExpected() const;
   Verdict verdict(std::size_t machine, const config::PairSettings& pair) const;
   std::optional<TriggerInfo> firstFailure(std::size_t machine, const config::PairSettings& pair,
                                           core::MonoTime* since) const;
@@ -168,11 +219,13 @@ class FailoverEngine::Impl {
 
   // routing.cpp
   void onRouter(const RouterObserved& event, core::MonoTime now, std::vector<Action>& out);
-  void onRouteOutcome(const RouteOutcome& event, core::MonoTime now, std::vector<Action>& out);
+  void onBlockReport(const RouteBlockReport& event, core::MonoTime now, std::vector<Action>& out);
   void routerLost(std::size_t router, core::MonoTime now, std::vector<Action>& out);
   void updateActive(std::size_t pair, bool after_reconnect, core::MonoTime now,
                     std::vector<Action>& out);
-  int observedSide(std::size_t pair) const;
+  // A change on air that a block of ours explains after its switch was answered as failed.
+  bool settleUnsettled(std::size_t pair, Side side, core::MonoTime now, std::vector<Action>& out);
+  std::optional<Side> observedSide(std::size_t pair) const;
   bool routable(std::size_t router) const;
 
   // decisions.cpp
@@ -182,13 +235,14 @@ class FailoverEngine::Impl {
   void decideAutomatic(std::size_t pair, core::MonoTime now);
   bool suspended(core::MonoTime now) const;
   bool dwellBlocks(PairRt& pair, core::MonoTime now);
-  int effectiveActive(const PairRt& pair) const;
+  std::optional<Side> effectiveActive(const PairRt& pair) const;
   bool busyElsewhere(std::size_t machine, std::size_t pair, std::string* other_pair) const;
   void startSwitch(std::size_t pair, PendingSwitch pending, core::MonoTime now);
   void command(std::size_t pair, core::MonoTime now);
   void completeSwitch(std::size_t pair, core::MonoTime now, std::vector<Action>& out);
-  void failSwitch(std::size_t pair, ErrorCode code, const std::string& message, core::MonoTime now,
-                  std::vector<Action>& out);
+  // Ends the pair's switch as failed, answers its command; returns what was attempted.
+  PendingSwitch failSwitch(std::size_t pair, ErrorCode code, const std::string& message,
+                           std::vector<Action>& out);
   SwitchEvent eventFor(PairRt& pair, SwitchEventType type) const;
   // The record of `pending` as it ends: what was attempted, from and to, why and when.
   SwitchEvent eventFor(PairRt& pair, SwitchEventType type, const PendingSwitch& pending) const;
@@ -224,10 +278,10 @@ class FailoverEngine::Impl {
     return machines_[machine].settings->id;
   }
   const std::string& sideId(const PairRt& pair, Side side) const {
-    return machineId(pair.machine[static_cast<std::size_t>(side)]);
+    return machineId(pair.machine[sideIndex(side)]);
   }
   int sideInput(const PairRt& pair, Side side) const {
-    return machines_[pair.machine[static_cast<std::size_t>(side)]].settings->input;
+    return machines_[pair.machine[sideIndex(side)]].settings->input;
   }
 
   config::Config config_;
@@ -243,13 +297,16 @@ class FailoverEngine::Impl {
   std::array<std::vector<std::size_t>, kCheckCount> rules_by_source_;
   std::array<std::vector<std::string>, kCheckCount> rule_fields_;
 
-  // Staleness list: fresh checks, least recently heard first.
-  int32_t stale_head_ = kNone;
-  int32_t stale_tail_ = kNone;
+  SilenceList heartbeats_;              // engine, videoio and network checks
+  SilenceList diagnostics_;             // diagnostics checks
+  core::Duration diagnostics_after_{};  // zero: diagnostics never turn unknown
+  core::Duration confirm_fail_{};
+  std::vector<int32_t> unconfirmed_failures_;  // slots with fail_reported_since set
 
   bool bus_up_ = true;
   core::MonoTime grace_until_;
-  std::optional<core::MonoTime> unknown_deadline_;  // unheard checks turn stale then
+  std::optional<core::MonoTime> unknown_deadline_;              // unheard checks turn stale then
+  std::optional<core::MonoTime> unheard_diagnostics_deadline_;  // and unheard diagnostics unknown
 
   uint64_t next_request_id_ = 1;
   std::vector<std::size_t> to_route_;  // pairs commanded in this call, to flush as blocks
@@ -257,6 +314,7 @@ class FailoverEngine::Impl {
   std::optional<core::MonoTime> rule_deadline_;
   std::optional<core::MonoTime> pair_deadline_;
   bool rules_dirty_ = false;
+  bool deadlines_dirty_ = true;  // a pair's timers may have changed since refreshDeadlines()
   bool grace_pending_ = true;
   bool announced_ = false;  // grace_until_ is still ahead
 };

@@ -40,7 +40,9 @@ FailoverEngine::Impl::Impl(const config::Config& config, core::MonoTime start,
     : config_(config),
       options_(options),
       start_(start),
-      stale_after_(std::chrono::milliseconds(config.health.stale_after_ms)) {
+      stale_after_(std::chrono::milliseconds(config.health.stale_after_ms)),
+      diagnostics_after_(std::chrono::milliseconds(config.health.diagnostics_stale_after_ms)),
+      confirm_fail_(std::chrono::milliseconds(config.health.confirm_fail_ms)) {
   machines_.resize(config_.machines.size());
   slots_.resize(config_.machines.size() * kCheckCount);
   for (std::size_t m = 0; m < config_.machines.size(); ++m) {
@@ -105,6 +107,11 @@ FailoverEngine::Impl::Impl(const config::Config& config, core::MonoTime start,
   unknown_deadline_ =
       start + std::max<core::Duration>(std::chrono::milliseconds(config_.health.startup_grace_ms),
                                        stale_after_);
+  if (diagnosticsExpected() && diagnostics_after_ > core::Duration::zero()) {
+    unheard_diagnostics_deadline_ =
+        start + std::max<core::Duration>(std::chrono::milliseconds(config_.health.startup_grace_ms),
+                                         diagnostics_after_);
+  }
   for (std::size_t p = 0; p < pairs_.size(); ++p) {
     pairs_[p].published = digest(p);
   }
@@ -144,11 +151,15 @@ void FailoverEngine::Impl::handleEvent(const Event& event, core::MonoTime now,
           onSetRouterEnabled(value, now, out);
         } else if constexpr (std::is_same_v<T, GetState>) {
           onGetState(value, out);
-        } else if constexpr (std::is_same_v<T, RouteOutcome>) {
-          onRouteOutcome(value, now, out);
+        } else if constexpr (std::is_same_v<T, RouteBlockReport>) {
+          onBlockReport(value, now, out);
         }
       },
       event);
+  // The bookkeeping of every event, in one place: the blocks decided go out (first in
+  // `out`), and the timers are computed again if anything moved them.
+  flushRoutes(out);
+  refreshDeadlines();
 }
 
 void FailoverEngine::Impl::tick(core::MonoTime now, std::vector<Action>& out) {
@@ -156,7 +167,9 @@ void FailoverEngine::Impl::tick(core::MonoTime now, std::vector<Action>& out) {
     announce(out);
   }
   expireStale(now);
+  expireDiagnostics(now);
   expireUnknown(now);
+  confirmFailures(now);
   activateRules(now);
   expireSwitches(now, out);
   evaluateAll(now, out);
@@ -171,11 +184,18 @@ std::optional<core::MonoTime> FailoverEngine::Impl::nextDeadline() const {
       next = at;
     }
   };
-  if (bus_up_ && stale_head_ != kNone) {
-    consider(slots_[static_cast<std::size_t>(stale_head_)].last_seen + stale_after_);
-  }
   if (bus_up_) {
+    if (heartbeats_.head != kNone) {
+      consider(slots_[static_cast<std::size_t>(heartbeats_.head)].last_seen + stale_after_);
+    }
+    if (diagnostics_.head != kNone) {
+      consider(slots_[static_cast<std::size_t>(diagnostics_.head)].last_seen + diagnostics_after_);
+    }
     consider(unknown_deadline_);
+    consider(unheard_diagnostics_deadline_);
+  }
+  for (const int32_t index : unconfirmed_failures_) {
+    consider(*slots_[static_cast<std::size_t>(index)].fail_reported_since + confirm_fail_);
   }
   consider(rule_deadline_);
   consider(pair_deadline_);

@@ -66,11 +66,53 @@ std::string checkName(config::Check check) {
 
 }  // namespace
 
-bool FailoverEngine::Impl::stalenessApplies(config::Check check) const {
-  // The agent's status is a retained last will, not a heartbeat; diagnostics may publish
-  // only on change, and their silence says nothing about the picture on air.
-  return check == config::Check::Engine || check == config::Check::VideoIo ||
-         check == config::Check::Network;
+SilenceList* FailoverEngine::Impl::silenceListOf(config::Check check) {
+  switch (check) {
+    case config::Check::Engine:
+    case config::Check::VideoIo:
+    case config::Check::Network:
+      return &heartbeats_;
+    case config::Check::Diagnostics:
+      // The diagnostics service may publish only on change: its silence is not a failure,
+      // but after diagnostics_stale_after_ms its last word is no longer known to be true.
+      return diagnosticsExpected() && diagnostics_after_ > core::Duration::zero() ? &diagnostics_
+                                                                                  : nullptr;
+    case config::Check::Status:
+      return nullptr;  // the agent's status is a retained last will, not a heartbeat
+  }
+  return nullptr;
+}
+
+bool FailoverEngine::Impl::diagnosticsExpected() const {
+  const auto topic = config_.health.topics.find(config::Check::Diagnostics);
+  return topic != config_.health.topics.end() && !topic->second.empty();
+}
+
+bool FailoverEngine::Impl::applyReported(std::size_t machine, config::Check check,
+                                         CheckStatus status, core::MonoTime read_at) {
+  CheckSlot& state = slot(machine, check);
+  const auto index = static_cast<int32_t>(machine * kCheckCount + checkIndex(check));
+  if (status == CheckStatus::Fail && !isFailing(state.status) &&
+      confirm_fail_ > core::Duration::zero()) {
+    // Debounce: a reported failure counts once it has held confirm_fail_ms (confirmFailures).
+    if (!state.fail_reported_since) {
+      state.fail_reported_since = read_at;
+      unconfirmed_failures_.push_back(index);
+    }
+    return false;
+  }
+  if (state.fail_reported_since) {
+    state.fail_reported_since.reset();
+    std::erase(unconfirmed_failures_, index);
+  }
+  if (state.status == status) {
+    return false;
+  }
+  if (isFailing(status) && !isFailing(state.status)) {
+    state.failing_since = read_at;
+  }
+  state.status = status;
+  return true;
 }
 
 void FailoverEngine::Impl::onHealth(const HealthObserved& event, core::MonoTime now,
@@ -82,24 +124,20 @@ void FailoverEngine::Impl::onHealth(const HealthObserved& event, core::MonoTime 
   const std::size_t m = found->second;
   MachineRt& machine = machines_[m];
   CheckSlot& check = slot(m, event.check);
-  bool changed = false;
 
   const core::MonoTime read_at =
       event.received_at && *event.received_at <= now ? *event.received_at : now;
-  const CheckStatus status = fromReported(event.status);
-  if (check.status != status) {
-    if (isFailing(status) && !isFailing(check.status)) {
-      check.failing_since = read_at;
-    }
-    check.status = status;
+  bool changed = applyReported(m, event.check, fromReported(event.status), read_at);
+  if (check.silent) {
+    check.silent = false;  // diagnostics heard again
     changed = true;
   }
   if (check.detail != event.detail) {
     check.detail = event.detail;  // reuses the string's capacity
   }
-  if (stalenessApplies(event.check)) {
+  if (SilenceList* list = silenceListOf(event.check)) {
     check.last_seen = now;
-    listTouch(static_cast<int32_t>(m * kCheckCount + checkIndex(event.check)));
+    listTouch(*list, static_cast<int32_t>(m * kCheckCount + checkIndex(event.check)));
   }
   if (event.check == config::Check::Engine && event.engine_mode &&
       machine.engine_mode != event.engine_mode) {
@@ -119,17 +157,12 @@ void FailoverEngine::Impl::onHealth(const HealthObserved& event, core::MonoTime 
     changed = true;
   }
   if (!changed) {
-    if (rules_dirty_) {
-      refreshDeadlines();
-    }
     return;
   }
   updateCritical(m, read_at);
   for (const std::size_t pair : machine.pairs) {
     evaluatePair(pair, now, out);
   }
-  flushRoutes(out);
-  refreshDeadlines();
 }
 
 bool FailoverEngine::Impl::evaluateRules(std::size_t machine, const HealthObserved& event,
@@ -197,14 +230,14 @@ void FailoverEngine::Impl::expireStale(core::MonoTime now) {
   if (!bus_up_) {
     return;  // nothing could arrive while the node was cut off; see onBus()
   }
-  while (stale_head_ != kNone) {
-    const auto index = static_cast<std::size_t>(stale_head_);
+  while (heartbeats_.head != kNone) {
+    const auto index = static_cast<std::size_t>(heartbeats_.head);
     CheckSlot& check = slots_[index];
     const core::MonoTime due = check.last_seen + stale_after_;
     if (due > now) {
       break;
     }
-    listRemove(stale_head_);
+    listRemove(heartbeats_, heartbeats_.head);
     if (!isFailing(check.status)) {
       check.failing_since = due;
     }
@@ -213,6 +246,49 @@ void FailoverEngine::Impl::expireStale(core::MonoTime now) {
     const std::size_t machine = index / kCheckCount;
     resetRules(machine, static_cast<config::Check>(index % kCheckCount));
     updateCritical(machine, now);
+  }
+}
+
+void FailoverEngine::Impl::forgetDiagnostics(std::size_t machine, const std::string& detail,
+                                             core::MonoTime now) {
+  CheckSlot& check = slot(machine, config::Check::Diagnostics);
+  const auto index =
+      static_cast<int32_t>(machine * kCheckCount + checkIndex(config::Check::Diagnostics));
+  if (check.fail_reported_since) {
+    check.fail_reported_since.reset();
+    std::erase(unconfirmed_failures_, index);
+  }
+  check.status = CheckStatus::Unknown;
+  check.silent = true;
+  check.detail = detail;
+  machines_[machine].critical_parameters.clear();
+  resetRules(machine, config::Check::Diagnostics);
+  updateCritical(machine, now);
+}
+
+void FailoverEngine::Impl::expireDiagnostics(core::MonoTime now) {
+  if (!bus_up_) {
+    return;
+  }
+  while (diagnostics_.head != kNone) {
+    const auto index = static_cast<std::size_t>(diagnostics_.head);
+    if (slots_[index].last_seen + diagnostics_after_ > now) {
+      break;
+    }
+    listRemove(diagnostics_, diagnostics_.head);
+    forgetDiagnostics(
+        index / kCheckCount,
+        "no diagnostics for " + std::to_string(config_.health.diagnostics_stale_after_ms) + " ms",
+        now);
+  }
+  if (unheard_diagnostics_deadline_ && now >= *unheard_diagnostics_deadline_) {
+    unheard_diagnostics_deadline_.reset();
+    for (std::size_t m = 0; m < machines_.size(); ++m) {
+      const CheckSlot& check = slot(m, config::Check::Diagnostics);
+      if (check.status == CheckStatus::Unknown && !check.fresh && !check.silent) {
+        forgetDiagnostics(m, "no diagnostics since start", now);
+      }
+    }
   }
 }
 
@@ -232,6 +308,25 @@ void FailoverEngine::Impl::expireUnknown(core::MonoTime now) {
     }
   }
   unknown_deadline_.reset();
+}
+
+void FailoverEngine::Impl::confirmFailures(core::MonoTime now) {
+  for (std::size_t i = 0; i < unconfirmed_failures_.size();) {
+    const auto index = static_cast<std::size_t>(unconfirmed_failures_[i]);
+    CheckSlot& check = slots_[index];
+    if (*check.fail_reported_since + confirm_fail_ > now) {
+      ++i;
+      continue;
+    }
+    // Held without an ok in between: it counts, dated from its first report.
+    if (!isFailing(check.status)) {
+      check.failing_since = *check.fail_reported_since;
+    }
+    check.status = CheckStatus::Fail;
+    check.fail_reported_since.reset();
+    unconfirmed_failures_.erase(unconfirmed_failures_.begin() + static_cast<std::ptrdiff_t>(i));
+    updateCritical(index / kCheckCount, now);
+  }
 }
 
 void FailoverEngine::Impl::activateRules(core::MonoTime now) {
@@ -267,48 +362,52 @@ void FailoverEngine::Impl::onBus(const BusConnectionChanged& event, core::MonoTi
     grace_until_ =
         std::max(grace_until_, now + std::chrono::milliseconds(config_.health.reconnect_grace_ms));
     grace_pending_ = true;
-    for (int32_t i = stale_head_; i != kNone; i = slots_[static_cast<std::size_t>(i)].next) {
-      slots_[static_cast<std::size_t>(i)].last_seen = now;
+    for (const SilenceList* list : {&heartbeats_, &diagnostics_}) {
+      for (int32_t i = list->head; i != kNone; i = slots_[static_cast<std::size_t>(i)].next) {
+        slots_[static_cast<std::size_t>(i)].last_seen = now;
+      }
     }
     if (unknown_deadline_) {
       unknown_deadline_ = std::max(*unknown_deadline_, now + stale_after_);
     }
+    if (unheard_diagnostics_deadline_) {
+      unheard_diagnostics_deadline_ =
+          std::max(*unheard_diagnostics_deadline_, now + diagnostics_after_);
+    }
   }
   evaluateAll(now, out);
-  flushRoutes(out);
-  refreshDeadlines();
 }
 
-void FailoverEngine::Impl::listTouch(int32_t index) {
+void FailoverEngine::Impl::listTouch(SilenceList& list, int32_t index) {
   CheckSlot& check = slots_[static_cast<std::size_t>(index)];
   if (check.fresh) {
-    if (stale_tail_ == index) {
+    if (list.tail == index) {
       return;
     }
-    listRemove(index);
+    listRemove(list, index);
   }
   check.fresh = true;
-  check.prev = stale_tail_;
+  check.prev = list.tail;
   check.next = kNone;
-  if (stale_tail_ != kNone) {
-    slots_[static_cast<std::size_t>(stale_tail_)].next = index;
+  if (list.tail != kNone) {
+    slots_[static_cast<std::size_t>(list.tail)].next = index;
   } else {
-    stale_head_ = index;
+    list.head = index;
   }
-  stale_tail_ = index;
+  list.tail = index;
 }
 
-void FailoverEngine::Impl::listRemove(int32_t index) {
+void FailoverEngine::Impl::listRemove(SilenceList& list, int32_t index) {
   CheckSlot& check = slots_[static_cast<std::size_t>(index)];
   if (check.prev != kNone) {
     slots_[static_cast<std::size_t>(check.prev)].next = check.next;
   } else {
-    stale_head_ = check.next;
+    list.head = check.next;
   }
   if (check.next != kNone) {
     slots_[static_cast<std::size_t>(check.next)].prev = check.prev;
   } else {
-    stale_tail_ = check.prev;
+    list.tail = check.prev;
   }
   check.prev = kNone;
   check.next = kNone;

@@ -1,5 +1,5 @@
 // Router truth: the observed routing decides which machine is on air, confirms switches and
-// reveals switches made by others; outcomes of route requests; reconcile after a reconnect.
+// reveals switches made by others; what became of our routing blocks; router loss.
 
 #include <algorithm>
 
@@ -11,11 +11,11 @@ bool FailoverEngine::Impl::routable(std::size_t router) const {
   return routers_[router].enabled && routers_[router].connected;
 }
 
-int FailoverEngine::Impl::observedSide(std::size_t pair_index) const {
+std::optional<Side> FailoverEngine::Impl::observedSide(std::size_t pair_index) const {
   const PairRt& pair = pairs_[pair_index];
   const RouterRt& router = routers_[pair.router];
   if (!router.connected) {
-    return kNone;
+    return std::nullopt;
   }
   const int main_input = sideInput(pair, Side::Main);
   const int backup_input = sideInput(pair, Side::Backup);
@@ -28,12 +28,12 @@ int FailoverEngine::Impl::observedSide(std::size_t pair_index) const {
     all_backup = all_backup && source == backup_input;
   }
   if (all_main) {
-    return static_cast<int>(Side::Main);
+    return Side::Main;
   }
   if (all_backup) {
-    return static_cast<int>(Side::Backup);
+    return Side::Backup;
   }
-  return kNone;
+  return std::nullopt;
 }
 
 void FailoverEngine::Impl::onRouter(const RouterObserved& event, core::MonoTime now,
@@ -62,8 +62,6 @@ void FailoverEngine::Impl::onRouter(const RouterObserved& event, core::MonoTime 
         evaluatePair(pair, now, out);
       }
     }
-    flushRoutes(out);
-    refreshDeadlines();
     return;
   }
 
@@ -73,7 +71,7 @@ void FailoverEngine::Impl::onRouter(const RouterObserved& event, core::MonoTime 
     std::fill(router.source.begin(), router.source.end(), 0);
   }
   std::vector<std::size_t> affected;
-  for (const Route& route : event.routes) {
+  for (const core::Route& route : event.routes) {
     if (route.output < 1 || route.output > kMaxPort || route.input < 1) {
       continue;  // no such port on any router
     }
@@ -99,33 +97,37 @@ void FailoverEngine::Impl::onRouter(const RouterObserved& event, core::MonoTime 
   }
   for (const std::size_t pair : affected) {
     updateActive(pair, reconnected && !first_routing, now, out);
+    // A block lost with its connection is judged by the first whole routing after it.
+    PairRt& state = pairs_[pair];
+    if (event.full && state.unsettled && state.unsettled->connection_lost) {
+      state.unsettled.reset();
+    }
   }
   for (const std::size_t pair : affected) {
     evaluatePair(pair, now, out);
   }
-  flushRoutes(out);
-  refreshDeadlines();
 }
 
 void FailoverEngine::Impl::updateActive(std::size_t pair_index, bool after_reconnect,
                                         core::MonoTime now, std::vector<Action>& out) {
   PairRt& pair = pairs_[pair_index];
-  const int side = observedSide(pair_index);
+  const std::optional<Side> side = observedSide(pair_index);
   pair.active = side;
-  if (side == kNone) {
+  if (!side) {
     return;
   }
-  if (pair.switching && side == static_cast<int>(pair.switching->target)) {
+  if (!pair.last_known_active) {
+    pair.on_air_since = now;  // first sight: on air since at least now
+  }
+  if (pair.switching && *side == pair.switching->target) {
     completeSwitch(pair_index, now, out);
-    pair.last_known_active = side;
-    return;
-  }
-  if (pair.last_known_active != kNone && side != pair.last_known_active) {
+  } else if (pair.last_known_active && *side != *pair.last_known_active &&
+             !settleUnsettled(pair_index, *side, now, out)) {
     SwitchEvent event = eventFor(pair, SwitchEventType::ExternalSwitch);
-    event.from = sideId(pair, static_cast<Side>(pair.last_known_active));
-    event.to = sideId(pair, static_cast<Side>(side));
-    event.input_from = sideInput(pair, static_cast<Side>(pair.last_known_active));
-    event.input_to = sideInput(pair, static_cast<Side>(side));
+    event.from = sideId(pair, *pair.last_known_active);
+    event.to = sideId(pair, *side);
+    event.input_from = sideInput(pair, *pair.last_known_active);
+    event.input_to = sideInput(pair, *side);
     event.reason = after_reconnect
                        ? "the routing changed while the router was disconnected"
                        : "the router's routing changed outside this node (front panel or "
@@ -133,10 +135,36 @@ void FailoverEngine::Impl::updateActive(std::size_t pair_index, bool after_recon
     event.detected = now;
     event.confirmed = now;
     pair.last_switch = event;
-    pair.last_switch_at = now;  // an operator's switch at the panel also starts the dwell
     out.emplace_back(SwitchEventAction{std::move(event)});
   }
+  if (pair.last_known_active && *side != *pair.last_known_active) {
+    pair.on_air_since = now;
+    pair.changed_on_air_at = now;  // every change on air, ours or anyone's, starts the dwell
+    deadlines_dirty_ = true;
+  }
   pair.last_known_active = side;
+}
+
+bool FailoverEngine::Impl::settleUnsettled(std::size_t pair_index, Side side, core::MonoTime now,
+                                           std::vector<Action>& out) {
+  PairRt& pair = pairs_[pair_index];
+  if (!pair.unsettled) {
+    return false;
+  }
+  const UnsettledBlock block = std::move(*pair.unsettled);
+  pair.unsettled.reset();
+  if ((block.until && now > *block.until) || block.attempt.target != side) {
+    return false;
+  }
+  SwitchEvent event = eventFor(pair, block.attempt.kind, block.attempt);
+  event.reason += block.connection_lost
+                      ? "; the router applied the block before its connection was lost"
+                      : "; the router applied the block after the switch had been reported "
+                        "failed";
+  event.confirmed = now;
+  pair.last_switch = event;
+  out.emplace_back(SwitchEventAction{std::move(event)});
+  return true;
 }
 
 void FailoverEngine::Impl::routerLost(std::size_t router_index, core::MonoTime now,
@@ -146,66 +174,89 @@ void FailoverEngine::Impl::routerLost(std::size_t router_index, core::MonoTime n
   std::fill(router.source.begin(), router.source.end(), 0);
   for (const std::size_t p : router.pairs) {
     PairRt& pair = pairs_[p];
-    pair.active = kNone;
-    if (pair.switching && pair.switching->commanded) {
-      if (pair.switching->is_command) {
-        failSwitch(p, ErrorCode::RouterDisconnected,
-                   "the router disconnected before it confirmed the switch", now, out);
-      } else {
-        // An automatic decision stands: it is requested again when the router returns.
-        pair.switching->commanded.reset();
-        pair.switching->request_id = 0;
-        pair.switching->waiting_for_router = true;
+    pair.active.reset();
+    if (pair.switching) {
+      // Answered now, whoever asked: nothing is replayed when the router returns, the pair
+      // is decided afresh then. The block itself may have reached the router: the routing
+      // it shows when it returns says so.
+      const bool written = pair.switching->phase != SwitchPhase::Requested;
+      PendingSwitch attempt =
+          failSwitch(p, ErrorCode::RouterDisconnected,
+                     "the router disconnected before it confirmed the switch", out);
+      if (written) {
+        pair.unsettled = UnsettledBlock{std::move(attempt), std::nullopt, true};
       }
+    } else if (pair.unsettled) {
+      pair.unsettled->connection_lost = true;
+      pair.unsettled->until.reset();
     }
     evaluatePair(p, now, out);
   }
 }
 
-void FailoverEngine::Impl::onRouteOutcome(const RouteOutcome& event, core::MonoTime now,
-                                          std::vector<Action>& out) {
+namespace {
+
+ErrorCode errorFor(core::BlockRefusal reason) {
+  switch (reason) {
+    case core::BlockRefusal::NotConnected:
+    case core::BlockRefusal::Unavailable:
+      return ErrorCode::RouterDisconnected;
+    case core::BlockRefusal::Disabled:
+    case core::BlockRefusal::OutOfRange:
+    case core::BlockRefusal::Locked:
+    case core::BlockRefusal::Nak:
+      return ErrorCode::NotAllowed;
+  }
+  return ErrorCode::NotAllowed;
+}
+
+}  // namespace
+
+void FailoverEngine::Impl::onBlockReport(const RouteBlockReport& event, core::MonoTime now,
+                                         std::vector<Action>& out) {
   if (event.request_id == 0) {
     return;
   }
   for (std::size_t p = 0; p < pairs_.size(); ++p) {
     PairRt& pair = pairs_[p];
-    if (!pair.switching || !pair.switching->commanded ||
-        pair.switching->request_id != event.request_id) {
-      continue;
-    }
-    const RouterRt& router = routers_[pair.router];
-    const OutputOutcome* worst = nullptr;
-    for (const OutputOutcome& outcome : event.outputs) {
-      const auto index = static_cast<std::size_t>(outcome.output - 1);
-      if (outcome.output < 1 || index >= router.owner.size() ||
-          router.owner[index] != static_cast<int32_t>(p) ||
-          outcome.result == OutputResult::Applied) {
-        continue;
+    if (pair.switching && pair.switching->request_id == event.request_id) {
+      PendingSwitch& pending = *pair.switching;
+      if (const auto* sent = std::get_if<core::BlockSent>(&event.outcome)) {
+        pending.phase = SwitchPhase::Sent;
+        if (sent->at >= pending.commanded && sent->at <= now) {
+          pending.commanded = sent->at;  // when it really left, not when it was decided
+        }
+        // Every block the node sends starts the minimum dwell, as every change on air does.
+        pair.last_block_at = pending.commanded;
+        deadlines_dirty_ = true;
+      } else if (std::holds_alternative<core::BlockAcknowledged>(event.outcome)) {
+        pending.phase = SwitchPhase::Acknowledged;
+      } else if (const auto* refused = std::get_if<core::BlockRefused>(&event.outcome)) {
+        failSwitch(p, errorFor(refused->reason),
+                   std::string("the router refused the block: ") + core::toString(refused->reason) +
+                       (refused->detail.empty() ? "" : " (" + refused->detail + ")"),
+                   out);
+        evaluatePair(p, now, out);
+      } else if (const auto* lost = std::get_if<core::BlockConnectionLost>(&event.outcome)) {
+        PendingSwitch attempt =
+            failSwitch(p, ErrorCode::RouterDisconnected,
+                       "the router connection was lost before it acknowledged the block" +
+                           (lost->detail.empty() ? std::string() : " (" + lost->detail + ")"),
+                       out);
+        pair.unsettled = UnsettledBlock{std::move(attempt), std::nullopt, true};
+        evaluatePair(p, now, out);
       }
-      if (worst == nullptr ||
-          (outcome.result == OutputResult::Refused && worst->result != OutputResult::Refused)) {
-        worst = &outcome;
+    } else if (pair.unsettled && pair.unsettled->attempt.request_id == event.request_id) {
+      // A block whose switch already failed: its outcome says how long it may still land.
+      if (std::holds_alternative<core::BlockAcknowledged>(event.outcome)) {
+        pair.unsettled->until = now + options_.switch_timeout;  // its echo follows the ACK
+      } else if (std::holds_alternative<core::BlockRefused>(event.outcome)) {
+        pair.unsettled.reset();
+      } else if (std::holds_alternative<core::BlockConnectionLost>(event.outcome)) {
+        pair.unsettled->connection_lost = true;
       }
     }
-    if (worst == nullptr) {
-      continue;  // confirmation comes from the router's routing
-    }
-    const std::string what = "output " + std::to_string(worst->output) +
-                             (worst->reason.empty() ? "" : " (" + worst->reason + ")");
-    if (worst->result == OutputResult::Refused) {
-      failSwitch(p, ErrorCode::NotAllowed, "the router refused " + what, now, out);
-    } else if (worst->reason == "disabled") {
-      failSwitch(p, ErrorCode::NotAllowed, "the router is disabled: " + what, now, out);
-    } else if (worst->reason == "disconnected" || worst->reason == "not_ready" ||
-               worst->reason == "no_router") {
-      failSwitch(p, ErrorCode::RouterDisconnected, "the router could not take " + what, now, out);
-    } else {
-      failSwitch(p, ErrorCode::RouterTimeout, "the router did not confirm " + what, now, out);
-    }
-    evaluatePair(p, now, out);
   }
-  flushRoutes(out);
-  refreshDeadlines();
 }
 
 }  // namespace failover::engine

@@ -39,22 +39,21 @@ FailoverState FailoverEngine::Impl::failoverState(std::size_t p) const {
   if (pair.switching) {
     return FailoverState::Switching;
   }
-  if (pair.active == kNone || verdict(pair.machine[static_cast<std::size_t>(pair.active)],
-                                      *pair.settings) == Verdict::Failing) {
+  if (!pair.active ||
+      verdict(pair.machine[sideIndex(*pair.active)], *pair.settings) == Verdict::Failing) {
     return FailoverState::Degraded;
   }
-  return pair.active == static_cast<int>(Side::Backup) ? FailoverState::Active
-                                                       : FailoverState::Idle;
+  return *pair.active == Side::Backup ? FailoverState::Active : FailoverState::Idle;
 }
 
 bool FailoverEngine::Impl::switchAdvised(std::size_t p) const {
   const PairRt& pair = pairs_[p];
-  if (pair.active == kNone) {
+  if (!pair.active) {
     return false;
   }
-  const auto active = static_cast<Side>(pair.active);
-  const std::size_t active_machine = pair.machine[static_cast<std::size_t>(active)];
-  const std::size_t standby_machine = pair.machine[static_cast<std::size_t>(otherSide(active))];
+  const Side active = *pair.active;
+  const std::size_t active_machine = pair.machine[sideIndex(active)];
+  const std::size_t standby_machine = pair.machine[sideIndex(otherSide(active))];
   return (machines_[active_machine].critical ||
           verdict(active_machine, *pair.settings) == Verdict::Failing) &&
          verdict(standby_machine, *pair.settings) == Verdict::Good &&
@@ -74,9 +73,9 @@ MachineStatus FailoverEngine::Impl::machineStatus(std::size_t machine,
     return MachineStatus::Unknown;
   }
   for (const config::Check check : kChecks) {
-    const CheckStatus status = slot(machine, check).status;
-    if (status == CheckStatus::Warn || status == CheckStatus::Fail ||
-        status == CheckStatus::Stale) {
+    const CheckSlot& state = slot(machine, check);
+    if (state.status == CheckStatus::Warn || state.status == CheckStatus::Fail ||
+        state.status == CheckStatus::Stale || state.silent) {
       return MachineStatus::Warn;
     }
   }
@@ -99,7 +98,7 @@ std::vector<PairWarning> FailoverEngine::Impl::warnings(std::size_t p) const {
     list.push_back({"router_disconnected", "router '" + router_id +
                                                "' is not connected: the active machine is "
                                                "unknown and no switch is possible"});
-  } else if (router.routing_known && pair.active == kNone && !pair.switching) {
+  } else if (router.routing_known && !pair.active && !pair.switching) {
     list.push_back({"routing_unknown", "outputs " + listOf(pair.settings->outputs) +
                                            " show neither " + sideId(pair, Side::Main) +
                                            " (input " +
@@ -117,14 +116,22 @@ std::vector<PairWarning> FailoverEngine::Impl::warnings(std::size_t p) const {
       break;
     }
   }
-  if (pair.switching && pair.switching->waiting_for_router) {
-    list.push_back({"waiting_for_router", "the switch to " + sideId(pair, pair.switching->target) +
-                                              " waits for router '" + router_id + "'"});
+  if (diagnosticsExpected()) {
+    for (const Side side : {Side::Main, Side::Backup}) {
+      const CheckSlot& diagnostics =
+          slot(pair.machine[sideIndex(side)], config::Check::Diagnostics);
+      if (diagnostics.status == CheckStatus::Unknown && diagnostics.silent) {
+        list.push_back({"diagnostics_unknown", sideId(pair, side) + " diagnostics unknown (" +
+                                                   diagnostics.detail +
+                                                   "): its critical parameters are not watched"});
+        break;
+      }
+    }
   }
-  if (pair.active != kNone) {
-    const auto active = static_cast<Side>(pair.active);
-    const std::size_t active_machine = pair.machine[static_cast<std::size_t>(active)];
-    const std::size_t standby_machine = pair.machine[static_cast<std::size_t>(otherSide(active))];
+  if (pair.active) {
+    const Side active = *pair.active;
+    const std::size_t active_machine = pair.machine[sideIndex(active)];
+    const std::size_t standby_machine = pair.machine[sideIndex(otherSide(active))];
     std::string other_pair;
     if (verdict(standby_machine, *pair.settings) == Verdict::Failing) {
       list.push_back({"standby_unhealthy",
@@ -198,8 +205,8 @@ PairView FailoverEngine::Impl::buildView(std::size_t p) const {
   view.pair = pair.settings->id;
   view.main = sideId(pair, Side::Main);
   view.backup = sideId(pair, Side::Backup);
-  if (pair.active != kNone) {
-    view.active = sideId(pair, static_cast<Side>(pair.active));
+  if (pair.active) {
+    view.active = sideId(pair, *pair.active);
   }
   view.mode = pair.mode;
   view.armed = pair.armed;

@@ -57,6 +57,13 @@ struct HealthSettings {
   // After the node's own broker connection returns, no automatic action for this long:
   // every check looked stale while the node was cut off.
   int64_t reconnect_grace_ms = 2000;
+  // Diagnostics silent this long are `unknown`: not healthy, not failed. The diagnostics
+  // service may publish only on change, so its silence is not a failure; but it can stop
+  // silently, and then its last word must not read as true forever. 0 = never.
+  int64_t diagnostics_stale_after_ms = 5000;
+  // A reported `fail` (or `offline`, or critical diagnostics) counts only once it has held
+  // this long without an `ok` in between. 0 = at once. Silence keeps stale_after_ms.
+  int64_t confirm_fail_ms = 0;
 };
 
 struct RouterSettings {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "failover/config/config.h"
+#include "failover/core/route.h"
 #include "failover/core/time.h"
 
 namespace failover::engine {
@@ -49,12 +50,6 @@ struct HealthObserved {
   std::optional<core::MonoTime> received_at;
 };
 
-struct Route {
-  int output = 0;  // 1-based
-  int input = 0;   // 1-based
-  friend bool operator==(const Route&, const Route&) = default;
-};
-
 // What a router reports. The router's own updates are the truth, whoever caused them.
 struct RouterObserved {
   std::string router;
@@ -65,7 +60,7 @@ struct RouterObserved {
   // True: `routes` is the router's complete routing (a prelude or a dump) and replaces what
   // the engine knew. False: `routes` lists only outputs whose source changed.
   bool full = false;
-  std::vector<Route> routes;
+  std::vector<core::Route> routes;
   // When set: every output currently locked by ANOTHER client (the full set). Outputs this
   // node locked itself are not listed. Unset: the locks did not change.
   std::optional<std::vector<int>> locked_outputs;
@@ -120,29 +115,16 @@ struct GetState {
   CommandMeta meta;
 };
 
-enum class OutputResult {
-  Applied,      // the router's update shows the requested input
-  Refused,      // NAK, locked by another client, out of range, or the router kept another input
-  Unconfirmed,  // disconnected, ACK timeout, not ready, superseded
-};
-
-struct OutputOutcome {
-  int output = 0;  // 1-based
-  OutputResult result = OutputResult::Unconfirmed;
-  std::string reason;  // the router client's reason, e.g. "locked", "nak", "disconnected"
-};
-
-// The router client's answer to one RouteRequest. Confirmation comes from RouterObserved;
-// this event matters for outputs that were refused or unconfirmed.
-struct RouteOutcome {
+// What became of the routing block of RouteRequest `request_id` (see core::BlockOutcome).
+// It never confirms a switch: only the router's routing (RouterObserved) does.
+struct RouteBlockReport {
   uint64_t request_id = 0;
-  std::vector<OutputOutcome> outputs;
+  core::BlockOutcome outcome;
 };
 
 using Event = std::variant<HealthObserved, RouterObserved, BusConnectionChanged, SwitchCommand,
-                           SetMode, SetArmed, SetRouterEnabled, GetState, RouteOutcome>;
+                           SetMode, SetArmed, SetRouterEnabled, GetState, RouteBlockReport>;
 
 const char* toString(Reported status);
-const char* toString(OutputResult result);
 
 }  // namespace failover::engine

@@ -28,8 +28,11 @@
 namespace failover::engine {
 
 struct EngineOptions {
-  // A commanded switch that the router's routing has not confirmed this long has failed
-  // (switch_failed, router_timeout).
+  // The one clock of a switch: a switch whose target the router's routing has not shown
+  // this long after the decision has failed (switch_failed, router_timeout). The router
+  // client keeps no verdict of its own; its ACK timeout only judges the connection. A block
+  // still unanswered when this passes stays ours: if the router applies it later, the change
+  // is reported as this switch's, not as someone else's.
   std::chrono::milliseconds switch_timeout{1000};
 };
 

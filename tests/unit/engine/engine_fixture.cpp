@@ -20,6 +20,8 @@ config::Config emptyConfig() {
   config.health.stale_after_ms = 500;
   config.health.startup_grace_ms = 2000;
   config.health.reconnect_grace_ms = 2000;
+  // The timeline's machines run no diagnostics service; tests of diagnostics enable it.
+  config.health.diagnostics_stale_after_ms = 0;
   config::RouterSettings router;
   router.id = "vh1";
   config.routers.push_back(router);
@@ -37,9 +39,9 @@ config::PairSettings pair(const std::string& id, const std::string& main, const 
   return settings;
 }
 
-std::string routesText(const std::vector<Route>& routes) {
+std::string routesText(const std::vector<core::Route>& routes) {
   std::string text;
-  for (const Route& route : routes) {
+  for (const core::Route& route : routes) {
     if (!text.empty()) {
       text += ',';
     }
@@ -144,7 +146,8 @@ HealthObserved health(const std::string& machine, config::Check check, Reported 
   return event;
 }
 
-RouterObserved routing(const std::vector<Route>& routes, bool full, const std::string& router) {
+RouterObserved routing(const std::vector<core::Route>& routes, bool full,
+                       const std::string& router) {
   RouterObserved event;
   event.router = router;
   event.connected = true;
@@ -244,7 +247,7 @@ std::vector<std::string> EngineTimeline::runTo(int64_t ms) {
 }
 
 void EngineTimeline::settle(int64_t until_ms) {
-  std::vector<Route> routes;
+  std::vector<core::Route> routes;
   for (const auto& pair : config_.pairs) {
     const int input = config_.findMachine(pair.main)->input;
     for (const int output : pair.outputs) {

@@ -41,7 +41,7 @@ std::vector<std::string> describe(const FailoverEngine& engine, const std::vecto
 
 HealthObserved health(const std::string& machine, config::Check check, Reported status,
                       const std::string& detail = "");
-RouterObserved routing(const std::vector<Route>& routes, bool full = true,
+RouterObserved routing(const std::vector<core::Route>& routes, bool full = true,
                        const std::string& router = "vh1");
 RouterObserved routerDown(const std::string& router = "vh1");
 SwitchCommand switchTo(const std::string& pair, const std::string& target, bool force = false,

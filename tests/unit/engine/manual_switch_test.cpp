@@ -172,11 +172,12 @@ TEST_F(ManualSwitchTest, UnconfirmedSwitchTimesOut) {
 
 TEST_F(ManualSwitchTest, RefusedByTheRouterFails) {
   handle(3000, switchTo("green", "green-backup"));
-  RouteOutcome outcome{1, {{1, OutputResult::Applied, ""}, {2, OutputResult::Refused, "locked"}}};
+  RouteBlockReport outcome{1, core::BlockRefused{core::BlockRefusal::Locked, "output 2"}};
   EXPECT_THAT(handle(3001, outcome),
               ElementsAre("event switch_failed green #1 green-main->green-backup not_allowed",
                           "reply c1 not_allowed", "state green idle active=green-main"));
-  EXPECT_EQ(view("green").last_switch->error_message, "the router refused output 2 (locked)");
+  EXPECT_EQ(view("green").last_switch->error_message,
+            "the router refused the block: locked (output 2)");
   // A later outcome for the same request changes nothing.
   EXPECT_THAT(handle(3002, outcome), IsEmpty());
   // The refused attempt does not hold back protection: a failing Main fails over at once.
@@ -200,18 +201,21 @@ TEST_F(ManualSwitchTest, RouterLostBeforeConfirmingFails) {
 namespace failover::engine::testing {
 namespace {
 
-TEST_F(ManualSwitchTest, RouterClientGivingUpIsATimeout) {
+TEST_F(ManualSwitchTest, ConnectionLostBeforeTheAckIsADisconnect) {
   handle(3000, switchTo("green", "green-backup"));
-  RouteOutcome outcome{1, {{1, OutputResult::Unconfirmed, "ack_timeout"}}};
-  EXPECT_THAT(
-      handle(3001, outcome),
-      ::testing::ElementsAre("event switch_failed green #1 green-main->green-backup router_timeout",
-                             "reply c1 router_timeout", "state green idle active=green-main"));
+  handle(3000, RouteBlockReport{1, core::BlockSent{at(3000)}});
+  EXPECT_THAT(handle(3001, RouteBlockReport{1, core::BlockConnectionLost{"no ACK within 2000 ms"}}),
+              ::testing::ElementsAre(
+                  "event switch_failed green #1 green-main->green-backup router_disconnected",
+                  "reply c1 router_disconnected", "state green idle active=green-main"));
+  EXPECT_EQ(view("green").last_switch->error_message,
+            "the router connection was lost before it acknowledged the block (no ACK within "
+            "2000 ms)");
 }
 
-TEST_F(ManualSwitchTest, RouterClientNotReadyIsADisconnect) {
+TEST_F(ManualSwitchTest, ABlockTheRouterCouldNotTakeIsADisconnect) {
   handle(3000, switchTo("green", "green-backup"));
-  RouteOutcome outcome{1, {{1, OutputResult::Unconfirmed, "not_ready"}}};
+  RouteBlockReport outcome{1, core::BlockRefused{core::BlockRefusal::NotConnected, ""}};
   EXPECT_THAT(handle(3001, outcome),
               ::testing::ElementsAre(
                   "event switch_failed green #1 green-main->green-backup router_disconnected",

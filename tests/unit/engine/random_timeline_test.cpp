@@ -69,7 +69,7 @@ class RandomTimeline {
       return event;
     }
     if (kind < 70) {
-      std::vector<Route> routes;
+      std::vector<core::Route> routes;
       for (int output = 1; output <= 3; ++output) {
         if (pick(0, 1) == 0) {
           routes.push_back({output, pickOf(std::vector<int>{1, 2, 3, 5})});
@@ -109,14 +109,28 @@ class RandomTimeline {
       pending_.insert(id);
       return SetRouterEnabled{pick(0, 3) == 0 ? "vh9" : "vh1", pick(0, 2) != 0, {id, {}, {}}};
     }
-    RouteOutcome outcome;
-    outcome.request_id = static_cast<uint64_t>(pick(0, static_cast<int>(routes_) + 1));
-    outcome.outputs.push_back(
-        {pick(1, 3),
-         pickOf(std::vector<OutputResult>{OutputResult::Applied, OutputResult::Refused,
-                                          OutputResult::Unconfirmed}),
-         pickOf(std::vector<std::string>{"locked", "disconnected", "ack_timeout", ""})});
-    return outcome;
+    RouteBlockReport report;
+    report.request_id = static_cast<uint64_t>(pick(0, static_cast<int>(routes_) + 1));
+    switch (pick(0, 3)) {
+      case 0:
+        report.outcome = core::BlockSent{at(now_)};
+        break;
+      case 1:
+        report.outcome = core::BlockAcknowledged{};
+        break;
+      case 2:
+        report.outcome =
+            core::BlockRefused{pickOf(std::vector<core::BlockRefusal>{
+                                   core::BlockRefusal::Disabled, core::BlockRefusal::NotConnected,
+                                   core::BlockRefusal::Unavailable, core::BlockRefusal::OutOfRange,
+                                   core::BlockRefusal::Locked, core::BlockRefusal::Nak}),
+                               ""};
+        break;
+      default:
+        report.outcome = core::BlockConnectionLost{"reset"};
+        break;
+    }
+    return report;
   }
 
   void check(const std::vector<Action>& actions) {
@@ -158,7 +172,7 @@ TEST(RandomTimelineTest, InvariantsHoldForManySeeds) {
 
 TEST(EngineThroughputTest, HealthyHeartbeatsAreCheap) {
   FailoverEngine engine(manyPairsConfig(144), at(0));
-  std::vector<Route> routes;
+  std::vector<core::Route> routes;
   for (int i = 1; i <= 144; ++i) {
     routes.push_back({i, 2 * i - 1});
   }

@@ -12,8 +12,9 @@
 //         "router": {"router","connected","full","routes":[[out,in],...],"locked":[...]}
 //         "bus": true|false          "tick": true
 //         "switch": {"pair","target","force","id"}   "set_mode": {"pair","mode","id"}
-//         "set_armed": {"pair","armed","id"}         "outcome": {"request_id",
-//                                                      "outputs":[[out,"refused","locked"]]}
+//         "set_armed": {"pair","armed","id"}
+//         "block": {"request_id", "outcome": "sent"|"ack"|"refused"|"lost",
+//                   "reason": "locked"|"nak"|..., "detail": "...", "sent_at": ms}
 //         "beats": {"to": ms, "silent": [["machine","check"],...],
 //                   "status": {"machine/check": "fail"}}   heartbeats every 100 ms from "at"
 //                   for every machine (engine, videoio, network), ticking at deadlines between
@@ -181,19 +182,29 @@ class Replayer : public EngineTimeline {
       return SetArmed{
           s.at("pair"), s.at("armed").get<bool>(), {s.value("id", "a1"), "replay", std::nullopt}};
     }
-    if (item.contains("outcome")) {
-      const json& o = item["outcome"];
-      RouteOutcome outcome;
-      outcome.request_id = o.at("request_id").get<uint64_t>();
-      for (const auto& entry : o.at("outputs")) {
-        const std::string result = entry[1].get<std::string>();
-        outcome.outputs.push_back({entry[0].get<int>(),
-                                   result == "applied"   ? OutputResult::Applied
-                                   : result == "refused" ? OutputResult::Refused
-                                                         : OutputResult::Unconfirmed,
-                                   entry.size() > 2 ? entry[2].get<std::string>() : ""});
+    if (item.contains("block")) {
+      const json& b = item["block"];
+      RouteBlockReport report;
+      report.request_id = b.at("request_id").get<uint64_t>();
+      const std::string outcome = b.at("outcome").get<std::string>();
+      if (outcome == "sent") {
+        report.outcome = core::BlockSent{at(b.value("sent_at", item.at("at").get<int64_t>()))};
+      } else if (outcome == "ack") {
+        report.outcome = core::BlockAcknowledged{};
+      } else if (outcome == "lost") {
+        report.outcome = core::BlockConnectionLost{b.value("detail", "")};
+      } else {
+        const std::string reason = b.value("reason", "nak");
+        report.outcome =
+            core::BlockRefused{reason == "disabled"        ? core::BlockRefusal::Disabled
+                               : reason == "not_connected" ? core::BlockRefusal::NotConnected
+                               : reason == "unavailable"   ? core::BlockRefusal::Unavailable
+                               : reason == "out_of_range"  ? core::BlockRefusal::OutOfRange
+                               : reason == "locked"        ? core::BlockRefusal::Locked
+                                                           : core::BlockRefusal::Nak,
+                               b.value("detail", "")};
       }
-      return outcome;
+      return report;
     }
     ADD_FAILURE() << "step without an event: " << item.dump();
     return BusConnectionChanged{true};

@@ -65,15 +65,14 @@ TEST_F(RouterTruthTest, StartWithTheBackupOnAirKeepsIt) {
   EXPECT_EQ(view("green").active, "green-backup");
 }
 
-TEST_F(RouterTruthTest, FailoverDecidedWhileTheRouterIsAwayIsSentWhenItReturns) {
+TEST_F(RouterTruthTest, NothingIsDecidedWhileTheRouterIsAwayTheReturnDecidesAfresh) {
   start(basicConfig());
   settle();
   runTo(3000);
   EXPECT_THAT(handle(3000, routerDown()),
               ElementsAre("warning green router_disconnected", "state green degraded active=?"));
   report("green-main", Check::Engine, Reported::Fail);
-  EXPECT_THAT(runTo(3100),
-              ElementsAre("warning green waiting_for_router", "state green switching active=?"));
+  EXPECT_THAT(runTo(3100), ElementsAre("state green degraded active=?"));
   EXPECT_THAT(runTo(5000), IsEmpty());
   EXPECT_THAT(handle(5000, routing({{1, 1}, {2, 1}})),
               ElementsAre("route vh1 #1 1:2,2:2 [green]",
@@ -89,7 +88,7 @@ TEST_F(RouterTruthTest, FailoverDecidedWhileTheRouterIsAwayIsSentWhenItReturns) 
   EXPECT_EQ(event.confirmed, at(5001));
 }
 
-TEST_F(RouterTruthTest, PendingFailoverAlreadyDoneByOthersCompletesWithoutARoute) {
+TEST_F(RouterTruthTest, ARouterReturningWithTheBackupOnAirReportsTheChangeAsExternal) {
   start(basicConfig());
   settle();
   handle(3000, routerDown());
@@ -97,13 +96,13 @@ TEST_F(RouterTruthTest, PendingFailoverAlreadyDoneByOthersCompletesWithoutARoute
   runTo(3100);
   EXPECT_THAT(
       handle(5000, routing({{1, 2}, {2, 2}})),
-      ElementsAre("event failover green #1 green-main->green-backup ok "
-                  "trigger=green-main/engine/fail",
+      ElementsAre("event external_switch green #1 green-main->green-backup ok",
                   "warning green standby_unhealthy", "state green active active=green-backup"));
-  EXPECT_EQ(view("green").last_switch->commanded, std::nullopt);
+  EXPECT_EQ(view("green").last_switch->reason,
+            "the routing changed while the router was disconnected");
 }
 
-TEST_F(RouterTruthTest, PendingFailoverToABackupThatFailedMeanwhileIsDropped) {
+TEST_F(RouterTruthTest, ARouterReturningWhenTheBackupHasFailedToMeanwhileSwitchesNothing) {
   start(basicConfig());
   settle();
   handle(3000, routerDown());
@@ -113,23 +112,23 @@ TEST_F(RouterTruthTest, PendingFailoverToABackupThatFailedMeanwhileIsDropped) {
   runTo(4000);
   EXPECT_THAT(
       handle(5000, routing({{1, 1}, {2, 1}})),
-      ElementsAre("event switch_failed green #1 green-main->green-backup target_unhealthy "
-                  "trigger=green-main/engine/fail",
-                  "warning green standby_unhealthy", "state green degraded active=green-main"));
+      ElementsAre("warning green standby_unhealthy", "state green degraded active=green-main"));
 }
 
-TEST_F(RouterTruthTest, AutomaticSwitchInFlightWhenTheRouterDropsIsSentAgain) {
+TEST_F(RouterTruthTest, AutomaticSwitchInFlightWhenTheRouterDropsFailsAndTheReturnDecidesAfresh) {
   start(basicConfig());
   settle();
   report("green-main", Check::Engine, Reported::Fail);
   EXPECT_THAT(runTo(2600), ElementsAre("route vh1 #1 1:2,2:2 [green]",
                                        "state green switching active=green-main advised"));
   EXPECT_THAT(handle(2601, routerDown()),
-              ElementsAre("warning green router_disconnected", "warning green waiting_for_router",
-                          "state green switching active=?"));
+              ElementsAre("event switch_failed green #1 green-main->green-backup "
+                          "router_disconnected trigger=green-main/engine/fail",
+                          "warning green router_disconnected", "state green degraded active=?"));
   // The outcome of the lost request no longer matters.
-  EXPECT_THAT(handle(2602, RouteOutcome{1, {{1, OutputResult::Unconfirmed, "disconnected"}}}),
-              IsEmpty());
+  EXPECT_THAT(
+      handle(2602, RouteBlockReport{1, core::BlockRefused{core::BlockRefusal::NotConnected, ""}}),
+      IsEmpty());
   EXPECT_THAT(handle(2700, routing({{1, 1}, {2, 1}})),
               ElementsAre("route vh1 #2 1:2,2:2 [green]",
                           "state green switching active=green-main advised"));

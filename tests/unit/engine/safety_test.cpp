@@ -115,11 +115,11 @@ TEST_F(SafetyTest, MinimumDwellHoldsTheNextAutomaticSwitch) {
   report("green-main", Check::Engine, Reported::Ok);
   runTo(3500);
   report("green-backup", Check::Engine, Reported::Fail);
-  // The dwell started with the failover decision at 2600 (the first failing heartbeat).
-  EXPECT_THAT(runTo(7599), ElementsAre("state green degraded active=green-backup advised"));
-  EXPECT_THAT(runTo(7600), ElementsAre("route vh1 #2 1:1,2:1 [green]",
+  // The dwell started when the failover went on air at 3001, not at its decision (2600).
+  EXPECT_THAT(runTo(8000), ElementsAre("state green degraded active=green-backup advised"));
+  EXPECT_THAT(runTo(8001), ElementsAre("route vh1 #2 1:1,2:1 [green]",
                                        "state green switching active=green-backup advised"));
-  handle(7601, routing({{1, 1}, {2, 1}}, false));
+  handle(8002, routing({{1, 1}, {2, 1}}, false));
   EXPECT_EQ(view("green").last_switch->type, SwitchEventType::Failover);
   EXPECT_EQ(view("green").last_switch->trigger->machine, "green-backup");
 }
@@ -150,7 +150,7 @@ TEST_F(SafetyTest, AutomaticFailbackAfterTheMainHasBeenHealthyLongEnough) {
                           "trigger=green-main/health/ok",
                           "state green idle active=green-main"));
   EXPECT_EQ(view("green").last_switch->reason,
-            "Main green-main healthy for 10000 ms: failing back");
+            "Main green-main healthy for 10000 ms with the Backup on air: failing back");
 }
 
 TEST_F(SafetyTest, FlappingMainNeverPingPongs) {
@@ -237,7 +237,7 @@ TEST_F(SafetyTest, AllPairsOfALargeRouterSwitchInOneBlock) {
   ASSERT_NE(block, nullptr);
   EXPECT_EQ(block->routes.size(), 144u);
   EXPECT_EQ(block->pairs.size(), 144u);
-  EXPECT_EQ(block->routes[143], (Route{144, 288}));
+  EXPECT_EQ(block->routes[143], (core::Route{144, 288}));
   EXPECT_EQ(block->reason, "144 pairs switch together");
   int blocks = 0;
   for (const auto& action : actions) {
@@ -245,7 +245,7 @@ TEST_F(SafetyTest, AllPairsOfALargeRouterSwitchInOneBlock) {
   }
   EXPECT_EQ(blocks, 1);
   // One routing update confirms them all.
-  std::vector<Route> routes;
+  std::vector<core::Route> routes;
   for (int i = 1; i <= 144; ++i) {
     routes.push_back({i, 2 * i});
   }
