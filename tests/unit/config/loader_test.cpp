@@ -81,6 +81,8 @@ TEST(LoaderTest, AppliesDefaultsToEverythingLeftOut) {
   EXPECT_EQ(config.health.stale_after_ms, 500);
   EXPECT_EQ(config.health.startup_grace_ms, 2000);
   EXPECT_EQ(config.health.reconnect_grace_ms, 2000);
+  EXPECT_EQ(config.health.diagnostics_stale_after_ms, 5000);
+  EXPECT_EQ(config.health.confirm_fail_ms, 0);
 
   ASSERT_EQ(config.routers.size(), 1U);
   EXPECT_EQ(config.routers[0].host, "10.0.0.5");
@@ -131,6 +133,8 @@ TEST(LoaderTest, ExampleConfigurationLoadsCleanWithEveryKeySet) {
   EXPECT_EQ(config.rules[0].op, Operator::Greater);
   EXPECT_EQ(config.rules[0].value.number, 95.0);
   EXPECT_EQ(config.rules[0].for_ms, 2000);
+  EXPECT_EQ(config.health.diagnostics_stale_after_ms, 10000);
+  EXPECT_EQ(config.health.confirm_fail_ms, 0);
   EXPECT_EQ(summarize(config), "2 pairs, 3 machines, 1 router");
 }
 
