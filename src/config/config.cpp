@@ -24,6 +24,32 @@ const PairSettings* Config::findPair(const std::string& pair_id) const {
   return findById(pairs, pair_id);
 }
 
+std::vector<SignalInput> machineInputs(const MachineSettings& machine) {
+  if (!machine.inputs.empty()) {
+    return machine.inputs;
+  }
+  return {SignalInput{kProgramSignal, machine.input}};
+}
+
+std::optional<int> inputOf(const MachineSettings& machine, const std::string& signal) {
+  if (machine.inputs.empty()) {
+    return signal == kProgramSignal ? std::optional<int>(machine.input) : std::nullopt;
+  }
+  for (const SignalInput& entry : machine.inputs) {
+    if (entry.signal == signal) {
+      return entry.input;
+    }
+  }
+  return std::nullopt;
+}
+
+std::vector<SignalOutputs> pairSignals(const PairSettings& pair) {
+  if (!pair.signal_outputs.empty()) {
+    return pair.signal_outputs;
+  }
+  return {SignalOutputs{kProgramSignal, pair.outputs}};
+}
+
 const char* toString(Check check) {
   switch (check) {
     case Check::Status:

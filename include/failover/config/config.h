@@ -75,12 +75,36 @@ struct RouterSettings {
   bool write_labels = false;  // write machine labels to the router's input labels
 };
 
+// The signal a machine's input carries when a machine names only one (`input: N`), and the
+// signal of a pair's outputs given as a plain list.
+inline constexpr const char* kProgramSignal = "program";
+
+// One signal of a machine (fill, key, program, ...) on a 1-based router input.
+struct SignalInput {
+  std::string signal;
+  int input = 0;
+  friend bool operator==(const SignalInput&, const SignalInput&) = default;
+};
+
+// The 1-based router outputs of a pair that carry one signal.
+struct SignalOutputs {
+  std::string signal;
+  std::vector<int> outputs;
+  friend bool operator==(const SignalOutputs&, const SignalOutputs&) = default;
+};
+
 struct MachineSettings {
   std::string id;
   std::string label;
-  int input = 0;  // 1-based router input
+  int input = 0;  // `input: N`: shorthand for inputs {program: N}; 0 when `inputs` is given
+  std::vector<SignalInput> inputs;  // `inputs: {fill: 11, key: 12}`, in file order
   std::vector<std::string> features;
 };
+
+// Every signal of a machine: `inputs`, or {program: input} for the shorthand.
+std::vector<SignalInput> machineInputs(const MachineSettings& machine);
+// The input carrying `signal` on `machine`, if it has that signal.
+std::optional<int> inputOf(const MachineSettings& machine, const std::string& signal);
 
 enum class FailoverMode { Auto, Manual };
 enum class FailbackMode { Manual, Auto };
@@ -94,7 +118,12 @@ struct PairSettings {
   std::string router;
   std::string main;
   std::string backup;
-  std::vector<int> outputs;  // 1-based router outputs, switched together in one block
+  // Every 1-based router output of the pair, in file order, whichever form the file used;
+  // all of them are switched together in one block.
+  std::vector<int> outputs;
+  // `outputs: {fill: [1, 7], key: [2]}`: which outputs carry which signal. Empty for the
+  // list form, which is shorthand for {program: outputs}.
+  std::vector<SignalOutputs> signal_outputs;
   FailoverMode mode = FailoverMode::Auto;
   bool armed = true;
   bool require_live = false;  // automatic failover only while the Main's engine reports live
@@ -139,6 +168,9 @@ struct Config {
   const MachineSettings* findMachine(const std::string& machine_id) const;
   const PairSettings* findPair(const std::string& pair_id) const;
 };
+
+// Every signal a pair routes, with its outputs: `signal_outputs`, or {program: outputs}.
+std::vector<SignalOutputs> pairSignals(const PairSettings& pair);
 
 // Lower-case names as written in YAML and MQTT ("videoio", "auto", ">=").
 const char* toString(Check check);
