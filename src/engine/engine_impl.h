@@ -168,7 +168,7 @@ class FailoverEngine::Impl {
 
   // routing.cpp
   void onRouter(const RouterObserved& event, core::MonoTime now, std::vector<Action>& out);
-  void onRouteOutcome(const RouteOutcome& event, core::MonoTime now, std::vector<Action>& out);
+  void onBlockReport(const RouteBlockReport& event, core::MonoTime now, std::vector<Action>& out);
   void routerLost(std::size_t router, core::MonoTime now, std::vector<Action>& out);
   void updateActive(std::size_t pair, bool after_reconnect, core::MonoTime now,
                     std::vector<Action>& out);

@@ -144,8 +144,8 @@ void FailoverEngine::Impl::handleEvent(const Event& event, core::MonoTime now,
           onSetRouterEnabled(value, now, out);
         } else if constexpr (std::is_same_v<T, GetState>) {
           onGetState(value, out);
-        } else if constexpr (std::is_same_v<T, RouteOutcome>) {
-          onRouteOutcome(value, now, out);
+        } else if constexpr (std::is_same_v<T, RouteBlockReport>) {
+          onBlockReport(value, now, out);
         }
       },
       event);

@@ -19,18 +19,6 @@ const char* toString(Reported status) {
   return "?";
 }
 
-const char* toString(OutputResult result) {
-  switch (result) {
-    case OutputResult::Applied:
-      return "applied";
-    case OutputResult::Refused:
-      return "refused";
-    case OutputResult::Unconfirmed:
-      return "unconfirmed";
-  }
-  return "?";
-}
-
 const char* toString(SwitchEventType type) {
   switch (type) {
     case SwitchEventType::Failover:

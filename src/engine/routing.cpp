@@ -1,5 +1,5 @@
 // Router truth: the observed routing decides which machine is on air, confirms switches and
-// reveals switches made by others; outcomes of route requests; reconcile after a reconnect.
+// reveals switches made by others; what became of routing blocks; reconcile after a reconnect.
 
 #include <algorithm>
 
@@ -162,46 +162,59 @@ void FailoverEngine::Impl::routerLost(std::size_t router_index, core::MonoTime n
   }
 }
 
-void FailoverEngine::Impl::onRouteOutcome(const RouteOutcome& event, core::MonoTime now,
-                                          std::vector<Action>& out) {
-  if (event.request_id == 0) {
-    return;
+namespace {
+
+// How the engine reads a refused block: a disabled router and a refusal of the request
+// itself are not allowed; a router that could not be reached is disconnected.
+ErrorCode errorFor(core::BlockRefusal reason) {
+  switch (reason) {
+    case core::BlockRefusal::NotConnected:
+    case core::BlockRefusal::Unavailable:
+      return ErrorCode::RouterDisconnected;
+    case core::BlockRefusal::Disabled:
+    case core::BlockRefusal::OutOfRange:
+    case core::BlockRefusal::Locked:
+    case core::BlockRefusal::Nak:
+      return ErrorCode::NotAllowed;
   }
+  return ErrorCode::NotAllowed;
+}
+
+}  // namespace
+
+void FailoverEngine::Impl::onBlockReport(const RouteBlockReport& event, core::MonoTime now,
+                                         std::vector<Action>& out) {
+  if (event.request_id == 0 || std::holds_alternative<core::BlockAcknowledged>(event.outcome)) {
+    return;  // an ACK is not a confirmation: the router's routing is
+  }
+  std::optional<ErrorCode> code;
+  std::string message;
+  if (const auto* refused = std::get_if<core::BlockRefused>(&event.outcome)) {
+    code = errorFor(refused->reason);
+    message = std::string("the router refused the routing block: ") +
+              core::toString(refused->reason) +
+              (refused->detail.empty() ? "" : " (" + refused->detail + ")");
+  } else if (const auto* lost = std::get_if<core::BlockConnectionLost>(&event.outcome)) {
+    code = ErrorCode::RouterDisconnected;
+    message = "the router connection was lost before it answered the routing block" +
+              (lost->detail.empty() ? "" : " (" + lost->detail + ")");
+  }
+  const auto* sent = std::get_if<core::BlockSent>(&event.outcome);
   for (std::size_t p = 0; p < pairs_.size(); ++p) {
     PairRt& pair = pairs_[p];
     if (!pair.switching || !pair.switching->commanded ||
         pair.switching->request_id != event.request_id) {
       continue;
     }
-    const RouterRt& router = routers_[pair.router];
-    const OutputOutcome* worst = nullptr;
-    for (const OutputOutcome& outcome : event.outputs) {
-      const auto index = static_cast<std::size_t>(outcome.output - 1);
-      if (outcome.output < 1 || index >= router.owner.size() ||
-          router.owner[index] != static_cast<int32_t>(p) ||
-          outcome.result == OutputResult::Applied) {
-        continue;
+    if (sent != nullptr) {
+      // The switch is commanded when its block reached the router connection, not when it
+      // was decided; an earlier time cannot be this block's.
+      if (sent->at >= *pair.switching->commanded) {
+        pair.switching->commanded = sent->at;
       }
-      if (worst == nullptr ||
-          (outcome.result == OutputResult::Refused && worst->result != OutputResult::Refused)) {
-        worst = &outcome;
-      }
+      continue;
     }
-    if (worst == nullptr) {
-      continue;  // confirmation comes from the router's routing
-    }
-    const std::string what = "output " + std::to_string(worst->output) +
-                             (worst->reason.empty() ? "" : " (" + worst->reason + ")");
-    if (worst->result == OutputResult::Refused) {
-      failSwitch(p, ErrorCode::NotAllowed, "the router refused " + what, now, out);
-    } else if (worst->reason == "disabled") {
-      failSwitch(p, ErrorCode::NotAllowed, "the router is disabled: " + what, now, out);
-    } else if (worst->reason == "disconnected" || worst->reason == "not_ready" ||
-               worst->reason == "no_router") {
-      failSwitch(p, ErrorCode::RouterDisconnected, "the router could not take " + what, now, out);
-    } else {
-      failSwitch(p, ErrorCode::RouterTimeout, "the router did not confirm " + what, now, out);
-    }
+    failSwitch(p, *code, message, now, out);
     evaluatePair(p, now, out);
   }
   flushRoutes(out);

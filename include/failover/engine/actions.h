@@ -20,8 +20,8 @@ namespace failover::engine {
 
 // Send ONE routing block to `router` holding every route. The engine merges all pairs of one
 // router that switch in the same handle()/tick() call into one request (e.g. all 144 pairs
-// of a 288x288 router failing at once), so the daemon sends each RouteRequest as one salvo
-// and reports its results back as one RouteOutcome with the same request_id.
+// of a 288x288 router failing at once), so the daemon sends each RouteRequest as one block
+// and reports what became of it as RouteBlockReport events with the same request_id.
 struct RouteRequest {
   uint64_t request_id = 0;
   std::string router;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "failover/config/config.h"
+#include "failover/core/route.h"
 #include "failover/core/time.h"
 
 namespace failover::engine {
@@ -49,11 +50,8 @@ struct HealthObserved {
   std::optional<core::MonoTime> received_at;
 };
 
-struct Route {
-  int output = 0;  // 1-based
-  int input = 0;   // 1-based
-  friend bool operator==(const Route&, const Route&) = default;
-};
+// One crosspoint, 1-based: the same type travels from the engine to the router client.
+using core::Route;
 
 // What a router reports. The router's own updates are the truth, whoever caused them.
 struct RouterObserved {
@@ -120,29 +118,17 @@ struct GetState {
   CommandMeta meta;
 };
 
-enum class OutputResult {
-  Applied,      // the router's update shows the requested input
-  Refused,      // NAK, locked by another client, out of range, or the router kept another input
-  Unconfirmed,  // disconnected, ACK timeout, not ready, superseded
-};
-
-struct OutputOutcome {
-  int output = 0;  // 1-based
-  OutputResult result = OutputResult::Unconfirmed;
-  std::string reason;  // the router client's reason, e.g. "locked", "nak", "disconnected"
-};
-
-// The router client's answer to one RouteRequest. Confirmation comes from RouterObserved;
-// this event matters for outputs that were refused or unconfirmed.
-struct RouteOutcome {
+// What became of the routing block of one RouteRequest (core/route.h has the order). The
+// engine confirms a switch from RouterObserved only; this event dates the switch's
+// `commanded` (BlockSent) and fails it when the block was refused or its connection lost.
+struct RouteBlockReport {
   uint64_t request_id = 0;
-  std::vector<OutputOutcome> outputs;
+  core::BlockOutcome outcome;
 };
 
 using Event = std::variant<HealthObserved, RouterObserved, BusConnectionChanged, SwitchCommand,
-                           SetMode, SetArmed, SetRouterEnabled, GetState, RouteOutcome>;
+                           SetMode, SetArmed, SetRouterEnabled, GetState, RouteBlockReport>;
 
 const char* toString(Reported status);
-const char* toString(OutputResult result);
 
 }  // namespace failover::engine

@@ -172,12 +172,14 @@ TEST_F(ManualSwitchTest, UnconfirmedSwitchTimesOut) {
 
 TEST_F(ManualSwitchTest, RefusedByTheRouterFails) {
   handle(3000, switchTo("green", "green-backup"));
-  RouteOutcome outcome{1, {{1, OutputResult::Applied, ""}, {2, OutputResult::Refused, "locked"}}};
+  RouteBlockReport outcome{
+      1, core::BlockRefused{core::BlockRefusal::Locked, "output 2 locked by another client"}};
   EXPECT_THAT(handle(3001, outcome),
               ElementsAre("event switch_failed green #1 green-main->green-backup not_allowed",
                           "reply c1 not_allowed", "state green idle active=green-main"));
-  EXPECT_EQ(view("green").last_switch->error_message, "the router refused output 2 (locked)");
-  // A later outcome for the same request changes nothing.
+  EXPECT_EQ(view("green").last_switch->error_message,
+            "the router refused the routing block: locked (output 2 locked by another client)");
+  // A later report for the same request changes nothing.
   EXPECT_THAT(handle(3002, outcome), IsEmpty());
   // The refused attempt does not hold back protection: a failing Main fails over at once.
   EXPECT_THAT(handle(3003, health("green-main", Check::Engine, Reported::Fail)),
@@ -200,22 +202,49 @@ TEST_F(ManualSwitchTest, RouterLostBeforeConfirmingFails) {
 namespace failover::engine::testing {
 namespace {
 
-TEST_F(ManualSwitchTest, RouterClientGivingUpIsATimeout) {
+TEST_F(ManualSwitchTest, ConnectionLostBeforeTheAckIsADisconnect) {
   handle(3000, switchTo("green", "green-backup"));
-  RouteOutcome outcome{1, {{1, OutputResult::Unconfirmed, "ack_timeout"}}};
-  EXPECT_THAT(
-      handle(3001, outcome),
-      ::testing::ElementsAre("event switch_failed green #1 green-main->green-backup router_timeout",
-                             "reply c1 router_timeout", "state green idle active=green-main"));
+  RouteBlockReport lost{1, core::BlockConnectionLost{"no ACK within 2000 ms"}};
+  EXPECT_THAT(handle(3001, lost),
+              ::testing::ElementsAre(
+                  "event switch_failed green #1 green-main->green-backup router_disconnected",
+                  "reply c1 router_disconnected", "state green idle active=green-main"));
+  EXPECT_EQ(view("green").last_switch->error_message,
+            "the router connection was lost before it answered the routing block (no ACK "
+            "within 2000 ms)");
 }
 
 TEST_F(ManualSwitchTest, RouterClientNotReadyIsADisconnect) {
   handle(3000, switchTo("green", "green-backup"));
-  RouteOutcome outcome{1, {{1, OutputResult::Unconfirmed, "not_ready"}}};
-  EXPECT_THAT(handle(3001, outcome),
+  RouteBlockReport refused{1, core::BlockRefused{core::BlockRefusal::NotConnected, "syncing"}};
+  EXPECT_THAT(handle(3001, refused),
               ::testing::ElementsAre(
                   "event switch_failed green #1 green-main->green-backup router_disconnected",
                   "reply c1 router_disconnected", "state green idle active=green-main"));
+}
+
+TEST_F(ManualSwitchTest, ADisabledRouterIsNotAllowed) {
+  handle(3000, switchTo("green", "green-backup"));
+  RouteBlockReport refused{1, core::BlockRefused{core::BlockRefusal::Disabled, "vh1 disabled"}};
+  EXPECT_THAT(
+      handle(3001, refused),
+      ::testing::ElementsAre("event switch_failed green #1 green-main->green-backup not_allowed",
+                             "reply c1 not_allowed", "state green idle active=green-main"));
+}
+
+TEST_F(ManualSwitchTest, TheSwitchIsCommandedWhenItsBlockIsWritten) {
+  handle(3000, switchTo("green", "green-backup"));
+  // Neither the write nor the ACK is a confirmation.
+  EXPECT_THAT(handle(3002, RouteBlockReport{1, core::BlockSent{at(3001)}}), ::testing::IsEmpty());
+  EXPECT_THAT(handle(3003, RouteBlockReport{1, core::BlockAcknowledged{}}), ::testing::IsEmpty());
+  // A write time before the decision cannot be this block's.
+  EXPECT_THAT(handle(3004, RouteBlockReport{1, core::BlockSent{at(2000)}}), ::testing::IsEmpty());
+  const CommandReply reply = lastReply(handleRaw(3005, routing({{1, 2}, {2, 2}}, false)));
+  ASSERT_TRUE(reply.event);
+  EXPECT_TRUE(reply.event->ok);
+  EXPECT_EQ(reply.event->detected, at(3000));
+  EXPECT_EQ(reply.event->commanded, at(3001));
+  EXPECT_EQ(reply.event->confirmed, at(3005));
 }
 
 TEST_F(ManualSwitchTest, HealthOfUnknownMachinesIsIgnored) {

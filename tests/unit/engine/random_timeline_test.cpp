@@ -109,14 +109,14 @@ class RandomTimeline {
       pending_.insert(id);
       return SetRouterEnabled{pick(0, 3) == 0 ? "vh9" : "vh1", pick(0, 2) != 0, {id, {}, {}}};
     }
-    RouteOutcome outcome;
-    outcome.request_id = static_cast<uint64_t>(pick(0, static_cast<int>(routes_) + 1));
-    outcome.outputs.push_back(
-        {pick(1, 3),
-         pickOf(std::vector<OutputResult>{OutputResult::Applied, OutputResult::Refused,
-                                          OutputResult::Unconfirmed}),
-         pickOf(std::vector<std::string>{"locked", "disconnected", "ack_timeout", ""})});
-    return outcome;
+    RouteBlockReport report;
+    report.request_id = static_cast<uint64_t>(pick(0, static_cast<int>(routes_) + 1));
+    report.outcome = pickOf(std::vector<core::BlockOutcome>{
+        core::BlockSent{at(now_)}, core::BlockAcknowledged{},
+        core::BlockRefused{core::BlockRefusal::Locked, "output 2"},
+        core::BlockRefused{core::BlockRefusal::NotConnected, ""},
+        core::BlockRefused{core::BlockRefusal::Disabled, ""}, core::BlockConnectionLost{""}});
+    return report;
   }
 
   void check(const std::vector<Action>& actions) {

@@ -12,8 +12,10 @@
 //         "router": {"router","connected","full","routes":[[out,in],...],"locked":[...]}
 //         "bus": true|false          "tick": true
 //         "switch": {"pair","target","force","id"}   "set_mode": {"pair","mode","id"}
-//         "set_armed": {"pair","armed","id"}         "outcome": {"request_id",
-//                                                      "outputs":[[out,"refused","locked"]]}
+//         "set_armed": {"pair","armed","id"}
+//         "block": {"request_id", one of "sent": ms | "acknowledged": true |
+//                   "refused": "locked" (core::toString of the reason), "detail" |
+//                   "lost": "detail"}
 //         "beats": {"to": ms, "silent": [["machine","check"],...],
 //                   "status": {"machine/check": "fail"}}   heartbeats every 100 ms from "at"
 //                   for every machine (engine, videoio, network), ticking at deadlines between
@@ -69,6 +71,18 @@ config::Trigger triggerFrom(const std::string& name) {
   if (name == "critical")
     return config::Trigger::Critical;
   return config::Trigger::Engine;
+}
+
+core::BlockRefusal refusalFrom(const std::string& name) {
+  for (const auto reason : {core::BlockRefusal::Disabled, core::BlockRefusal::NotConnected,
+                            core::BlockRefusal::Unavailable, core::BlockRefusal::OutOfRange,
+                            core::BlockRefusal::Locked, core::BlockRefusal::Nak}) {
+    if (name == core::toString(reason)) {
+      return reason;
+    }
+  }
+  ADD_FAILURE() << "unknown refusal: " << name;
+  return core::BlockRefusal::Nak;
 }
 
 config::Config configFrom(const json& file) {
@@ -181,19 +195,21 @@ class Replayer : public EngineTimeline {
       return SetArmed{
           s.at("pair"), s.at("armed").get<bool>(), {s.value("id", "a1"), "replay", std::nullopt}};
     }
-    if (item.contains("outcome")) {
-      const json& o = item["outcome"];
-      RouteOutcome outcome;
-      outcome.request_id = o.at("request_id").get<uint64_t>();
-      for (const auto& entry : o.at("outputs")) {
-        const std::string result = entry[1].get<std::string>();
-        outcome.outputs.push_back({entry[0].get<int>(),
-                                   result == "applied"   ? OutputResult::Applied
-                                   : result == "refused" ? OutputResult::Refused
-                                                         : OutputResult::Unconfirmed,
-                                   entry.size() > 2 ? entry[2].get<std::string>() : ""});
+    if (item.contains("block")) {
+      const json& o = item["block"];
+      RouteBlockReport report;
+      report.request_id = o.at("request_id").get<uint64_t>();
+      if (o.contains("sent")) {
+        report.outcome = core::BlockSent{at(o["sent"].get<int64_t>())};
+      } else if (o.contains("refused")) {
+        report.outcome =
+            core::BlockRefused{refusalFrom(o["refused"].get<std::string>()), o.value("detail", "")};
+      } else if (o.contains("lost")) {
+        report.outcome = core::BlockConnectionLost{o["lost"].get<std::string>()};
+      } else {
+        report.outcome = core::BlockAcknowledged{};
       }
-      return outcome;
+      return report;
     }
     ADD_FAILURE() << "step without an event: " << item.dump();
     return BusConnectionChanged{true};

@@ -127,8 +127,8 @@ TEST_F(RouterTruthTest, AutomaticSwitchInFlightWhenTheRouterDropsIsSentAgain) {
   EXPECT_THAT(handle(2601, routerDown()),
               ElementsAre("warning green router_disconnected", "warning green waiting_for_router",
                           "state green switching active=?"));
-  // The outcome of the lost request no longer matters.
-  EXPECT_THAT(handle(2602, RouteOutcome{1, {{1, OutputResult::Unconfirmed, "disconnected"}}}),
+  // What became of the lost block no longer matters.
+  EXPECT_THAT(handle(2602, RouteBlockReport{1, core::BlockConnectionLost{"closed by the router"}}),
               IsEmpty());
   EXPECT_THAT(handle(2700, routing({{1, 1}, {2, 1}})),
               ElementsAre("route vh1 #2 1:2,2:2 [green]",
