@@ -304,30 +304,21 @@ void Node::execute(std::vector<engine::Action> actions) {
           using T = std::decay_t<decltype(act)>;
           if constexpr (std::is_same_v<T, engine::RouteRequest>) {
             const auto router = ports_.routers.find(act.router);
+            const uint64_t request_id = act.request_id;
             if (router == ports_.routers.end() || router->second == nullptr) {
-              engine_log_->info("route request {} on {}: {} output(s) for {}", act.request_id,
+              engine_log_->info("route request {} on {}: {} output(s) for {}", request_id,
                                 act.router, act.routes.size(), act.reason);
-              std::vector<engine::OutputOutcome> outcomes;
-              for (const auto& route : act.routes) {
-                outcomes.push_back({route.output, engine::OutputResult::Unconfirmed, "no_router"});
-              }
-              dispatch(engine::RouteOutcome{act.request_id, std::move(outcomes)});
+              dispatch(engine::RouteBlockReport{
+                  request_id, core::BlockRefused{core::BlockRefusal::NotConnected, "no router"}});
               return;
             }
-            const uint64_t request_id = act.request_id;
-            router->second->routeSalvo(
-                act.routes, [this, request_id](std::vector<engine::OutputOutcome> result) {
-                  dispatch(engine::RouteOutcome{request_id, std::move(result)});
-                });
-            // The block is on the socket now (or queued behind the one in flight): the
-            // events of these pairs say "commanded" from here, not from the decision.
-            const auto handed_at = ports_.time.monotonicNow();
-            for (const auto& pair : act.pairs) {
-              block_handed_at_[pair] = handed_at;
-            }
+            router->second->sendRoutes(act.routes,
+                                       [this, request_id](const core::BlockOutcome& outcome) {
+                                         dispatch(engine::RouteBlockReport{request_id, outcome});
+                                       });
             // Logged after the block left: writing the log line costs a system call.
-            engine_log_->info("route request {} on {}: {} output(s) for {}", act.request_id,
-                              act.router, act.routes.size(), act.reason);
+            engine_log_->info("route request {} on {}: {} output(s) for {}", request_id, act.router,
+                              act.routes.size(), act.reason);
           } else if constexpr (std::is_same_v<T, engine::PairStateChanged>) {
             if (changed_pairs_.insert(act.pair).second) {
               changed_order_.push_back(act.pair);
@@ -342,7 +333,7 @@ void Node::execute(std::vector<engine::Action> actions) {
                 event.pair, engine::toString(event.type), event.seq, event.from.value_or("-"),
                 event.to.value_or("-"), event.ok ? "ok" : "failed",
                 total ? std::to_string(*total) : std::string("-"), event.reason);
-            std::string payload = switchEventJson(withBlockTime(event), time_base_).dump();
+            std::string payload = switchEventJson(event, time_base_).dump();
             publishEvent(topics_.pairTopic(event.pair, "event"), payload);
             last_event_[event.pair] = payload;
             publishRetained(topics_.pairTopic(event.pair, "last_event"), std::move(payload));
@@ -389,16 +380,6 @@ void Node::execute(std::vector<engine::Action> actions) {
         },
         action);
   }
-}
-
-engine::SwitchEvent Node::withBlockTime(const engine::SwitchEvent& event) const {
-  const auto handed = block_handed_at_.find(event.pair);
-  if (!event.commanded || handed == block_handed_at_.end() || handed->second < *event.commanded) {
-    return event;
-  }
-  engine::SwitchEvent timed = event;
-  timed.commanded = handed->second;
-  return timed;
 }
 
 void Node::publishRetained(const std::string& topic, std::string payload) {

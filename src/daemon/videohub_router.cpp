@@ -8,18 +8,6 @@ namespace {
 using videohub_client::ConnectionState;
 using videohub_client::LockState;
 
-engine::OutputResult toEngine(videohub_client::RouteOutcome outcome) {
-  switch (outcome) {
-    case videohub_client::RouteOutcome::Applied:
-      return engine::OutputResult::Applied;
-    case videohub_client::RouteOutcome::Refused:
-      return engine::OutputResult::Refused;
-    case videohub_client::RouteOutcome::Unconfirmed:
-      return engine::OutputResult::Unconfirmed;
-  }
-  return engine::OutputResult::Unconfirmed;
-}
-
 }  // namespace
 
 videohub_client::InputLabels machineInputLabels(const config::Config& config,
@@ -114,32 +102,19 @@ void VideohubRouter::setEnabled(bool enabled) {
   }
 }
 
-void VideohubRouter::routeSalvo(std::vector<engine::Route> routes,
-                                std::function<void(std::vector<engine::OutputOutcome>)> done) {
-  if (!client_) {
-    std::vector<engine::OutputOutcome> outcomes;
-    for (const auto& route : routes) {
-      outcomes.push_back({route.output, engine::OutputResult::Unconfirmed, "disabled"});
-    }
-    done(std::move(outcomes));
+void VideohubRouter::sendRoutes(std::vector<core::Route> routes,
+                                std::function<void(const core::BlockOutcome&)> report) {
+  if (!enabled_) {
+    report(core::BlockRefused{core::BlockRefusal::Disabled,
+                              "router " + settings_.id + " is disabled"});
     return;
   }
-  std::vector<videohub_client::RouteRequest> requests;
-  requests.reserve(routes.size());
-  for (const auto& route : routes) {
-    requests.push_back({static_cast<uint32_t>(route.output), static_cast<uint32_t>(route.input)});
+  if (!client_) {
+    report(core::BlockRefused{core::BlockRefusal::NotConnected,
+                              "router " + settings_.id + " is not started"});
+    return;
   }
-  client_->routeSalvo(
-      std::move(requests),
-      [done = std::move(done)](const std::vector<videohub_client::RouteResult>& results) {
-        std::vector<engine::OutputOutcome> outcomes;
-        outcomes.reserve(results.size());
-        for (const auto& result : results) {
-          outcomes.push_back(
-              {static_cast<int>(result.output), toEngine(result.outcome), result.reason});
-        }
-        done(std::move(outcomes));
-      });
+  client_->sendRoutes(std::move(routes), std::move(report));
 }
 
 std::vector<int> VideohubRouter::lockedByOthers(const videohub_client::RouterState& state) const {

@@ -34,18 +34,6 @@ const char* toString(ConnectionState state) {
   return "unknown";
 }
 
-const char* toString(RouteOutcome outcome) {
-  switch (outcome) {
-    case RouteOutcome::Applied:
-      return "applied";
-    case RouteOutcome::Refused:
-      return "refused";
-    case RouteOutcome::Unconfirmed:
-      return "unconfirmed";
-  }
-  return "unknown";
-}
-
 // ---- public face ---------------------------------------------------------------------------
 
 VideohubClient::VideohubClient(asio::io_context& io, ClientOptions options,
@@ -62,8 +50,8 @@ void VideohubClient::start() {
 void VideohubClient::stop() {
   impl_->shutdown(true);
 }
-void VideohubClient::routeSalvo(std::vector<RouteRequest> routes, SalvoCallback callback) {
-  impl_->routeSalvo(std::move(routes), std::move(callback));
+void VideohubClient::sendRoutes(std::vector<core::Route> routes, BlockReport report) {
+  impl_->sendRoutes(std::move(routes), std::move(report));
 }
 void VideohubClient::requestLock(uint32_t output, LockState request,
                                  std::function<void(bool)> callback) {
@@ -119,7 +107,7 @@ void VideohubClient::Impl::start() {
   connect();
 }
 
-void VideohubClient::Impl::shutdown(bool notify_salvos) {
+void VideohubClient::Impl::shutdown(bool notify_blocks) {
   if (stopped_) {
     return;
   }
@@ -134,15 +122,15 @@ void VideohubClient::Impl::shutdown(bool notify_salvos) {
   keepalive_timer_.cancel();
   silence_timer_.cancel();
   (void)queue_.failAll();
-  request_salvo_.clear();
-  if (notify_salvos) {
+  if (notify_blocks) {
     failRequestCallbacks();
-    failSalvos("disconnected");
+    failRouteBlocks("the router client stopped");
   } else {
-    for (auto& [id, salvo] : salvos_) {
-      salvo->timer.cancel();
+    for (auto& [id, block] : blocks_) {
+      block->unlock_timer.cancel();
     }
-    salvos_.clear();
+    blocks_.clear();
+    request_block_.clear();
     request_callbacks_.clear();
   }
   connection_state_ = ConnectionState::Disconnected;
@@ -231,9 +219,8 @@ void VideohubClient::Impl::connect() {
     if (ec || generation != generation_ || connection_state_ != ConnectionState::Connecting) {
       return;
     }
-    failConnection(
-        "connect timeout after " + std::to_string(options_.connect_timeout.count()) + " ms",
-        "disconnected");
+    failConnection("connect timeout after " + std::to_string(options_.connect_timeout.count()) +
+                   " ms");
   });
   asio::error_code ec;
   const auto address = asio::ip::make_address(options_.host, ec);
@@ -250,8 +237,7 @@ void VideohubClient::Impl::connect() {
         }
         if (error || results.empty()) {
           failConnection("cannot resolve " + options_.host + ": " +
-                             (error ? error.message() : std::string("no address")),
-                         "disconnected");
+                         (error ? error.message() : std::string("no address")));
           return;
         }
         endpoints_.clear();
@@ -282,7 +268,7 @@ void VideohubClient::Impl::connectTo(size_t index, uint64_t generation) {
       connectTo(index + 1, generation);
       return;
     }
-    failConnection("cannot open a socket: " + ec.message(), "disconnected");
+    failConnection("cannot open a socket: " + ec.message());
     return;
   }
   auto self = shared_from_this();
@@ -296,7 +282,7 @@ void VideohubClient::Impl::connectTo(size_t index, uint64_t generation) {
                               connectTo(index + 1, generation);
                               return;
                             }
-                            failConnection("cannot connect: " + error.message(), "disconnected");
+                            failConnection("cannot connect: " + error.message());
                             return;
                           }
                           onConnected();
@@ -339,8 +325,7 @@ void VideohubClient::Impl::readMore() {
     }
     if (error) {
       failConnection(error == asio::error::eof ? std::string("closed by the router")
-                                               : "read failed: " + error.message(),
-                     "disconnected");
+                                               : "read failed: " + error.message());
       return;
     }
     armSilenceTimer();
@@ -386,13 +371,13 @@ void VideohubClient::Impl::onBlock(const vh::Block& block) {
   }
   log_->debug("router {} sent {}", endpointText(), vh::headerOf(block));
   // A device block after the first one: the router is re-sending everything (new hardware,
-  // maybe new counts). Salvos in progress were aimed at the old device.
+  // maybe new counts). Requests already queued still leave, in order: the router answers
+  // them against its new device.
   const bool redump = std::holds_alternative<vh::DeviceBlock>(block) && state_.hasDevice();
   const StateChange change = state_.apply(block);
   if (redump) {
     log_->info("router {} re-sent its device block: rebuilding the mirror", endpointText());
     prelude_.restartForRedump();
-    failSalvos("device_changed");
     sync_ping_id_ = push(RequestKind::Ping, vh::PingBlock{});
   }
   const PreludeStatus status = prelude_.onBlock(block, state_);
@@ -401,10 +386,6 @@ void VideohubClient::Impl::onBlock(const vh::Block& block) {
   }
   if (!change.input_labels.empty() && !change.device) {
     onInputLabelsChanged(change.input_labels);
-  }
-  if (const auto* routing = std::get_if<vh::RoutingBlock>(&block);
-      routing != nullptr && routing->destination == vh::PortKind::VideoOutput) {
-    onRoutingBlock(*routing);
   }
   if (!change.locks.empty()) {
     onLocksChanged();
@@ -423,11 +404,10 @@ void VideohubClient::Impl::onPreludeStatus(PreludeStatus status) {
       }
       break;
     case PreludeStatus::DeviceUnavailable:
-      failSalvos("not_ready");
       setState(ConnectionState::Unavailable, prelude_.reason());
       break;
     case PreludeStatus::NotAVideohub:
-      failConnection(prelude_.reason(), "disconnected");
+      failConnection(prelude_.reason());
       break;
     case PreludeStatus::InProgress:
       if (connection_state_ == ConnectionState::Ready ||
@@ -465,21 +445,21 @@ void VideohubClient::Impl::onReply(Reply reply) {
     });
     request_callbacks_.erase(cb);
   }
-  // A merged routing block answers every salvo whose routes it carried.
+  // A merged routing block answers every route block whose routes it carried.
   std::vector<uint64_t> ids{done->id};
   ids.insert(ids.end(), done->merged_ids.begin(), done->merged_ids.end());
   for (const uint64_t id : ids) {
-    const auto it = request_salvo_.find(id);
-    if (it != request_salvo_.end()) {
-      const uint64_t salvo_id = it->second;
-      request_salvo_.erase(it);
-      onSalvoReply(salvo_id, done->kind, reply);
+    const auto it = request_block_.find(id);
+    if (it != request_block_.end()) {
+      const uint64_t block_id = it->second;
+      request_block_.erase(it);
+      onRouteBlockReply(block_id, done->kind, reply);
     }
   }
   pump();
 }
 
-void VideohubClient::Impl::failConnection(const std::string& reason, const char* salvo_reason) {
+void VideohubClient::Impl::failConnection(const std::string& reason) {
   if (stopped_) {
     return;
   }
@@ -496,9 +476,8 @@ void VideohubClient::Impl::failConnection(const std::string& reason, const char*
   sync_ping_id_.reset();
   // Nothing is retried on the next connection: a stale route must not land late.
   (void)queue_.failAll();
-  request_salvo_.clear();
   failRequestCallbacks();
-  failSalvos(salvo_reason);
+  failRouteBlocks(reason);
   ++stats_.disconnects;
   setState(ConnectionState::Disconnected, reason);
   scheduleReconnect();
@@ -521,11 +500,10 @@ void VideohubClient::Impl::scheduleReconnect() {
   });
 }
 
-uint64_t VideohubClient::Impl::push(RequestKind kind, vh::Block block) {
-  std::vector<Superseded> superseded;
-  const uint64_t id = queue_.push(kind, std::move(block), &superseded);
-  if (!superseded.empty()) {
-    onSuperseded(superseded);
+uint64_t VideohubClient::Impl::push(RequestKind kind, vh::Block block, uint64_t route_block) {
+  const uint64_t id = queue_.push(kind, std::move(block));
+  if (route_block != 0) {
+    request_block_[id] = route_block;  // before pump(): writing it reports BlockSent
   }
   pump();
   return id;
@@ -543,6 +521,7 @@ void VideohubClient::Impl::pump() {
   ++stats_.requests_sent;
   outgoing_ += request->bytes;
   flushWrites();
+  onRequestWritten(*request, core::MonoClock::now());
   armAckTimer(request->id);
 }
 
@@ -559,8 +538,7 @@ void VideohubClient::Impl::armAckTimer(uint64_t id) {
     if (queue_.current()->kind == RequestKind::Labels) {
       onLabelsUnanswered();
     }
-    failConnection("no ACK within " + std::to_string(options_.ack_timeout.count()) + " ms",
-                   "ack_timeout");
+    failConnection("no ACK within " + std::to_string(options_.ack_timeout.count()) + " ms");
   });
 }
 
@@ -580,7 +558,7 @@ void VideohubClient::Impl::flushWrites() {
                       }
                       write_in_progress_ = false;
                       if (error) {
-                        failConnection("write failed: " + error.message(), "disconnected");
+                        failConnection("write failed: " + error.message());
                         return;
                       }
                       flushWrites();
@@ -595,9 +573,8 @@ void VideohubClient::Impl::armSilenceTimer() {
     if (ec || stopped_ || generation != generation_) {
       return;
     }
-    failConnection(
-        "no bytes from the router for " + std::to_string(options_.silence_timeout.count()) + " ms",
-        "disconnected");
+    failConnection("no bytes from the router for " +
+                   std::to_string(options_.silence_timeout.count()) + " ms");
   });
 }
 

@@ -2,7 +2,7 @@
 
 // The state behind VideohubClient, shared by its handlers (shared_ptr, so a handler that
 // runs after stop() finds a live object that ignores it). Connection handling is in
-// client_connection.cpp, salvo tracking in client_salvo.cpp.
+// client_connection.cpp, route blocks and their reports in client_routes.cpp.
 
 #include <array>
 #include <map>
@@ -33,8 +33,8 @@ class VideohubClient::Impl : public std::enable_shared_from_this<VideohubClient:
   Impl(asio::io_context& io, ClientOptions options, ClientObservers observers);
 
   void start();
-  void shutdown(bool notify_salvos);
-  void routeSalvo(std::vector<RouteRequest> routes, SalvoCallback callback);
+  void shutdown(bool notify_blocks);
+  void sendRoutes(std::vector<core::Route> routes, BlockReport report);
   void requestLock(uint32_t output, LockState request, std::function<void(bool)> callback);
 
   ConnectionState connection_state_ = ConnectionState::Disconnected;
@@ -42,17 +42,16 @@ class VideohubClient::Impl : public std::enable_shared_from_this<VideohubClient:
   ClientStats stats_;
 
  private:
-  // A salvo from routeSalvo() until its callback is called.
-  struct Salvo {
-    enum class Phase { Unlocking, AwaitAck, Confirming, DumpRequested, Dumping };
-    explicit Salvo(asio::io_context& io) : timer(io) {}
+  // A sendRoutes() block from its queueing until its final report.
+  struct RouteBlock {
+    explicit RouteBlock(asio::io_context& io) : unlock_timer(io) {}
     uint64_t id = 0;
-    SalvoCallback callback;
-    std::vector<RouteResult> results;
-    std::vector<bool> pending;        // parallel to results
-    std::vector<uint32_t> unlocking;  // 1-based outputs waiting for the router to show U
-    Phase phase = Phase::AwaitAck;
-    asio::steady_timer timer;
+    std::shared_ptr<BlockReport> report;  // shared by the posted reports
+    std::vector<core::Route> routes;      // distinct outputs, range-checked
+    std::vector<uint32_t> unlocking;      // 1-based outputs waiting for the router to show U
+    bool routing = false;                 // the routing block is queued (or on the wire)
+    bool sent = false;                    // BlockSent reported
+    asio::steady_timer unlock_timer;
   };
 
   // Connection (client_connection.cpp).
@@ -64,11 +63,13 @@ class VideohubClient::Impl : public std::enable_shared_from_this<VideohubClient:
   void onBlock(const videohub::Block& block);
   void onReply(Reply reply);
   void onPreludeStatus(PreludeStatus status);
-  void failConnection(const std::string& reason, const char* salvo_reason);
+  void failConnection(const std::string& reason);
   void scheduleReconnect();
   void setState(ConnectionState state, const std::string& reason);
   bool connected() const;
-  uint64_t push(RequestKind kind, videohub::Block block);
+  // Queues a request (linked to route block `route_block` when not 0) and writes it if the
+  // wire is free.
+  uint64_t push(RequestKind kind, videohub::Block block, uint64_t route_block = 0);
   void pump();
   void armAckTimer(uint64_t request_id);
   void flushWrites();
@@ -82,18 +83,16 @@ class VideohubClient::Impl : public std::enable_shared_from_this<VideohubClient:
   void onLabelsReply(const Request& done, Reply reply);
   void onLabelsUnanswered();
 
-  // Salvos (client_salvo.cpp).
-  void sendSalvoRoutes(Salvo& salvo);
-  void onSalvoReply(uint64_t salvo_id, RequestKind kind, Reply reply);
-  void onRoutingBlock(const videohub::RoutingBlock& block);
+  // Route blocks (client_routes.cpp).
+  std::optional<core::BlockRefused> refusalBeforeSending(std::vector<core::Route>& routes) const;
+  void queueRoutes(RouteBlock& block);
+  void onRequestWritten(const Request& request, core::MonoTime at);
+  void onRouteBlockReply(uint64_t block_id, RequestKind kind, Reply reply);
   void onLocksChanged();
-  void checkUnlocked(Salvo& salvo, bool final);
-  void confirmFromState(Salvo& salvo, bool final);
-  void startConfirmTimer(Salvo& salvo);
-  void onSuperseded(const std::vector<Superseded>& superseded);
-  void failSalvos(const char* reason);
-  void finishIfDone(uint64_t salvo_id);
-  void settle(Salvo& salvo, size_t i, RouteOutcome outcome, const std::string& reason);
+  void checkUnlocked(RouteBlock& block, bool final);
+  void failRouteBlocks(const std::string& reason);
+  void finish(uint64_t block_id, core::BlockOutcome outcome);
+  void post(const std::shared_ptr<BlockReport>& report, core::BlockOutcome outcome);
 
   asio::io_context& io_;
   ClientOptions options_;
@@ -126,9 +125,9 @@ class VideohubClient::Impl : public std::enable_shared_from_this<VideohubClient:
   std::chrono::steady_clock::time_point connected_at_{};
   std::string last_unavailable_reason_;
 
-  uint64_t next_salvo_id_ = 1;
-  std::map<uint64_t, std::unique_ptr<Salvo>> salvos_;
-  std::unordered_map<uint64_t, uint64_t> request_salvo_;  // queue request id → salvo id
+  uint64_t next_block_id_ = 1;
+  std::map<uint64_t, std::unique_ptr<RouteBlock>> blocks_;
+  std::unordered_map<uint64_t, uint64_t> request_block_;  // queue request id → route block id
   std::unordered_map<uint64_t, std::function<void(bool)>> request_callbacks_;
   void failRequestCallbacks();
 

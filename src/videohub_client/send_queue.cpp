@@ -8,59 +8,7 @@ namespace failover::videohub_client {
 
 namespace vh = videohub;
 
-namespace {
-
-std::vector<uint32_t> outputsOf(const vh::Block& block) {
-  std::vector<uint32_t> outputs;
-  if (const auto* routing = std::get_if<vh::RoutingBlock>(&block)) {
-    for (const auto& route : routing->routes) {
-      outputs.push_back(route.destination);
-    }
-  }
-  return outputs;
-}
-
-}  // namespace
-
-uint64_t SendQueue::push(RequestKind kind, vh::Block block, std::vector<Superseded>* superseded) {
-  if (kind == RequestKind::Route) {
-    const std::vector<uint32_t> targets = outputsOf(block);
-    const auto family = std::get<vh::RoutingBlock>(block).destination;
-    for (auto it = queue_.begin(); it != queue_.end();) {
-      auto* older = std::get_if<vh::RoutingBlock>(&it->block);
-      if (it->kind != RequestKind::Route || older == nullptr || older->destination != family) {
-        ++it;
-        continue;
-      }
-      Superseded taken{it->id, {}, false};
-      auto& routes = older->routes;
-      routes.erase(std::remove_if(routes.begin(), routes.end(),
-                                  [&](const vh::Route& route) {
-                                    const bool stale =
-                                        std::find(targets.begin(), targets.end(),
-                                                  route.destination) != targets.end();
-                                    if (stale) {
-                                      taken.outputs.push_back(route.destination);
-                                    }
-                                    return stale;
-                                  }),
-                   routes.end());
-      if (taken.outputs.empty()) {
-        ++it;
-        continue;
-      }
-      taken.whole_request = routes.empty();
-      if (superseded != nullptr) {
-        superseded->push_back(taken);
-      }
-      if (taken.whole_request) {
-        it = queue_.erase(it);
-      } else {
-        it->bytes = vh::encodeBlock(it->block);
-        ++it;
-      }
-    }
-  }
+uint64_t SendQueue::push(RequestKind kind, vh::Block block) {
   if (kind == RequestKind::Labels) {
     // Only the newest label block is worth sending: it was planned from a newer mirror.
     queue_.erase(std::remove_if(queue_.begin(), queue_.end(),
@@ -93,10 +41,14 @@ const Request* SendQueue::startNext() {
   if (in_flight_->kind != RequestKind::Route || merged == nullptr) {
     return &*in_flight_;
   }
-  // Their outputs are disjoint: a newer request already took shared outputs from older ones.
   while (!queue_.empty() && queue_.front().kind == RequestKind::Route) {
     const auto* next = std::get_if<vh::RoutingBlock>(&queue_.front().block);
-    if (next == nullptr || next->destination != merged->destination) {
+    if (next == nullptr || next->destination != merged->destination ||
+        std::any_of(next->routes.begin(), next->routes.end(), [&](const vh::Route& route) {
+          return std::any_of(
+              merged->routes.begin(), merged->routes.end(),
+              [&](const vh::Route& taken) { return taken.destination == route.destination; });
+        })) {
       break;
     }
     merged->routes.insert(merged->routes.end(), next->routes.begin(), next->routes.end());

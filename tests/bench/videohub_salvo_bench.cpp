@@ -1,11 +1,13 @@
-// videohub_salvo_bench: time from routeSalvo() to every output confirmed by the router, for a
-// salvo of many outputs (default 144) on a large simulated router (default 288x288), over
-// loopback TCP against the real videohub-sim.
+// videohub_salvo_bench: time from a routing block written to the router (BlockSent) to the
+// router's own update showing every route in the client's mirror, for a salvo of many outputs
+// (default 144) on a large simulated router (default 288x288), over loopback TCP against the
+// real videohub-sim. That is how the node confirms a switch: from the router's routing, not
+// from the ACK.
 //
 //   videohub_salvo_bench [--runs 1000] [--outputs 144] [--size 288] [--sim PATH]
 //
 // Each run alternates the outputs between two sets of inputs, so every route really changes
-// and the router echoes it (routing to the current source would be confirmed by a dump).
+// and the router echoes it.
 
 #include <algorithm>
 #include <chrono>
@@ -15,11 +17,13 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include <asio.hpp>
 #include <spdlog/spdlog.h>
 
+#include "failover/core/route.h"
 #include "failover/videohub_client/videohub_client.h"
 #include "support/child_process.h"
 #include "support/run_until.h"
@@ -94,11 +98,36 @@ int main(int argc, char** argv) {
   }
   const auto port = static_cast<uint16_t>(std::stoul(line->substr(line->rfind(':') + 1)));
 
+  // One run: its routes, when its block was written and when the mirror showed them all.
+  struct Run {
+    std::vector<failover::core::Route> routes;
+    std::optional<failover::core::MonoTime> sent;
+    std::optional<failover::core::MonoTime> shown;
+    bool acknowledged = false;
+    bool answered = false;  // the block's last report came
+  };
+  auto current = std::make_shared<Run>();
+  vc::ClientObservers observers;
+  // Read on every change the router reports, as the node does: the moment the last route
+  // shows is the confirmation.
+  observers.on_change = [current](const vc::StateChange& change, const vc::RouterState& state) {
+    if (current->shown || change.routes.empty()) {
+      return;
+    }
+    const bool all = std::all_of(
+        current->routes.begin(), current->routes.end(), [&](const failover::core::Route& r) {
+          return state.sourceOf(static_cast<uint32_t>(r.output)) == static_cast<uint32_t>(r.input);
+        });
+    if (all) {
+      current->shown = failover::core::MonoClock::now();
+    }
+  };
+
   asio::io_context io;
   vc::ClientOptions options;
   options.host = "127.0.0.1";
   options.port = port;
-  vc::VideohubClient client(io, options);
+  vc::VideohubClient client(io, options, observers);
   client.start();
   if (!runUntil(
           io, [&] { return client.connectionState() == vc::ConnectionState::Ready; }, 5000ms)) {
@@ -111,29 +140,37 @@ int main(int argc, char** argv) {
   int failures = 0;
   const int warmup = 20;
   for (int run = 0; run < args->runs + warmup; ++run) {
-    std::vector<vc::RouteRequest> routes;
-    const uint32_t base = (run % 2 == 0) ? args->outputs : 0;
-    for (uint32_t o = 1; o <= args->outputs; ++o) {
-      routes.push_back({o, base + o});
+    *current = Run{};
+    const int base = (run % 2 == 0) ? static_cast<int>(args->outputs) : 0;
+    for (int o = 1; o <= static_cast<int>(args->outputs); ++o) {
+      current->routes.push_back({o, base + o});
     }
-    auto done = std::make_shared<std::optional<std::vector<vc::RouteResult>>>();
-    const auto start = std::chrono::steady_clock::now();
-    client.routeSalvo(routes, [done](const std::vector<vc::RouteResult>& r) { *done = r; });
+    client.sendRoutes(current->routes, [current](const failover::core::BlockOutcome& outcome) {
+      if (const auto* sent = std::get_if<failover::core::BlockSent>(&outcome)) {
+        current->sent = sent->at;
+        return;
+      }
+      current->acknowledged = std::holds_alternative<failover::core::BlockAcknowledged>(outcome);
+      current->answered = true;
+    });
     if (!runUntil(
-            io, [&] { return done->has_value(); }, 5000ms)) {
+            io, [&] { return current->answered && (current->shown || !current->acknowledged); },
+            5000ms)) {
       std::fprintf(stderr, "run %d: no answer\n", run);
       return 1;
     }
-    const auto elapsed = std::chrono::steady_clock::now() - start;
-    const bool all_applied = std::all_of(
-        (*done)->begin(), (*done)->end(),
-        [](const vc::RouteResult& r) { return r.outcome == vc::RouteOutcome::Applied; });
-    if (!all_applied) {
+    if (!current->acknowledged || !current->sent || !current->shown) {
       ++failures;
+      continue;
     }
     if (run >= warmup) {
-      micros.push_back(std::chrono::duration<double, std::micro>(elapsed).count());
+      micros.push_back(
+          std::chrono::duration<double, std::micro>(*current->shown - *current->sent).count());
     }
+  }
+  if (micros.empty()) {
+    std::fprintf(stderr, "no run was fully applied\n");
+    return 1;
   }
   std::sort(micros.begin(), micros.end());
   std::string command = "videohub_salvo_bench";

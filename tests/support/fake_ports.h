@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "failover/core/route.h"
 #include "failover/core/time.h"
 #include "failover/engine/events.h"
 #include "failover/ports/message_bus.h"
@@ -154,53 +155,50 @@ class FakeMessageBus : public ports::MessageBus {
   std::vector<std::pair<std::string, ports::SubscriptionKind>> subscriptions_;
 };
 
-// Records salvos. By default the test answers each one later (answer()); with
-// answerSynchronously() it is answered inside routeSalvo, as a fast router client may.
+// Records routing blocks. The test reports on each one later (report(), acknowledge(),
+// refuse()), or from the onBlock() hook, inside sendRoutes, as a fast router client may.
 class FakeRouter : public ports::RouterControl {
  public:
-  using Outcomes = std::vector<engine::OutputOutcome>;
-  using Done = std::function<void(Outcomes)>;
+  using Report = std::function<void(const core::BlockOutcome&)>;
 
-  struct Salvo {
-    std::vector<engine::Route> routes;
-    Done done;
-    bool answered = false;
+  struct Block {
+    std::vector<core::Route> routes;
+    Report report;
   };
 
-  void routeSalvo(std::vector<engine::Route> routes, Done done) override {
-    salvos_.push_back({std::move(routes), std::move(done), false});
-    if (on_salvo_) {
-      on_salvo_(salvos_.size() - 1);
+  void sendRoutes(std::vector<core::Route> routes, Report report) override {
+    blocks_.push_back({std::move(routes), std::move(report)});
+    if (on_block_) {
+      on_block_(blocks_.size() - 1);
     }
   }
   void setEnabled(bool enabled) override { enabled_calls_.push_back(enabled); }
 
-  // Called inside routeSalvo with the salvo's index; may answer it at once.
-  void onSalvo(std::function<void(std::size_t)> hook) { on_salvo_ = std::move(hook); }
+  // Called inside sendRoutes with the block's index; may report on it at once.
+  void onBlock(std::function<void(std::size_t)> hook) { on_block_ = std::move(hook); }
 
-  // Answers salvo `index` with `result` for every output.
-  void answer(std::size_t index, engine::OutputResult result = engine::OutputResult::Applied,
-              const std::string& reason = "") {
-    Salvo& salvo = salvos_.at(index);
-    if (salvo.answered) {
-      return;
-    }
-    salvo.answered = true;
-    Outcomes outcomes;
-    for (const auto& route : salvo.routes) {
-      outcomes.push_back({route.output, result, reason});
-    }
-    auto done = salvo.done;
-    done(std::move(outcomes));
+  // Reports `outcome` for block `index`, as given: the test keeps the order of route.h.
+  void report(std::size_t index, const core::BlockOutcome& outcome) {
+    auto report = blocks_.at(index).report;  // a copy: reporting may add blocks
+    report(outcome);
+  }
+  // Block `index` was written at `sent_at` and the router answered ACK.
+  void acknowledge(std::size_t index, core::MonoTime sent_at) {
+    report(index, core::BlockSent{sent_at});
+    report(index, core::BlockAcknowledged{});
+  }
+  // Block `index` was never written.
+  void refuse(std::size_t index, core::BlockRefusal reason, const std::string& detail = "") {
+    report(index, core::BlockRefused{reason, detail});
   }
 
-  const std::vector<Salvo>& salvos() const { return salvos_; }
+  const std::vector<Block>& blocks() const { return blocks_; }
   const std::vector<bool>& enabledCalls() const { return enabled_calls_; }
 
  private:
-  std::vector<Salvo> salvos_;
+  std::vector<Block> blocks_;
   std::vector<bool> enabled_calls_;
-  std::function<void(std::size_t)> on_salvo_;
+  std::function<void(std::size_t)> on_block_;
 };
 
 }  // namespace failover::testing

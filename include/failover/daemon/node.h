@@ -5,8 +5,9 @@
 // ports (publish, route, save settings), and keeps the engine's single timer armed.
 // Everything runs on one thread (the io thread): adapters call in only from there.
 //
-// Re-entrancy: a router may answer a salvo synchronously, inside routeSalvo(); events that
-// arrive while actions are being executed are queued and handled right after, in order.
+// Re-entrancy: a router may report on a routing block synchronously, inside sendRoutes();
+// events that arrive while actions are being executed are queued and handled right after, in
+// order.
 
 #include <cstdint>
 #include <deque>
@@ -121,9 +122,6 @@ class Node {
   // rejected payloads, and every few seconds while messages arrive.
   void publishStats();
   void expireAnswered(core::MonoTime now);
-  // The event with `commanded` moved to when its routing block was handed to the router,
-  // if that is known and not earlier than the engine's decision.
-  engine::SwitchEvent withBlockTime(const engine::SwitchEvent& event) const;
 
   config::Config config_;
   NodePorts ports_;
@@ -147,7 +145,6 @@ class Node {
   std::unordered_map<std::string, std::string> last_published_;  // retained topic → payload
   std::map<std::string, RouterStatus> router_status_;
   std::map<std::string, std::string> last_event_;  // pair → last switch event payload
-  std::unordered_map<std::string, core::MonoTime> block_handed_at_;  // pair → last block
   std::map<std::string, core::MonoTime> rejection_logged_;
   NodeStats stats_;
   core::MonoTime stats_published_at_{};

@@ -45,8 +45,10 @@ class VideohubRouter final : public ports::RouterControl {
   void stop();
 
   // ports::RouterControl
-  void routeSalvo(std::vector<engine::Route> routes,
-                  std::function<void(std::vector<engine::OutputOutcome>)> done) override;
+  // A disabled router reports BlockRefused{Disabled}; otherwise the client's reports pass
+  // through unchanged.
+  void sendRoutes(std::vector<core::Route> routes,
+                  std::function<void(const core::BlockOutcome&)> report) override;
   void setEnabled(bool enabled) override;
 
  private:

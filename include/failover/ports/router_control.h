@@ -1,22 +1,26 @@
 #pragma once
 
 // The router port: what the node asks of a video router. VideohubRouter implements it for a
-// Blackmagic Videohub; what the router reports comes back to the node as engine events.
+// Blackmagic Videohub. The port carries routing blocks and what became of them; whether a
+// route is on air comes from the router's own updates, which reach the node separately.
 
 #include <functional>
 #include <vector>
 
-#include "failover/engine/events.h"
+#include "failover/core/route.h"
 
 namespace failover::ports {
 
 class RouterControl {
  public:
   virtual ~RouterControl() = default;
-  // Sends every route in ONE block. `done` is called exactly once with one outcome per
-  // output, possibly before routeSalvo returns.
-  virtual void routeSalvo(std::vector<engine::Route> routes,
-                          std::function<void(std::vector<engine::OutputOutcome>)> done) = 0;
+  // Sends every route in ONE block. `report` is called on the io thread, possibly before
+  // sendRoutes returns, in the order core/route.h describes: BlockSent when the block is
+  // written to the router connection (monotonic time), then exactly one of
+  // BlockAcknowledged, BlockRefused or BlockConnectionLost; or, for a block never written,
+  // one BlockRefused and nothing else.
+  virtual void sendRoutes(std::vector<core::Route> routes,
+                          std::function<void(const core::BlockOutcome&)> report) = 0;
   // Connects (true) or disconnects and stays away (false).
   virtual void setEnabled(bool enabled) = 0;
 };

@@ -8,12 +8,12 @@
 // - PINGs go through the same queue, so every ACK is matched.
 // - Blocks the router pushes while a request waits are not replies; the caller applies them
 //   and keeps waiting. ACK or NAK resolves the request in flight.
-// - A route request for outputs that a queued (not yet sent) route request also targets
-//   takes those outputs away from the older one: a failover must not wait behind, or be
-//   undone by, a stale route. A request left with no routes is dropped.
 // - Route requests queued one after another behind the block in flight leave together, as
 //   ONE block, when the wire is free: many pairs failing at once cost one round trip, not
-//   one per pair. Their ids travel in merged_ids; the reply answers them all.
+//   one per pair. Their ids travel in merged_ids; the reply answers them all. A request that
+//   names an output already in the block starts the next block instead: one block never
+//   routes an output twice, and requests reach the router in the order they were made, so
+//   the newest route for an output is the one that lands last.
 // - Label writes (RequestKind::Labels) are background work: every other request is queued
 //   ahead of a label block that has not left yet, so a failover waits at most for a label
 //   block already on the wire. A newer label block replaces a queued older one.
@@ -40,19 +40,12 @@ struct Request {
   std::vector<uint64_t> merged_ids;  // other route requests sent in this same block
 };
 
-// Outputs taken away from an older queued route request by a newer one.
-struct Superseded {
-  uint64_t request_id = 0;
-  std::vector<uint32_t> outputs;  // zero-based
-  bool whole_request = false;     // the older request was dropped altogether
-};
-
 enum class Reply { Ack, Nak };
 
 class SendQueue {
  public:
-  // Queues `block` and returns its id, and what it superseded (route requests only).
-  uint64_t push(RequestKind kind, videohub::Block block, std::vector<Superseded>* superseded);
+  // Queues `block` and returns its id.
+  uint64_t push(RequestKind kind, videohub::Block block);
 
   // The request to write now, if nothing is in flight and something is queued; it becomes
   // the request in flight. The caller writes its bytes.

@@ -12,9 +12,11 @@
 // - sends through a single-flight queue (one unacknowledged block on the wire; PINGs too);
 //   an ACK missing for ack_timeout drops the connection, fails everything queued and
 //   reconnects; a PING every keepalive_interval; no bytes for silence_timeout → reconnect;
-// - routeSalvo() sends several outputs in ONE routing block and reports each output as
-//   applied (the router's update shows it), refused (NAK, locked, out of range) or
-//   unconfirmed (disconnected, timed out, superseded);
+// - sendRoutes() writes several routes in ONE routing block and reports what became of the
+//   block on the wire (core::BlockOutcome): written, then ACK, NAK, or connection lost; or
+//   refused before anything was written (not ready, out of range, locked). It never judges
+//   whether a route was applied: only the router's updates say that, and they reach the
+//   caller through state() and ClientObservers::on_change like any other change;
 // - with input_labels set, keeps those input labels on the router: each time the client
 //   becomes Ready (first connect, every reconnect and re-dump) it writes the labels that
 //   differ from the mirror in ONE INPUT LABELS block, behind any routing already queued. A
@@ -32,6 +34,7 @@
 #include <string>
 #include <vector>
 
+#include "failover/core/route.h"
 #include "failover/videohub_client/input_labels.h"
 #include "failover/videohub_client/router_state.h"
 
@@ -54,10 +57,6 @@ struct ClientOptions {
   // The first PING after connecting is answered only after the whole state dump; while the
   // dump streams in, its ACK deadline moves on, but never past this long after connecting.
   std::chrono::milliseconds prelude_timeout{30000};
-  // After the ACK of a salvo, how long to wait for the router's update before asking for a
-  // routing dump to check the outputs that did not echo (routing to the current source may
-  // give no echo), and how long to wait for that dump.
-  std::chrono::milliseconds confirm_delay{300};
   // With force_unlock, how long to wait for the router to show an output unlocked after F.
   std::chrono::milliseconds unlock_timeout{1000};
   std::chrono::milliseconds backoff_initial{100};
@@ -85,31 +84,8 @@ struct ConnectionEvent {
   DeviceInfo device;   // for Ready and Unavailable
 };
 
-enum class RouteOutcome {
-  Applied,      // the router's update (or a routing dump) shows output ← input
-  Refused,      // NAK, locked by another client, out of range, device unavailable, or the
-                // router kept another input
-  Unconfirmed,  // no answer: disconnected, ACK timeout, not ready, superseded by a newer salvo
-};
-
-const char* toString(RouteOutcome outcome);
-
-struct RouteRequest {
-  uint32_t output = 0;  // 1-based
-  uint32_t input = 0;   // 1-based
-  friend bool operator==(const RouteRequest&, const RouteRequest&) = default;
-};
-
-struct RouteResult {
-  uint32_t output = 0;  // 1-based
-  uint32_t input = 0;   // 1-based, as requested
-  RouteOutcome outcome = RouteOutcome::Unconfirmed;
-  std::string
-      reason;  // "", "locked", "nak", "out_of_range", "not_applied", "disconnected",
-               // "ack_timeout", "not_ready", "superseded", "unlock_timeout", "device_changed"
-};
-
-using SalvoCallback = std::function<void(const std::vector<RouteResult>&)>;
+// Receives what became of one sendRoutes() block, in the order core/route.h describes.
+using BlockReport = std::function<void(const core::BlockOutcome&)>;
 
 struct ClientStats {
   uint64_t connects = 0;    // successful TCP connects
@@ -117,7 +93,7 @@ struct ClientStats {
   uint64_t disconnects = 0;
   uint64_t naks = 0;
   uint64_t ack_timeouts = 0;
-  uint64_t refused_outputs = 0;  // outputs reported Refused
+  uint64_t refused_blocks = 0;   // route blocks reported BlockRefused (NAK included)
   uint64_t malformed_lines = 0;  // lines the parser skipped, over all connections
   uint64_t unknown_blocks = 0;
   uint64_t blocks_received = 0;
@@ -143,14 +119,22 @@ class VideohubClient {
 
   // Begins connecting. Idempotent.
   void start();
-  // Closes the connection, cancels timers, fails pending salvos (unconfirmed) without
-  // calling observers afterwards. Idempotent; after stop() the io_context can run out.
+  // Closes the connection, cancels timers, and reports every route block not yet answered
+  // (BlockConnectionLost if written, BlockRefused NotConnected if not), without calling
+  // observers afterwards. Idempotent; after stop() the io_context can run out.
   void stop();
 
-  // Routes every (output, input) in ONE routing block. The callback is called exactly once,
-  // on the io thread, with one result per distinct requested output (the last pair wins for
-  // an output named twice), possibly before routeSalvo returns (e.g. when not ready).
-  void routeSalvo(std::vector<RouteRequest> routes, SalvoCallback callback);
+  // Writes every route in ONE routing block, once the wire is free (a single-flight queue).
+  // `report` is called on the io thread, never inside sendRoutes: BlockSent when the block
+  // (or, with force_unlock, the unlock that must precede it) is written, then exactly one of
+  // BlockAcknowledged, BlockRefused (Nak; Locked when a forced unlock did not show) or
+  // BlockConnectionLost. A block that is never written gets one BlockRefused: NotConnected
+  // (not ready, or the connection dropped while it was queued), Unavailable (no device),
+  // OutOfRange (a port beyond the device's size, or no routes), Locked (an output locked by
+  // another client, force_unlock off). An output named twice keeps its last input. Route
+  // blocks queued together behind the one in flight leave as one block when their outputs do
+  // not overlap; each caller gets the outcome of that block.
+  void sendRoutes(std::vector<core::Route> routes, BlockReport report);
 
   // Sends a lock request for 1-based `output`: Owned = take the lock, Unlocked = release our
   // own, ForceUnlock = clear anyone's. The callback gets true on ACK, false on NAK, when not

@@ -1,5 +1,7 @@
-// The Videohub client against the real simulator over loopback TCP: state mirroring, salvos,
-// changes from elsewhere, locks, and every fault the simulator can inject.
+// The Videohub client against the real simulator over loopback TCP: state mirroring, routing
+// blocks and what became of them, changes from elsewhere, locks, and every fault the
+// simulator can inject. A block's reports only say what happened on the wire; whether a
+// route is on air is read from the client's mirror, as the node does.
 
 #include <gtest/gtest.h>
 
@@ -20,6 +22,8 @@ namespace {
   }
   return ::testing::AssertionFailure() << "events:" << seen;
 }
+
+using Words = std::vector<std::string>;
 
 class VideohubClientTest : public ::testing::Test {
  protected:
@@ -57,27 +61,26 @@ TEST_F(VideohubClientTest, PreludeWithoutEndMarkerCompletesOnThePingAck) {
   EXPECT_EQ(c.client->state().sourceOf(40), 40u);
 }
 
-TEST_F(VideohubClientTest, SalvoIsAppliedAndConfirmedByTheRouter) {
+TEST_F(VideohubClientTest, ABlockIsAcknowledgedAndTheMirrorShowsTheRouterApplyingIt) {
   SimProcess sim({"--inputs", "16", "--outputs", "16"});
   ObservedClient c(io, fastOptions(sim.port()));
   ASSERT_TRUE(c.waitFor(ConnectionState::Ready));
-  const auto results = c.salvo({{1, 9}, {2, 10}, {3, 11}});
-  ASSERT_EQ(results.size(), 3u);
-  for (const auto& r : results) {
-    EXPECT_EQ(r.outcome, RouteOutcome::Applied) << r.output << " " << r.reason;
-  }
-  EXPECT_EQ(c.client->state().sourceOf(2), 10u);
+  const auto before = core::MonoClock::now();
+  const auto reports = c.send({{1, 9}, {2, 10}, {3, 11}});
+  ASSERT_TRUE(runUntil(io, [&] { return reports->done(); }));
+  EXPECT_EQ(describe(*reports), (Words{"sent", "acknowledged"}));
+  EXPECT_GE(std::get<core::BlockSent>(reports->outcomes[0]).at, before);
+  EXPECT_TRUE(c.waitForRouting({{1, 9}, {2, 10}, {3, 11}}));
   const std::string status = sim.command("status");
   EXPECT_NE(status.find("1:9,2:10,3:11,"), std::string::npos) << status;
 }
 
-TEST_F(VideohubClientTest, RoutingToTheCurrentSourceIsConfirmedWithoutAnEcho) {
+TEST_F(VideohubClientTest, RoutingToTheCurrentSourceIsAcknowledgedLikeAnyOther) {
   SimProcess sim({"--inputs", "8", "--outputs", "8"});
   ObservedClient c(io, fastOptions(sim.port()));
   ASSERT_TRUE(c.waitFor(ConnectionState::Ready));
-  const auto results = c.salvo({{4, 4}, {5, 1}});
-  EXPECT_EQ(resultFor(results, 4).outcome, RouteOutcome::Applied);
-  EXPECT_EQ(resultFor(results, 5).outcome, RouteOutcome::Applied);
+  EXPECT_EQ(c.route({{4, 4}, {5, 1}}), (Words{"sent", "acknowledged"}));
+  EXPECT_TRUE(c.waitForRouting({{4, 4}, {5, 1}}));
 }
 
 TEST_F(VideohubClientTest, OutOfRangePortsAreRefusedBeforeSending) {
@@ -85,13 +88,19 @@ TEST_F(VideohubClientTest, OutOfRangePortsAreRefusedBeforeSending) {
   ObservedClient c(io, fastOptions(sim.port()));
   ASSERT_TRUE(c.waitFor(ConnectionState::Ready));
   const uint64_t sent_before = c.client->stats().requests_sent;
-  const auto results = c.salvo({{9, 1}, {1, 9}, {0, 1}});
-  ASSERT_EQ(results.size(), 3u);
-  for (const auto& r : results) {
-    EXPECT_EQ(r.outcome, RouteOutcome::Refused);
-    EXPECT_EQ(r.reason, "out_of_range");
+  for (const auto& route : {core::Route{9, 1}, core::Route{1, 9}, core::Route{0, 1}}) {
+    EXPECT_EQ(c.route({route}), (Words{"refused out_of_range"}))
+        << route.output << " <- " << route.input;
   }
+  // One port beyond the router's size refuses the whole block: nothing of it is written.
+  const auto mixed = c.send({{1, 2}, {9, 1}});
+  ASSERT_TRUE(runUntil(io, [&] { return mixed->done(); }));
+  EXPECT_EQ(describe(*mixed), (Words{"refused out_of_range"}));
+  EXPECT_EQ(std::get<core::BlockRefused>(mixed->outcomes[0]).detail,
+            "output 9 <- input 1 is beyond the router's 8 outputs and 8 inputs");
+  EXPECT_EQ(c.route({}), (Words{"refused out_of_range"}));
   EXPECT_EQ(c.client->stats().requests_sent, sent_before);
+  EXPECT_EQ(c.client->state().sourceOf(1), 1u);
 }
 
 TEST_F(VideohubClientTest, ChangesFromTheFrontPanelAndOtherClientsAreObserved) {
@@ -111,25 +120,21 @@ TEST_F(VideohubClientTest, ChangesFromTheFrontPanelAndOtherClientsAreObserved) {
   ASSERT_EQ(sim.command("label input 2 Render B Backup").rfind("ok", 0), 0u);
   ASSERT_TRUE(runUntil(io, [&] { return c.client->state().inputLabel(2) == "Render B Backup"; }));
 
-  // Another client's salvo reaches us too.
-  const auto results = other.salvo({{6, 2}});
-  EXPECT_EQ(resultFor(results, 6).outcome, RouteOutcome::Applied);
-  ASSERT_TRUE(runUntil(io, [&] { return c.client->state().sourceOf(6) == 2u; }));
+  // Another client's routing reaches us too.
+  EXPECT_EQ(other.route({{6, 2}}), (Words{"sent", "acknowledged"}));
+  EXPECT_TRUE(c.waitForRouting({{6, 2}}));
 }
 
-TEST_F(VideohubClientTest, BurstLimitDoesNotLoseASalvoBecauseItIsOneBlock) {
+TEST_F(VideohubClientTest, BurstLimitDoesNotLoseRoutesBecauseTheyAreOneBlock) {
   SimProcess sim({"--inputs", "32", "--outputs", "32", "--burst-limit", "2/200"});
   ObservedClient c(io, fastOptions(sim.port()));
   ASSERT_TRUE(c.waitFor(ConnectionState::Ready));
-  std::vector<RouteRequest> routes;
-  for (uint32_t o = 1; o <= 24; ++o) {
+  std::vector<core::Route> routes;
+  for (int o = 1; o <= 24; ++o) {
     routes.push_back({o, 33 - o});
   }
-  const auto results = c.salvo(routes);
-  ASSERT_EQ(results.size(), 24u);
-  for (const auto& r : results) {
-    EXPECT_EQ(r.outcome, RouteOutcome::Applied) << r.output << " " << r.reason;
-  }
+  EXPECT_EQ(c.route(routes), (Words{"sent", "acknowledged"}));
+  EXPECT_TRUE(c.waitForRouting(routes));
   const std::string status = sim.command("status");
   EXPECT_NE(status.find("1:32,"), std::string::npos) << status;
   EXPECT_NE(status.find("24:9,"), std::string::npos) << status;
@@ -141,18 +146,18 @@ TEST_F(VideohubClientTest, MissingAckDropsTheConnectionFailsTheQueueAndResyncs) 
   options.ack_timeout = 200ms;
   ObservedClient c(io, options);
   ASSERT_TRUE(c.waitFor(ConnectionState::Ready));
-  ASSERT_EQ(resultFor(c.salvo({{4, 4}}), 4).outcome, RouteOutcome::Applied);  // queue idle
+  ASSERT_EQ(c.route({{4, 4}}), (Words{"sent", "acknowledged"}));  // queue idle
   ASSERT_EQ(sim.command("withhold-acks on").rfind("ok", 0), 0u);
 
-  // The first salvo goes on the wire (its echo still arrives); the second waits behind it
-  // for an ACK that never comes.
-  auto first = std::make_shared<std::vector<RouteResult>>();
-  auto second = std::make_shared<std::vector<RouteResult>>();
-  c.client->routeSalvo({{1, 5}}, [first](const auto& r) { *first = r; });
-  c.client->routeSalvo({{2, 6}}, [second](const auto& r) { *second = r; });
-  ASSERT_TRUE(runUntil(io, [&] { return !first->empty() && !second->empty(); }));
-  EXPECT_EQ(resultFor(*second, 2).outcome, RouteOutcome::Unconfirmed);
-  EXPECT_EQ(resultFor(*second, 2).reason, "ack_timeout");
+  // The first block goes on the wire (its echo still arrives); the second waits behind it
+  // for an ACK that never comes. The first was written: its connection was lost. The second
+  // never was: it is refused, and not retried on the next connection.
+  const auto first = c.send({{1, 5}});
+  const auto second = c.send({{2, 6}});
+  ASSERT_TRUE(runUntil(io, [&] { return first->done() && second->done(); }));
+  EXPECT_EQ(describe(*first), (Words{"sent", "lost"}));
+  EXPECT_EQ(std::get<core::BlockConnectionLost>(first->outcomes[1]).detail, "no ACK within 200 ms");
+  EXPECT_EQ(describe(*second), (Words{"refused not_connected"}));
   EXPECT_TRUE(hasEvent(c, ConnectionState::Disconnected, "no ACK within 200 ms"));
   EXPECT_EQ(c.client->stats().ack_timeouts, 1u);
 
@@ -171,9 +176,9 @@ TEST_F(VideohubClientTest, SilenceIsDetectedAndTheClientReconnects) {
   options.keepalive_interval = 10000ms;  // so it is the silence timer that notices
   ObservedClient c(io, options);
   ASSERT_TRUE(c.waitFor(ConnectionState::Ready));
-  // A completed salvo means nothing is waiting for an ACK any more (END PRELUDE can make
+  // An acknowledged block means nothing is waiting for an ACK any more (END PRELUDE can make
   // the client ready before the ACK of its first PING).
-  ASSERT_EQ(resultFor(c.salvo({{1, 2}}), 1).outcome, RouteOutcome::Applied);
+  ASSERT_EQ(c.route({{1, 2}}), (Words{"sent", "acknowledged"}));
   ASSERT_EQ(sim.command("silent on").rfind("ok", 0), 0u);
   ASSERT_TRUE(c.waitFor(ConnectionState::Disconnected));
   EXPECT_TRUE(hasEvent(c, ConnectionState::Disconnected, "no bytes"));
@@ -201,8 +206,8 @@ TEST_F(VideohubClientTest, ReconnectsAfterTheRouterClosesTheConnection) {
   ASSERT_TRUE(c.waitFor(ConnectionState::Disconnected));
   ASSERT_TRUE(c.waitFor(ConnectionState::Ready));
   EXPECT_EQ(c.client->stats().reconnects, 1u);
-  const auto results = c.salvo({{1, 2}});
-  EXPECT_EQ(resultFor(results, 1).outcome, RouteOutcome::Applied);
+  EXPECT_EQ(c.route({{1, 2}}), (Words{"sent", "acknowledged"}));
+  EXPECT_TRUE(c.waitForRouting({{1, 2}}));
 }
 
 TEST_F(VideohubClientTest, ARedumpWithNewCountsRebuildsTheMirror) {
@@ -223,8 +228,8 @@ TEST_F(VideohubClientTest, ARedumpWithNewCountsRebuildsTheMirror) {
   }
   EXPECT_TRUE(saw_device_change);
   EXPECT_GT(c.events.size(), events_before);  // went through Syncing back to Ready
-  const auto results = c.salvo({{12, 16}});
-  EXPECT_EQ(resultFor(results, 12).outcome, RouteOutcome::Applied);
+  EXPECT_EQ(c.route({{12, 16}}), (Words{"sent", "acknowledged"}));
+  EXPECT_TRUE(c.waitForRouting({{12, 16}}));
 }
 
 TEST_F(VideohubClientTest, AnAbsentDeviceIsUnavailableAndRoutingIsRefused) {
@@ -232,9 +237,7 @@ TEST_F(VideohubClientTest, AnAbsentDeviceIsUnavailableAndRoutingIsRefused) {
   ObservedClient c(io, fastOptions(sim.port()));
   ASSERT_TRUE(c.waitFor(ConnectionState::Unavailable));
   EXPECT_TRUE(hasEvent(c, ConnectionState::Unavailable, "false"));
-  const auto results = c.salvo({{1, 2}});
-  EXPECT_EQ(resultFor(results, 1).outcome, RouteOutcome::Refused);
-  EXPECT_EQ(resultFor(results, 1).reason, "device_unavailable");
+  EXPECT_EQ(c.route({{1, 2}}), (Words{"refused unavailable"}));
 
   ASSERT_EQ(sim.command("device-present true").rfind("ok", 0), 0u);
   ASSERT_TRUE(c.waitFor(ConnectionState::Ready));
@@ -260,21 +263,23 @@ TEST_F(VideohubClientTest, OutputsLockedByAnotherHostAreRefusedUnlessForceUnlock
       runUntil(io, [&] { return c.client->state().lockOf(2) == LockState::LockedByOther; }));
   ASSERT_TRUE(runUntil(io, [&] { return panel.client->state().lockOf(2) == LockState::Owned; }));
 
+  // A pair moves whole or not at all: with an output locked by someone else and no
+  // force_unlock, nothing of the block is written.
   const uint64_t sent_before = c.client->stats().requests_sent;
-  const auto refused = c.salvo({{1, 5}, {2, 5}});
-  EXPECT_EQ(resultFor(refused, 1).outcome, RouteOutcome::Applied);
-  EXPECT_EQ(resultFor(refused, 2).outcome, RouteOutcome::Refused);
-  EXPECT_EQ(resultFor(refused, 2).reason, "locked");
-  EXPECT_EQ(c.client->stats().requests_sent, sent_before + 1);  // output 2 was never sent
-  EXPECT_NE(sim.command("status").find("2:2,"), std::string::npos);
+  const auto refused = c.send({{1, 5}, {2, 5}});
+  ASSERT_TRUE(runUntil(io, [&] { return refused->done(); }));
+  EXPECT_EQ(describe(*refused), (Words{"refused locked"}));
+  EXPECT_EQ(std::get<core::BlockRefused>(refused->outcomes[0]).detail,
+            "output(s) 2 locked by another client");
+  EXPECT_EQ(c.client->stats().requests_sent, sent_before);
+  EXPECT_NE(sim.command("status").find("1:1,2:2,"), std::string::npos);
 
   ClientOptions forcing_options = fastOptions(sim.port());
   forcing_options.force_unlock = true;
   ObservedClient forcing(io, forcing_options);
   ASSERT_TRUE(forcing.waitFor(ConnectionState::Ready));
-  const auto forced = forcing.salvo({{2, 6}, {3, 6}});
-  EXPECT_EQ(resultFor(forced, 2).outcome, RouteOutcome::Applied) << resultFor(forced, 2).reason;
-  EXPECT_EQ(resultFor(forced, 3).outcome, RouteOutcome::Applied);
+  EXPECT_EQ(forcing.route({{2, 6}, {3, 6}}), (Words{"sent", "acknowledged"}));
+  EXPECT_TRUE(forcing.waitForRouting({{2, 6}, {3, 6}}));
   ASSERT_TRUE(runUntil(io, [&] { return panel.client->state().lockOf(2) == LockState::Unlocked; }));
   EXPECT_NE(sim.command("status").find("2:6,"), std::string::npos);
 }
@@ -286,40 +291,52 @@ TEST_F(VideohubClientTest, ARouteTheRouterNaksIsRefused) {
   // The lock is taken while our io is not running, so our mirror still shows it unlocked and
   // the route goes out: the router's NAK is what refuses it.
   ASSERT_EQ(sim.command("lock 3 127.0.0.9").rfind("ok", 0), 0u);
-  const auto results = c.salvo({{3, 1}});
-  EXPECT_EQ(resultFor(results, 3).outcome, RouteOutcome::Refused);
-  EXPECT_EQ(resultFor(results, 3).reason, "nak");
+  EXPECT_EQ(c.route({{3, 1}}), (Words{"sent", "refused nak"}));
   EXPECT_EQ(c.client->stats().naks, 1u);
   EXPECT_EQ(c.client->connectionState(), ConnectionState::Ready);  // a NAK is not a fault
 }
 
-TEST_F(VideohubClientTest, ARouteAckedButNotAppliedIsRefusedAfterTheDumpCheck) {
+TEST_F(VideohubClientTest, AnAckIsNotAConfirmationOnlyTheMirrorIs) {
   SimProcess sim({"--inputs", "8", "--outputs", "8", "--locked-route", "ack"});
   ObservedClient c(io, fastOptions(sim.port()));
   ASSERT_TRUE(c.waitFor(ConnectionState::Ready));
   ASSERT_EQ(sim.command("lock 3 127.0.0.9").rfind("ok", 0), 0u);
-  const auto results = c.salvo({{3, 1}, {4, 1}});
-  EXPECT_EQ(resultFor(results, 3).outcome, RouteOutcome::Refused);
-  EXPECT_EQ(resultFor(results, 3).reason, "not_applied");
-  EXPECT_EQ(resultFor(results, 4).outcome, RouteOutcome::Applied);
+  // The router accepts the block but applies only output 4: output 3 is locked there.
+  EXPECT_EQ(c.route({{3, 1}, {4, 1}}), (Words{"sent", "acknowledged"}));
+  EXPECT_TRUE(c.waitForRouting({{4, 1}}));
+  EXPECT_EQ(c.client->state().sourceOf(3), 3u);
+  EXPECT_NE(sim.command("status").find("3:3,4:1,"), std::string::npos);
 }
 
-TEST_F(VideohubClientTest, ANewerSalvoSupersedesAQueuedOne) {
+TEST_F(VideohubClientTest, QueuedBlocksLeaveInOrderSoTheNewestRouteLandsLast) {
   SimProcess sim({"--inputs", "8", "--outputs", "8", "--ack-delay-ms", "50"});
   ObservedClient c(io, fastOptions(sim.port()));
   ASSERT_TRUE(c.waitFor(ConnectionState::Ready));
-  auto a = std::make_shared<std::vector<RouteResult>>();
-  auto b = std::make_shared<std::vector<RouteResult>>();
-  auto d = std::make_shared<std::vector<RouteResult>>();
-  c.client->routeSalvo({{1, 2}}, [a](const auto& r) { *a = r; });          // on the wire
-  c.client->routeSalvo({{2, 3}, {3, 3}}, [b](const auto& r) { *b = r; });  // queued
-  c.client->routeSalvo({{2, 4}}, [d](const auto& r) { *d = r; });          // replaces 2
-  ASSERT_TRUE(runUntil(io, [&] { return !a->empty() && !b->empty() && !d->empty(); }));
-  EXPECT_EQ(resultFor(*b, 2).outcome, RouteOutcome::Unconfirmed);
-  EXPECT_EQ(resultFor(*b, 2).reason, "superseded");
-  EXPECT_EQ(resultFor(*b, 3).outcome, RouteOutcome::Applied);
-  EXPECT_EQ(resultFor(*d, 2).outcome, RouteOutcome::Applied);
-  EXPECT_EQ(c.client->state().sourceOf(2), 4u);
+  const auto a = c.send({{1, 2}});          // on the wire
+  const auto b = c.send({{2, 3}, {3, 3}});  // queued
+  const auto d = c.send({{2, 4}});          // names output 2 again: the block after b's
+  ASSERT_TRUE(runUntil(io, [&] { return a->done() && b->done() && d->done(); }));
+  for (const auto& reports : {a, b, d}) {
+    EXPECT_EQ(describe(*reports), (Words{"sent", "acknowledged"}));
+  }
+  EXPECT_TRUE(c.waitForRouting({{1, 2}, {2, 4}, {3, 3}}));
+}
+
+TEST_F(VideohubClientTest, StoppingReportsTheBlockOnTheWireLostAndTheQueuedOneRefused) {
+  SimProcess sim({"--inputs", "8", "--outputs", "8"});
+  ObservedClient c(io, fastOptions(sim.port()));
+  ASSERT_TRUE(c.waitFor(ConnectionState::Ready));
+  ASSERT_EQ(c.route({{4, 4}}), (Words{"sent", "acknowledged"}));  // queue idle
+  ASSERT_EQ(sim.command("withhold-acks on").rfind("ok", 0), 0u);
+  const auto written = c.send({{1, 5}});
+  const auto queued = c.send({{2, 6}});
+  ASSERT_TRUE(runUntil(io, [&] { return !written->outcomes.empty(); }));
+  c.client->stop();
+  ASSERT_TRUE(runUntil(io, [&] { return written->done() && queued->done(); }));
+  EXPECT_EQ(describe(*written), (Words{"sent", "lost"}));
+  EXPECT_EQ(describe(*queued), (Words{"refused not_connected"}));
+  // Nothing after stop(): a block asked for now is refused at once.
+  EXPECT_EQ(c.route({{3, 3}}), (Words{"refused not_connected"}));
 }
 
 TEST_F(VideohubClientTest, ConnectFailuresAreRetriedWithBackoff) {

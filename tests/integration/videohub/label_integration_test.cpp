@@ -169,7 +169,7 @@ TEST_F(LabelTest, ALabelWithANewlineIsSanitised) {
 
 TEST_F(LabelTest, AFailoverOvertakesALabelBlockThatHasNotLeft) {
   // ACKs are slow, so the label block written on Ready still waits behind the first PING
-  // when the failover's salvo is asked for.
+  // when the failover's routing block is asked for.
   SimProcess sim({"--inputs", "8", "--outputs", "8", "--ack-delay-ms", "100"});
   ObservedClient watcher(io, fastOptions(sim.port()));
   ASSERT_TRUE(watcher.waitFor(ConnectionState::Ready));
@@ -178,8 +178,8 @@ TEST_F(LabelTest, AFailoverOvertakesALabelBlockThatHasNotLeft) {
   ASSERT_TRUE(c.waitFor(ConnectionState::Ready));
   ASSERT_EQ(c.client->stats().label_blocks_sent, 1u);
   const size_t before = watcher.changes.size();
-  const auto results = c.salvo({{3, 2}});
-  EXPECT_EQ(resultFor(results, 3).outcome, RouteOutcome::Applied);
+  EXPECT_EQ(c.route({{3, 2}}), (std::vector<std::string>{"sent", "acknowledged"}));
+  EXPECT_TRUE(c.waitForRouting({{3, 2}}));
   ASSERT_TRUE(
       runUntil(io, [&] { return watcher.client->state().inputLabel(2) == "Green Backup"; }));
   // The watcher saw the route before the labels.

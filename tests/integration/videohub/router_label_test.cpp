@@ -18,10 +18,10 @@ config::Config studio(bool write_labels) {
   router.id = "vh1";
   router.write_labels = write_labels;
   config.routers.push_back(router);
-  config.machines = {{"green-main", "Green Main", 1, {}},
-                     {"green-backup", "Green\nBackup", 2, {}},
-                     {"blue-main", "", 4, {}},
-                     {"elsewhere", "Other Router", 6, {}}};
+  config.machines = {{"green-main", "Green Main", 1, {}, {}},
+                     {"green-backup", "Green\nBackup", 2, {}, {}},
+                     {"blue-main", "", 4, {}, {}},
+                     {"elsewhere", "Other Router", 6, {}, {}}};
   config::PairSettings green;
   green.id = "green";
   green.router = "vh1";
@@ -59,7 +59,9 @@ void runRouter(asio::io_context& io, const config::Config& config, SimProcess& s
   router.start();
   ASSERT_TRUE(runUntil(io, [&] { return status.state == "ready"; }));
   bool routed = false;
-  router.routeSalvo({{3, 8}}, [&routed](std::vector<engine::OutputOutcome>) { routed = true; });
+  router.sendRoutes({{3, 8}}, [&routed](const core::BlockOutcome& outcome) {
+    routed = routed || std::holds_alternative<core::BlockAcknowledged>(outcome);
+  });
   ASSERT_TRUE(runUntil(io, [&] { return routed && watcher.client->state().sourceOf(3) == 8u; }));
   router.stop();
 }
@@ -112,7 +114,9 @@ TEST(RouterLabelTest, TheRouterIgnoresLabelsWhenWriteLabelsIsOff) {
   router.start();
   ASSERT_TRUE(runUntil(io, [&] { return status.state == "ready"; }));
   bool routed = false;
-  router.routeSalvo({{3, 8}}, [&routed](std::vector<engine::OutputOutcome>) { routed = true; });
+  router.sendRoutes({{3, 8}}, [&routed](const core::BlockOutcome& outcome) {
+    routed = routed || std::holds_alternative<core::BlockAcknowledged>(outcome);
+  });
   ASSERT_TRUE(runUntil(io, [&] { return routed && watcher.client->state().sourceOf(3) == 8u; }));
   EXPECT_EQ(watcher.client->state().inputLabel(1), "Input 1");
 }

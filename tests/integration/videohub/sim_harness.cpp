@@ -1,5 +1,6 @@
 #include "sim_harness.h"
 
+#include <algorithm>
 #include <csignal>
 #include <stdexcept>
 
@@ -48,7 +49,6 @@ ClientOptions fastOptions(uint16_t port) {
   options.ack_timeout = 1000ms;  // the fault tests that wait for it use 200 ms
   options.keepalive_interval = 5000ms;
   options.silence_timeout = 10000ms;
-  options.confirm_delay = 100ms;
   options.unlock_timeout = 500ms;
   options.backoff_initial = 20ms;
   options.backoff_cap = 100ms;
@@ -73,32 +73,57 @@ bool ObservedClient::waitFor(ConnectionState state, std::chrono::milliseconds ti
       io, [&] { return client->connectionState() == state; }, timeout);
 }
 
-std::vector<RouteResult> ObservedClient::salvo(std::vector<RouteRequest> routes,
-                                               std::chrono::milliseconds timeout) {
-  // Shared, so a callback that comes after a timed-out wait finds live storage.
-  struct Outcome {
-    std::vector<RouteResult> results;
-    bool done = false;
-  };
-  auto outcome = std::make_shared<Outcome>();
-  client->routeSalvo(std::move(routes), [outcome](const std::vector<RouteResult>& r) {
-    outcome->results = r;
-    outcome->done = true;
+std::shared_ptr<BlockReports> ObservedClient::send(std::vector<core::Route> routes) {
+  auto reports = std::make_shared<BlockReports>();
+  client->sendRoutes(std::move(routes), [reports](const core::BlockOutcome& outcome) {
+    reports->outcomes.push_back(outcome);
   });
-  if (!runUntil(
-          io, [&] { return outcome->done; }, timeout)) {
-    return {};
-  }
-  return outcome->results;
+  return reports;
 }
 
-RouteResult resultFor(const std::vector<RouteResult>& results, uint32_t output) {
-  for (const auto& r : results) {
-    if (r.output == output) {
-      return r;
+std::vector<std::string> ObservedClient::route(std::vector<core::Route> routes,
+                                               std::chrono::milliseconds timeout) {
+  const auto reports = send(std::move(routes));
+  if (!runUntil(
+          io, [&] { return reports->done(); }, timeout)) {
+    auto words = describe(*reports);
+    words.push_back("no last report");
+    return words;
+  }
+  return describe(*reports);
+}
+
+bool ObservedClient::waitForRouting(const std::vector<core::Route>& routes,
+                                    std::chrono::milliseconds timeout) {
+  return runUntil(
+      io,
+      [&] {
+        return std::all_of(routes.begin(), routes.end(), [&](const core::Route& route) {
+          return client->state().sourceOf(static_cast<uint32_t>(route.output)) ==
+                 static_cast<uint32_t>(route.input);
+        });
+      },
+      timeout);
+}
+
+bool BlockReports::done() const {
+  return !outcomes.empty() && !std::holds_alternative<core::BlockSent>(outcomes.back());
+}
+
+std::vector<std::string> describe(const BlockReports& reports) {
+  std::vector<std::string> words;
+  for (const auto& outcome : reports.outcomes) {
+    if (std::holds_alternative<core::BlockSent>(outcome)) {
+      words.emplace_back("sent");
+    } else if (std::holds_alternative<core::BlockAcknowledged>(outcome)) {
+      words.emplace_back("acknowledged");
+    } else if (const auto* refused = std::get_if<core::BlockRefused>(&outcome)) {
+      words.push_back(std::string("refused ") + core::toString(refused->reason));
+    } else {
+      words.emplace_back("lost");
     }
   }
-  return RouteResult{output, 0, RouteOutcome::Unconfirmed, "missing from the results"};
+  return words;
 }
 
 }  // namespace failover::videohub_client::testing

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -40,21 +41,35 @@ using failover::testing::runUntil;  // support/run_until.h
 // Short timeouts so fault tests are fast, yet an ACK on a busy machine is not missed.
 ClientOptions fastOptions(uint16_t port);
 
+// What one sendRoutes() block reported, in order.
+struct BlockReports {
+  std::vector<core::BlockOutcome> outcomes;
+  // True once the last report came (anything but BlockSent).
+  bool done() const;
+};
+
+// The reports as short words for assertions: "sent", "acknowledged", "lost", and
+// "refused <reason>" with core::toString(reason), e.g. "refused out_of_range".
+std::vector<std::string> describe(const BlockReports& reports);
+
 // A client plus what it observed.
 struct ObservedClient {
   ObservedClient(asio::io_context& io, ClientOptions options);
   bool waitFor(ConnectionState state, std::chrono::milliseconds timeout = 3000ms);
-  // Runs a salvo to completion.
-  std::vector<RouteResult> salvo(std::vector<RouteRequest> routes,
+  // Sends one routing block and returns where its reports land (shared, so a report that
+  // comes after a timed-out wait finds live storage).
+  std::shared_ptr<BlockReports> send(std::vector<core::Route> routes);
+  // Sends one routing block and runs until its last report; describe() of the reports.
+  std::vector<std::string> route(std::vector<core::Route> routes,
                                  std::chrono::milliseconds timeout = 3000ms);
+  // Runs until the client's mirror shows every route: the router's updates are the truth.
+  bool waitForRouting(const std::vector<core::Route>& routes,
+                      std::chrono::milliseconds timeout = 3000ms);
 
   asio::io_context& io;
   std::vector<ConnectionEvent> events;
   std::vector<StateChange> changes;
   std::unique_ptr<VideohubClient> client;
 };
-
-// Result of `outcome` for `output` in `results`, or a failure marker.
-RouteResult resultFor(const std::vector<RouteResult>& results, uint32_t output);
 
 }  // namespace failover::videohub_client::testing

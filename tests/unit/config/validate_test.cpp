@@ -14,10 +14,10 @@ using ::testing::IsEmpty;
 Config twoPairs() {
   Config config;
   config.routers.push_back({"vh1", "10.0.0.5", 9990, true, false, false});
-  config.machines.push_back({"green-main", "Green Main", 1, {"ar"}});
-  config.machines.push_back({"green-backup", "Green Backup", 2, {"ar"}});
-  config.machines.push_back({"blue-main", "Blue Main", 3, {"ar"}});
-  config.machines.push_back({"blue-backup", "Blue Backup", 4, {"ar"}});
+  config.machines.push_back({"green-main", "Green Main", 1, {}, {"ar"}});
+  config.machines.push_back({"green-backup", "Green Backup", 2, {}, {"ar"}});
+  config.machines.push_back({"blue-main", "Blue Main", 3, {}, {"ar"}});
+  config.machines.push_back({"blue-backup", "Blue Backup", 4, {}, {"ar"}});
   PairSettings green;
   green.id = "green";
   green.router = "vh1";

@@ -40,6 +40,8 @@ class NodeTest : public ::testing::Test {
   void build(const std::string& yaml, NodeIdentity identity = {"1.2.3", "abc123", {}},
              const std::string& without_router = "", bool with_publish_timer = false) {
     config_ = loadConfig(yaml);
+    // The fake machines send no diagnostics; silence of diagnostics is the engine's own tests.
+    config_.health.diagnostics_stale_after_ms = 0;
     std::map<std::string, ports::RouterControl*> routers;
     for (const auto& router : config_.routers) {
       routers_[router.id] = std::make_unique<FakeRouter>();
@@ -97,7 +99,7 @@ class NodeTest : public ::testing::Test {
   }
 
   // The router's update after it applied `routes` (what confirms a switch).
-  void routerApplied(const std::vector<engine::Route>& routes, const std::string& id = "vh1") {
+  void routerApplied(const std::vector<core::Route>& routes, const std::string& id = "vh1") {
     engine::RouterObserved observed;
     observed.router = id;
     observed.connected = true;
@@ -396,9 +398,9 @@ TEST_F(NodeTest, ReconnectPublishesEachRetainedTopicOnce) {
   expectEachTopicPublishedOnce();
 }
 
-// detect_to_command is the node's own share: from reading the message off the bus to handing
-// the routing block to the router; command_to_confirm is the router's.
-TEST_F(NodeTest, SwitchLatencyRunsFromTheMessageReadToTheBlockHandedToTheRouter) {
+// detect_to_command is the node's own share: from reading the message off the bus to the
+// routing block written to the router (BlockSent); command_to_confirm is the router's.
+TEST_F(NodeTest, SwitchLatencyRunsFromTheMessageReadToTheBlockWritten) {
   build(kOnePairYaml);
   settle();
   alive_.erase("green-main");
@@ -408,12 +410,15 @@ TEST_F(NodeTest, SwitchLatencyRunsFromTheMessageReadToTheBlockHandedToTheRouter)
   message.received_at = clock_.monotonicNow();
   // The message waited 30 µs in the io queue; building the block takes 20 µs more.
   clock_.advance(std::chrono::microseconds(30));
-  router().onSalvo([this](std::size_t) { clock_.advance(std::chrono::microseconds(20)); });
+  router().onBlock([this](std::size_t index) {
+    clock_.advance(std::chrono::microseconds(20));
+    router().report(index, core::BlockSent{clock_.monotonicNow()});
+  });
   bus_.inject(message);
-  ASSERT_EQ(router().salvos().size(), 1u);
+  ASSERT_EQ(router().blocks().size(), 1u);
 
   clock_.advance(std::chrono::microseconds(400));
-  router().answer(0);
+  router().report(0, core::BlockAcknowledged{});
   routerApplied({{1, 2}, {2, 2}});
   const auto event = bus_.last(pairTopic("green", "event"));
   ASSERT_TRUE(event);
@@ -456,7 +461,7 @@ TEST_F(NodeTest, ABurstOfFailuresIsRoutedBeforeItIsReported) {
       EXPECT_FALSE(bus_.last(pairTopic("p0", "state"))) << "after message " << i;
     }
   }
-  ASSERT_FALSE(router().salvos().empty());
+  ASSERT_FALSE(router().blocks().empty());
   for (int i = 0; i < 3; ++i) {
     EXPECT_EQ(parsed(bus_.last(pairTopic("p" + std::to_string(i), "state")))["failover"],
               "switching");
@@ -472,14 +477,14 @@ TEST_F(NodeTest, WithAPublishTimerPairStatesLeaveInSmallTurns) {
     alive_.erase("p" + std::to_string(i) + "-main");
     send("render/p" + std::to_string(i) + "-main/engine", R"({"status":"fail"})");
   }
-  ASSERT_EQ(router().salvos().size(), 10u) << "routed at once, one request per message";
+  ASSERT_EQ(router().blocks().size(), 10u) << "routed at once, one request per message";
   EXPECT_FALSE(bus_.last(pairTopic("p0", "state"))) << "nothing published yet";
 
   ASSERT_TRUE(publish_timer_.fireIfDue(clock_.monotonicNow()));
   EXPECT_TRUE(bus_.last(pairTopic("p3", "state")));
   EXPECT_FALSE(bus_.last(pairTopic("p4", "state"))) << "four pairs per turn";
   // A pair that changes again before its turn is published once, with its latest state.
-  router().answer(9);
+  router().acknowledge(9, clock_.monotonicNow());
   routerApplied({{10, 20}});
   ASSERT_TRUE(publish_timer_.fireIfDue(clock_.monotonicNow()));
   ASSERT_TRUE(publish_timer_.fireIfDue(clock_.monotonicNow()));
@@ -489,19 +494,19 @@ TEST_F(NodeTest, WithAPublishTimerPairStatesLeaveInSmallTurns) {
   EXPECT_EQ(parsed(bus_.last(pairTopic("p8", "state")))["failover"], "switching");
 }
 
-TEST_F(NodeTest, HealthFailureSwitchesBothOutputsInOneSalvoAndPublishesTheEvent) {
+TEST_F(NodeTest, HealthFailureSwitchesBothOutputsInOneBlockAndPublishesTheEvent) {
   build(kOnePairYaml);
   settle();
   alive_.erase("green-main");
   send("render/green-main/engine", R"({"status":"fail","detail":"render thread hung"})");
 
-  ASSERT_EQ(router().salvos().size(), 1u);
-  EXPECT_EQ(router().salvos()[0].routes, (std::vector<engine::Route>{{1, 2}, {2, 2}}));
+  ASSERT_EQ(router().blocks().size(), 1u);
+  EXPECT_EQ(router().blocks()[0].routes, (std::vector<core::Route>{{1, 2}, {2, 2}}));
   EXPECT_EQ(pairState()["failover"], "switching");
   EXPECT_FALSE(bus_.last(pairTopic("green", "event"))) << "no event before the router confirms";
 
   clock_.advance(std::chrono::microseconds(400));
-  router().answer(0);
+  router().acknowledge(0, clock_.monotonicNow());
   EXPECT_FALSE(bus_.last(pairTopic("green", "event"))) << "an ACK alone is not a switch";
   routerApplied({{1, 2}, {2, 2}});
 
@@ -540,18 +545,18 @@ TEST_F(NodeTest, HealthFailureSwitchesBothOutputsInOneSalvoAndPublishesTheEvent)
   EXPECT_EQ(bus_.last(pairTopic("green", "machine/green-main/problem"))->payload, "ON");
   EXPECT_EQ(pairState()["last_switch"], json);
   EXPECT_EQ(node_->stats().switch_events, 1u);
-  EXPECT_EQ(router().salvos().size(), 1u);
+  EXPECT_EQ(router().blocks().size(), 1u);
 }
 
 TEST_F(NodeTest, ManualSwitchIsAnsweredOnlyAfterTheRouterConfirms) {
   build(kOnePairYaml);
   settle();
   send(pairTopic("green", "request/switch"), R"({"target":"green-backup","transaction":"tx-1"})");
-  ASSERT_EQ(router().salvos().size(), 1u);
-  EXPECT_EQ(router().salvos()[0].routes, (std::vector<engine::Route>{{1, 2}, {2, 2}}));
+  ASSERT_EQ(router().blocks().size(), 1u);
+  EXPECT_EQ(router().blocks()[0].routes, (std::vector<core::Route>{{1, 2}, {2, 2}}));
   EXPECT_FALSE(bus_.last(pairTopic("green", "response/switch")));
 
-  router().answer(0);
+  router().acknowledge(0, clock_.monotonicNow());
   EXPECT_FALSE(bus_.last(pairTopic("green", "response/switch"))) << "an ACK is not a confirmation";
 
   routerApplied({{1, 2}, {2, 2}});
@@ -572,12 +577,12 @@ TEST_F(NodeTest, SwapAndSetActiveTopicsSwitch) {
   build(kOnePairYaml);
   settle();
   send(pairTopic("green", "set/swap"), "PRESS");
-  ASSERT_EQ(router().salvos().size(), 1u);
-  EXPECT_EQ(router().salvos()[0].routes, (std::vector<engine::Route>{{1, 2}, {2, 2}}));
+  ASSERT_EQ(router().blocks().size(), 1u);
+  EXPECT_EQ(router().blocks()[0].routes, (std::vector<core::Route>{{1, 2}, {2, 2}}));
   routerApplied({{1, 2}, {2, 2}});
   send(pairTopic("green", "set/active"), "green-main");
-  ASSERT_EQ(router().salvos().size(), 2u);
-  EXPECT_EQ(router().salvos()[1].routes, (std::vector<engine::Route>{{1, 1}, {2, 1}}));
+  ASSERT_EQ(router().blocks().size(), 2u);
+  EXPECT_EQ(router().blocks()[1].routes, (std::vector<core::Route>{{1, 1}, {2, 1}}));
   // Set topics have no response topic.
   for (const auto& published : bus_.published()) {
     EXPECT_EQ(published.topic.find("/response/"), std::string::npos) << published.topic;
@@ -635,26 +640,26 @@ TEST_F(NodeTest, RetainedCommandsAreDropped) {
   settle();
   send(pairTopic("green", "set/mode"), "manual", /*retained=*/true);
   send(pairTopic("green", "request/switch"), R"({"target":"green-backup"})", /*retained=*/true);
-  EXPECT_TRUE(router().salvos().empty());
+  EXPECT_TRUE(router().blocks().empty());
   EXPECT_TRUE(statePublishes().empty());
   EXPECT_EQ(node_->engineForTest().pairView("green")->mode, config::FailoverMode::Auto);
   EXPECT_EQ(node_->stats().commands, 0u);
   EXPECT_EQ(node_->stats().rejected.at("retained_command"), 2u);
 }
 
-TEST_F(NodeTest, DuplicateTransactionIsAnsweredAgainWithoutASecondSalvo) {
+TEST_F(NodeTest, DuplicateTransactionIsAnsweredAgainWithoutASecondBlock) {
   build(kOnePairYaml);
   settle();
   const std::string request = R"({"target":"other","transaction":"dup-1"})";
   send(pairTopic("green", "request/switch"), request);
-  ASSERT_EQ(router().salvos().size(), 1u);
+  ASSERT_EQ(router().blocks().size(), 1u);
   routerApplied({{1, 2}, {2, 2}});
   const auto first = bus_.last(pairTopic("green", "response/switch"));
   ASSERT_TRUE(first);
 
   runTo(nowMs() + 30'000);
   send(pairTopic("green", "request/switch"), request);
-  EXPECT_EQ(router().salvos().size(), 1u) << "a repeated request must not switch back";
+  EXPECT_EQ(router().blocks().size(), 1u) << "a repeated request must not switch back";
   EXPECT_EQ(bus_.count(pairTopic("green", "response/switch")), 2u);
   EXPECT_EQ(bus_.last(pairTopic("green", "response/switch"))->payload, first->payload);
   EXPECT_EQ(node_->stats().duplicate_commands, 1u);
@@ -662,8 +667,8 @@ TEST_F(NodeTest, DuplicateTransactionIsAnsweredAgainWithoutASecondSalvo) {
   // After the window the same transaction is a new command.
   runTo(nowMs() + 31'000);
   send(pairTopic("green", "request/switch"), request);
-  ASSERT_EQ(router().salvos().size(), 2u);
-  EXPECT_EQ(router().salvos()[1].routes, (std::vector<engine::Route>{{1, 1}, {2, 1}}));
+  ASSERT_EQ(router().blocks().size(), 2u);
+  EXPECT_EQ(router().blocks()[1].routes, (std::vector<core::Route>{{1, 1}, {2, 1}}));
 }
 
 TEST_F(NodeTest, NumericTransactionIsEchoed) {
@@ -693,7 +698,7 @@ TEST_F(NodeTest, BadRequestAndUnknownPairAreAnswered) {
   EXPECT_EQ(unknown["status"], "error");
   EXPECT_EQ(unknown["code"], "unknown_pair");
   EXPECT_EQ(unknown["transaction"], "u-1");
-  EXPECT_TRUE(router().salvos().empty());
+  EXPECT_TRUE(router().blocks().empty());
   EXPECT_EQ(node_->stats().commands, 3u);
 }
 
@@ -737,23 +742,23 @@ TEST_F(NodeTest, GarbageIsNotAHeartbeat) {
   for (int i = 0; i < 5; ++i) {
     send("render/green-main/engine", "nonsense");
     runTo(nowMs() + 100);
-    if (!router().salvos().empty()) {
+    if (!router().blocks().empty()) {
       break;
     }
   }
-  ASSERT_FALSE(router().salvos().empty()) << "the Main went stale despite the garbage";
+  ASSERT_FALSE(router().blocks().empty()) << "the Main went stale despite the garbage";
   EXPECT_LE(nowMs(), last_beat + 600);
 }
 
-TEST_F(NodeTest, SynchronousRouterAnswerInsideRouteSalvoWorks) {
+TEST_F(NodeTest, SynchronousRouterAnswerInsideSendRoutesWorks) {
   build(kOnePairYaml);
   settle();
-  router().onSalvo([this](std::size_t index) {
-    routerApplied(router().salvos()[index].routes);  // the update first, as a real router may
-    router().answer(index);
+  router().onBlock([this](std::size_t index) {
+    routerApplied(router().blocks()[index].routes);  // the update first, as a real router may
+    router().acknowledge(index, clock_.monotonicNow());
   });
   send(pairTopic("green", "request/switch"), R"({"target":"green-backup","transaction":"s-1"})");
-  ASSERT_EQ(router().salvos().size(), 1u);
+  ASSERT_EQ(router().blocks().size(), 1u);
   const auto response = bus_.last(pairTopic("green", "response/switch"));
   ASSERT_TRUE(response);
   EXPECT_EQ(Json::parse(response->payload)["status"], "ok");
@@ -761,13 +766,13 @@ TEST_F(NodeTest, SynchronousRouterAnswerInsideRouteSalvoWorks) {
   EXPECT_EQ(pairState()["failover"], "active");
 
   // Once the operator's choice has held for the minimum dwell, a failing Backup with a
-  // healthy Main fails over back, again answered inside routeSalvo.
+  // healthy Main fails over back, again answered inside sendRoutes.
   runTo(nowMs() + 5100);
-  ASSERT_EQ(router().salvos().size(), 1u);
+  ASSERT_EQ(router().blocks().size(), 1u);
   alive_.erase("green-backup");
   send("render/green-backup/videoio", "fail");
-  ASSERT_EQ(router().salvos().size(), 2u);
-  EXPECT_EQ(router().salvos()[1].routes, (std::vector<engine::Route>{{1, 1}, {2, 1}}));
+  ASSERT_EQ(router().blocks().size(), 2u);
+  EXPECT_EQ(router().blocks()[1].routes, (std::vector<core::Route>{{1, 1}, {2, 1}}));
   EXPECT_EQ(bus_.last(pairTopic("green", "active"))->payload, "green-main");
 }
 
@@ -775,14 +780,14 @@ TEST_F(NodeTest, EngineTimerIsReArmedAndStaleDetectionFires) {
   build(kOnePairYaml);
   settle();
   EXPECT_TRUE(timer_.deadline());
-  core::MonoTime salvo_at{};
-  router().onSalvo([&](std::size_t) { salvo_at = clock_.monotonicNow(); });
+  core::MonoTime block_at{};
+  router().onBlock([&](std::size_t) { block_at = clock_.monotonicNow(); });
   alive_.erase("green-main");
   const int64_t last_beat = nowMs();  // runTo(2500) beat at exactly 2500
   runTo(last_beat + 600);
-  ASSERT_EQ(router().salvos().size(), 1u) << "the Main went silent: stale, failover";
-  EXPECT_EQ(router().salvos()[0].routes, (std::vector<engine::Route>{{1, 2}, {2, 2}}));
-  EXPECT_EQ(salvo_at, t0_ + std::chrono::milliseconds(last_beat + 500));
+  ASSERT_EQ(router().blocks().size(), 1u) << "the Main went silent: stale, failover";
+  EXPECT_EQ(router().blocks()[0].routes, (std::vector<core::Route>{{1, 2}, {2, 2}}));
+  EXPECT_EQ(block_at, t0_ + std::chrono::milliseconds(last_beat + 500));
   routerApplied({{1, 2}, {2, 2}});
   const Json event = parsed(bus_.last(pairTopic("green", "event")));
   EXPECT_EQ(event["trigger"]["status"], "stale");
@@ -793,8 +798,8 @@ TEST_F(NodeTest, UnconfirmedSwitchTimesOutThroughTheTimer) {
   build(kOnePairYaml);
   settle();
   send(pairTopic("green", "request/switch"), R"({"target":"green-backup","transaction":"t-o"})");
-  ASSERT_EQ(router().salvos().size(), 1u);
-  router().answer(0);  // ACKed, never confirmed
+  ASSERT_EQ(router().blocks().size(), 1u);
+  router().acknowledge(0, clock_.monotonicNow());  // ACKed, never confirmed
   runTo(nowMs() + 1500);
   const Json json = parsed(bus_.last(pairTopic("green", "response/switch")));
   EXPECT_EQ(json["status"], "error");
@@ -803,12 +808,12 @@ TEST_F(NodeTest, UnconfirmedSwitchTimesOutThroughTheTimer) {
   EXPECT_EQ(parsed(bus_.last(pairTopic("green", "event")))["event_type"], "switch_failed");
 }
 
-TEST_F(NodeTest, RefusedSalvoFailsTheSwitch) {
+TEST_F(NodeTest, RefusedBlockFailsTheSwitch) {
   build(kOnePairYaml);
   settle();
   send(pairTopic("green", "request/switch"), R"({"target":"green-backup"})");
-  ASSERT_EQ(router().salvos().size(), 1u);
-  router().answer(0, engine::OutputResult::Refused, "locked");
+  ASSERT_EQ(router().blocks().size(), 1u);
+  router().refuse(0, core::BlockRefusal::Locked, "output 2 locked by another client");
   const Json json = parsed(bus_.last(pairTopic("green", "response/switch")));
   EXPECT_EQ(json["status"], "error");
   EXPECT_EQ(json["code"], "not_allowed");
@@ -846,7 +851,7 @@ TEST_F(NodeTest, ManualModeDoesNotFailOver) {
   send(pairTopic("green", "set"), R"({"mode":"manual"})");
   alive_.erase("green-main");
   send("render/green-main/engine", "fail");
-  EXPECT_TRUE(router().salvos().empty());
+  EXPECT_TRUE(router().blocks().empty());
   EXPECT_EQ(pairState()["switch_advised"], true);
   EXPECT_EQ(bus_.last(pairTopic("green", "switch_advised"))->payload, "ON");
 }
@@ -875,7 +880,7 @@ TEST_F(NodeTest, BrokerLossSuspendsAutomaticFailover) {
   bus_.lose();
   alive_.clear();  // nothing arrives while the node is cut off
   runTo(nowMs() + 3000);
-  EXPECT_TRUE(router().salvos().empty());
+  EXPECT_TRUE(router().blocks().empty());
 }
 
 TEST_F(NodeTest, LastEventIsRepublishedAfterAReconnect) {
@@ -899,7 +904,7 @@ TEST_F(NodeTest, SwitchToTheActiveMachineIsAnsweredAtOnce) {
   build(kOnePairYaml);
   settle();
   send(pairTopic("green", "request/switch"), R"({"target":"green-main","transaction":"n-1"})");
-  EXPECT_TRUE(router().salvos().empty());
+  EXPECT_TRUE(router().blocks().empty());
   const Json json = parsed(bus_.last(pairTopic("green", "response/switch")));
   EXPECT_EQ(json["status"], "ok");
   EXPECT_EQ(json["transaction"], "n-1");
@@ -949,7 +954,7 @@ TEST_F(NodeTest, HealthOfAnUnknownMachineIsIgnored) {
   send("render/red-main/engine", "fail");
   EXPECT_EQ(node_->stats().unknown_topics, 1u);
   EXPECT_TRUE(bus_.published().empty());
-  EXPECT_TRUE(router().salvos().empty());
+  EXPECT_TRUE(router().blocks().empty());
 }
 
 TEST_F(NodeTest, CountersAreRefreshedEveryFewSecondsWhileMessagesFlow) {
@@ -980,7 +985,7 @@ TEST_F(NodeTest, NoFailoverDuringTheReconnectGrace) {
   send("render/green-backup/status", "online", true);
   alive_.insert("green-backup");
   runTo(nowMs() + 300);
-  EXPECT_TRUE(router().salvos().empty());
+  EXPECT_TRUE(router().blocks().empty());
 }
 
 // A broker that is away when the node starts is the same as a lost one: until the first
@@ -999,7 +1004,7 @@ TEST_F(NodeTest, BrokerAwayAtStartGetsTheReconnectGrace) {
   send("diagnostics/green-backup/health", R"({"status":"ok"})", true);
   alive_.insert("green-backup");
   runTo(nowMs() + 300);
-  EXPECT_TRUE(router().salvos().empty()) << "switched before the Main could be heard from";
+  EXPECT_TRUE(router().blocks().empty()) << "switched before the Main could be heard from";
 }
 
 class TwoPairNodeTest : public NodeTest {};
@@ -1010,9 +1015,9 @@ TEST_F(TwoPairNodeTest, EachPairSwitchesOnItsOwnRouter) {
   EXPECT_EQ(base(), "studio/failover/fo2");
   alive_.erase("blue-main");
   send("agents/blue-main/engine/state", R"({"status":"fail"})");
-  EXPECT_TRUE(router("vh1").salvos().empty());
-  ASSERT_EQ(router("vh2").salvos().size(), 1u);
-  EXPECT_EQ(router("vh2").salvos()[0].routes, (std::vector<engine::Route>{{5, 4}}));
+  EXPECT_TRUE(router("vh1").blocks().empty());
+  ASSERT_EQ(router("vh2").blocks().size(), 1u);
+  EXPECT_EQ(router("vh2").blocks()[0].routes, (std::vector<core::Route>{{5, 4}}));
   routerApplied({{5, 4}}, "vh2");
   EXPECT_EQ(bus_.last(pairTopic("blue", "active"))->payload, "blue-backup");
   EXPECT_EQ(parsed(bus_.last(pairTopic("blue", "event")))["router"]["id"], "vh2");
@@ -1024,9 +1029,9 @@ TEST_F(TwoPairNodeTest, AgentOfflineIsANetworkFailure) {
   build(kTwoPairYaml);
   settle();
   send("agents/green-main/lwt", "offline", true);
-  ASSERT_EQ(router("vh1").salvos().size(), 1u);
-  EXPECT_EQ(router("vh1").salvos()[0].routes, (std::vector<engine::Route>{{1, 2}, {2, 2}}));
-  EXPECT_TRUE(router("vh2").salvos().empty());
+  ASSERT_EQ(router("vh1").blocks().size(), 1u);
+  EXPECT_EQ(router("vh1").blocks()[0].routes, (std::vector<core::Route>{{1, 2}, {2, 2}}));
+  EXPECT_TRUE(router("vh2").blocks().empty());
 }
 
 TEST_F(TwoPairNodeTest, HomeAssistantDisabledIsNotSubscribed) {
@@ -1047,15 +1052,15 @@ TEST_F(TwoPairNodeTest, HomeAssistantDisabledIsNotSubscribed) {
 namespace failover::daemon {
 namespace {
 
-// A router that reports its routing update and then its (late) outcome for the salvo, both
-// from inside routeSalvo. Handled in order, the update confirms the switch and the outcome
-// that follows changes nothing.
+// A router that reports its routing update and then the loss of its connection for the
+// block, both from inside sendRoutes. Handled in order, the update confirms the switch and
+// the report that follows changes nothing.
 class OrderedAnswerTest : public NodeTest {
  protected:
   void answerUpdateThenOutcome() {
-    router().onSalvo([this](std::size_t index) {
-      routerApplied(router().salvos()[index].routes);
-      router().answer(index, engine::OutputResult::Unconfirmed, "ack_timeout");
+    router().onBlock([this](std::size_t index) {
+      routerApplied(router().blocks()[index].routes);
+      router().report(index, core::BlockConnectionLost{"no ACK within 2000 ms"});
     });
   }
 };
@@ -1066,12 +1071,12 @@ TEST_F(OrderedAnswerTest, EventsFromAHealthMessageAreHandledInOrder) {
   answerUpdateThenOutcome();
   alive_.erase("green-main");
   send("render/green-main/engine", "fail");
-  ASSERT_EQ(router().salvos().size(), 1u);
+  ASSERT_EQ(router().blocks().size(), 1u);
   EXPECT_EQ(parsed(bus_.last(pairTopic("green", "event")))["event_type"], "failover");
 }
 
 // The same from the engine timer (a Main gone stale): Node's timer callback takes the first
-// queued event out and dispatch() appends it behind the others, so the outcome is handled
+// queued event out and dispatch() appends it behind the others, so the report is handled
 // before the update and the confirmed switch is reported as switch_failed (see the report).
 TEST_F(OrderedAnswerTest, EventsFromTheEngineTimerAreHandledInOrder) {
   build(kOnePairYaml);
@@ -1079,7 +1084,7 @@ TEST_F(OrderedAnswerTest, EventsFromTheEngineTimerAreHandledInOrder) {
   answerUpdateThenOutcome();
   alive_.erase("green-main");
   runTo(nowMs() + 600);
-  ASSERT_EQ(router().salvos().size(), 1u);
+  ASSERT_EQ(router().blocks().size(), 1u);
   const auto events = bus_.on(pairTopic("green", "event"));
   ASSERT_FALSE(events.empty());
   EXPECT_EQ(Json::parse(events.front().payload)["event_type"], "failover");
@@ -1102,7 +1107,7 @@ TEST_F(MissingRouterTest, ASwitchWithoutARouterPortFailsCleanly) {
   const Json json = parsed(bus_.last(pairTopic("blue", "response/switch")));
   EXPECT_EQ(json["status"], "error");
   EXPECT_EQ(json["transaction"], "m-1");
-  EXPECT_TRUE(router("vh2").salvos().empty());
+  EXPECT_TRUE(router("vh2").blocks().empty());
   EXPECT_EQ(parsed(bus_.last(pairTopic("blue", "event")))["event_type"], "switch_failed");
 }
 
@@ -1141,14 +1146,14 @@ pairs:
 
 class SharedRouterTest : public NodeTest {};
 
-TEST_F(SharedRouterTest, PairsFailingTogetherShareOneSalvo) {
+TEST_F(SharedRouterTest, PairsFailingTogetherShareOneBlock) {
   build(kSharedRouterYaml);
   settle();
   alive_.erase("a-main");
   alive_.erase("b-main");
   runTo(nowMs() + 600);
-  ASSERT_EQ(router().salvos().size(), 1u);
-  EXPECT_EQ(router().salvos()[0].routes, (std::vector<engine::Route>{{1, 2}, {2, 2}, {3, 4}}));
+  ASSERT_EQ(router().blocks().size(), 1u);
+  EXPECT_EQ(router().blocks()[0].routes, (std::vector<core::Route>{{1, 2}, {2, 2}, {3, 4}}));
   routerApplied({{1, 2}, {2, 2}, {3, 4}});
   EXPECT_EQ(parsed(bus_.last("failover/fo3/pair/a/event"))["event_type"], "failover");
   EXPECT_EQ(parsed(bus_.last("failover/fo3/pair/b/event"))["event_type"], "failover");

@@ -1,7 +1,9 @@
-// Which input labels a router keeps with write_labels (machineInputLabels).
+// Which input labels a router keeps with write_labels (machineInputLabels), and what a
+// router that is not connecting answers to a routing block (no socket is opened).
 
 #include "failover/daemon/videohub_router.h"
 
+#include <asio/io_context.hpp>
 #include <gtest/gtest.h>
 
 namespace failover::daemon {
@@ -15,11 +17,11 @@ config::Config twoRouters() {
   config::RouterSettings vh2 = vh1;
   vh2.id = "vh2";
   config.routers = {vh1, vh2};
-  config.machines = {{"green-main", "Green Main", 1, {}},
-                     {"green-backup", "  Green\r\nBackup  ", 2, {}},
-                     {"blue-main", "", 3, {}},
-                     {"spare", "Spare", 9, {}},
-                     {"red-main", "Red Main", 1, {}}};
+  config.machines = {{"green-main", "Green Main", 1, {}, {}},
+                     {"green-backup", "  Green\r\nBackup  ", 2, {}, {}},
+                     {"blue-main", "", 3, {}, {}},
+                     {"spare", "Spare", 9, {}, {}},
+                     {"red-main", "Red Main", 1, {}, {}}};
   config::PairSettings green;
   green.id = "green";
   green.router = "vh1";
@@ -56,6 +58,36 @@ TEST(MachineInputLabelsTest, TheFirstMachineOnAnInputWins) {
   config::Config config = twoRouters();
   config.pairs[2].router = "vh1";  // red-main shares input 1 with green-main on vh1
   EXPECT_EQ(machineInputLabels(config, config.routers[0]).at(1), "Green Main");
+}
+
+std::vector<core::BlockOutcome> sendTo(VideohubRouter& router) {
+  std::vector<core::BlockOutcome> reports;
+  router.sendRoutes({{1, 2}},
+                    [&reports](const core::BlockOutcome& outcome) { reports.push_back(outcome); });
+  return reports;
+}
+
+TEST(VideohubRouterTest, ADisabledRouterRefusesABlockAsDisabledAtOnce) {
+  asio::io_context io;
+  config::RouterSettings settings;
+  settings.id = "vh1";
+  settings.enabled = false;
+  VideohubRouter router(io, settings, {}, {});
+  router.start();  // stays away: disabled
+  const auto reports = sendTo(router);
+  ASSERT_EQ(reports.size(), 1u);  // reported inside sendRoutes, nothing written
+  EXPECT_EQ(reports[0], core::BlockOutcome(core::BlockRefused{core::BlockRefusal::Disabled,
+                                                              "router vh1 is disabled"}));
+}
+
+TEST(VideohubRouterTest, AnEnabledRouterNotStartedRefusesAsNotConnected) {
+  asio::io_context io;
+  config::RouterSettings settings;
+  settings.id = "vh1";
+  VideohubRouter router(io, settings, {}, {});
+  const auto reports = sendTo(router);
+  ASSERT_EQ(reports.size(), 1u);
+  EXPECT_EQ(std::get<core::BlockRefused>(reports[0]).reason, core::BlockRefusal::NotConnected);
 }
 
 }  // namespace

@@ -13,8 +13,8 @@ vh::Block routes(std::vector<vh::Route> list) {
 
 TEST(SendQueueTest, OnlyOneRequestIsInFlight) {
   SendQueue queue;
-  const uint64_t ping = queue.push(RequestKind::Ping, vh::PingBlock{}, nullptr);
-  const uint64_t route = queue.push(RequestKind::Route, routes({{0, 1}}), nullptr);
+  const uint64_t ping = queue.push(RequestKind::Ping, vh::PingBlock{});
+  const uint64_t route = queue.push(RequestKind::Route, routes({{0, 1}}));
   const Request* first = queue.startNext();
   ASSERT_NE(first, nullptr);
   EXPECT_EQ(first->id, ping);
@@ -35,9 +35,9 @@ TEST(SendQueueTest, PushedBlocksDoNotResolveTheWaitOnlyAckOrNakDoes) {
   // The caller applies status blocks itself; the queue only moves on ACK/NAK. With a NAK the
   // oldest request is resolved and the queue carries on.
   SendQueue queue;
-  const uint64_t a = queue.push(RequestKind::Route, routes({{0, 1}}), nullptr);
+  const uint64_t a = queue.push(RequestKind::Route, routes({{0, 1}}));
   ASSERT_NE(queue.startNext(), nullptr);
-  const uint64_t b = queue.push(RequestKind::Route, routes({{1, 1}}), nullptr);
+  const uint64_t b = queue.push(RequestKind::Route, routes({{1, 1}}));
   EXPECT_TRUE(queue.inFlight());
   const auto nak = queue.resolve(Reply::Nak);
   ASSERT_TRUE(nak.has_value());
@@ -48,14 +48,14 @@ TEST(SendQueueTest, PushedBlocksDoNotResolveTheWaitOnlyAckOrNakDoes) {
 
 TEST(SendQueueTest, RoutesQueuedBehindTheBlockInFlightLeaveAsOneBlock) {
   SendQueue queue;
-  const uint64_t first = queue.push(RequestKind::Route, routes({{0, 1}}), nullptr);
+  const uint64_t first = queue.push(RequestKind::Route, routes({{0, 1}}));
   ASSERT_EQ(queue.startNext()->id, first);
   // Three pairs fail while the first block waits for its ACK.
-  const uint64_t a = queue.push(RequestKind::Route, routes({{1, 3}, {2, 3}}), nullptr);
-  const uint64_t b = queue.push(RequestKind::Route, routes({{3, 5}}), nullptr);
-  const uint64_t c = queue.push(RequestKind::Route, routes({{4, 7}}), nullptr);
-  const uint64_t ping = queue.push(RequestKind::Ping, vh::PingBlock{}, nullptr);
-  const uint64_t d = queue.push(RequestKind::Route, routes({{5, 9}}), nullptr);
+  const uint64_t a = queue.push(RequestKind::Route, routes({{1, 3}, {2, 3}}));
+  const uint64_t b = queue.push(RequestKind::Route, routes({{3, 5}}));
+  const uint64_t c = queue.push(RequestKind::Route, routes({{4, 7}}));
+  const uint64_t ping = queue.push(RequestKind::Ping, vh::PingBlock{});
+  const uint64_t d = queue.push(RequestKind::Route, routes({{5, 9}}));
   ASSERT_TRUE(queue.resolve(Reply::Ack).has_value());
 
   const Request* merged = queue.startNext();
@@ -75,68 +75,48 @@ TEST(SendQueueTest, RoutesQueuedBehindTheBlockInFlightLeaveAsOneBlock) {
 TEST(SendQueueTest, AnUnsolicitedReplyResolvesNothing) {
   SendQueue queue;
   EXPECT_FALSE(queue.resolve(Reply::Ack).has_value());
-  (void)queue.push(RequestKind::Ping, vh::PingBlock{}, nullptr);
+  (void)queue.push(RequestKind::Ping, vh::PingBlock{});
   EXPECT_FALSE(queue.resolve(Reply::Ack).has_value());  // queued, not yet sent
 }
 
-TEST(SendQueueTest, ANewRouteReplacesTheStaleQueuedOne) {
+TEST(SendQueueTest, ARouteForAnOutputAlreadyInTheBlockStartsTheNextBlock) {
+  // Both requests reach the router, in the order they were made: the newer route for output
+  // 0 lands last. One block never names an output twice.
   SendQueue queue;
-  (void)queue.push(RequestKind::Ping, vh::PingBlock{}, nullptr);
+  (void)queue.push(RequestKind::Ping, vh::PingBlock{});
   ASSERT_NE(queue.startNext(), nullptr);  // the ping is on the wire
-  const uint64_t stale = queue.push(RequestKind::Route, routes({{0, 1}, {1, 1}}), nullptr);
-  std::vector<Superseded> superseded;
-  const uint64_t fresh = queue.push(RequestKind::Route, routes({{0, 2}}), &superseded);
-  ASSERT_EQ(superseded.size(), 1u);
-  EXPECT_EQ(superseded[0].request_id, stale);
-  EXPECT_EQ(superseded[0].outputs, std::vector<uint32_t>{0});
-  EXPECT_FALSE(superseded[0].whole_request);
-
-  superseded.clear();
-  const uint64_t fresher = queue.push(RequestKind::Route, routes({{1, 2}, {0, 0}}), &superseded);
-  ASSERT_EQ(superseded.size(), 2u);
-  EXPECT_TRUE(superseded[0].whole_request);  // the stale request had only output 1 left
-  EXPECT_EQ(superseded[1].request_id, fresh);
-  EXPECT_TRUE(superseded[1].whole_request);
-
+  const uint64_t older = queue.push(RequestKind::Route, routes({{0, 1}, {1, 1}}));
+  const uint64_t newer = queue.push(RequestKind::Route, routes({{0, 2}}));
   (void)queue.resolve(Reply::Ack);
-  const Request* next = queue.startNext();
-  ASSERT_NE(next, nullptr);
-  EXPECT_EQ(next->id, fresher);
-  EXPECT_EQ(next->bytes, "VIDEO OUTPUT ROUTING:\n1 2\n0 0\n\n");
-  EXPECT_EQ(queue.queued(), 0u);
-}
-
-TEST(SendQueueTest, ThePartlySupersededRequestIsReencoded) {
-  SendQueue queue;
-  (void)queue.push(RequestKind::Ping, vh::PingBlock{}, nullptr);
-  ASSERT_NE(queue.startNext(), nullptr);
-  (void)queue.push(RequestKind::Route, routes({{0, 1}, {1, 1}}), nullptr);
-  (void)queue.push(RequestKind::Route, routes({{1, 2}}), nullptr);
+  const Request* first = queue.startNext();
+  ASSERT_NE(first, nullptr);
+  EXPECT_EQ(first->id, older);
+  EXPECT_TRUE(first->merged_ids.empty());
+  EXPECT_EQ(first->bytes, "VIDEO OUTPUT ROUTING:\n0 1\n1 1\n\n");
   (void)queue.resolve(Reply::Ack);
-  const Request* next = queue.startNext();
-  ASSERT_NE(next, nullptr);
-  // Output 1 left the older request (1 1 is gone); the two then leave as one block.
-  EXPECT_EQ(next->bytes, "VIDEO OUTPUT ROUTING:\n0 1\n1 2\n\n");
+  const Request* second = queue.startNext();
+  ASSERT_NE(second, nullptr);
+  EXPECT_EQ(second->id, newer);
+  EXPECT_EQ(second->bytes, "VIDEO OUTPUT ROUTING:\n0 2\n\n");
 }
 
 TEST(SendQueueTest, TheRequestInFlightIsNeverRewritten) {
   SendQueue queue;
-  const uint64_t sent = queue.push(RequestKind::Route, routes({{0, 1}}), nullptr);
+  const uint64_t sent = queue.push(RequestKind::Route, routes({{0, 1}}));
   ASSERT_NE(queue.startNext(), nullptr);
-  std::vector<Superseded> superseded;
-  (void)queue.push(RequestKind::Route, routes({{0, 2}}), &superseded);
-  EXPECT_TRUE(superseded.empty());
+  (void)queue.push(RequestKind::Route, routes({{0, 2}}));
   EXPECT_EQ(queue.current()->id, sent);
   EXPECT_EQ(queue.current()->bytes, "VIDEO OUTPUT ROUTING:\n0 1\n\n");
+  EXPECT_EQ(queue.queued(), 1u);
 }
 
 TEST(SendQueueTest, FailAllReturnsEverythingInOrderAndEmpties) {
   SendQueue queue;
-  const uint64_t a = queue.push(RequestKind::Ping, vh::PingBlock{}, nullptr);
-  const uint64_t b = queue.push(RequestKind::Route, routes({{0, 1}}), nullptr);
-  const uint64_t c = queue.push(
-      RequestKind::Lock,
-      vh::LocksBlock{vh::PortKind::VideoOutput, {{0, vh::LockState::ForceUnlock}}}, nullptr);
+  const uint64_t a = queue.push(RequestKind::Ping, vh::PingBlock{});
+  const uint64_t b = queue.push(RequestKind::Route, routes({{0, 1}}));
+  const uint64_t c =
+      queue.push(RequestKind::Lock,
+                 vh::LocksBlock{vh::PortKind::VideoOutput, {{0, vh::LockState::ForceUnlock}}});
   ASSERT_NE(queue.startNext(), nullptr);
   EXPECT_TRUE(queue.hasQueuedPing());
   const auto failed = queue.failAll();
@@ -156,14 +136,13 @@ vh::Block inputLabels(std::vector<vh::Label> list) {
 
 TEST(SendQueueTest, ARouteOvertakesALabelBlockThatHasNotLeft) {
   SendQueue queue;
-  const uint64_t ping = queue.push(RequestKind::Ping, vh::PingBlock{}, nullptr);
+  const uint64_t ping = queue.push(RequestKind::Ping, vh::PingBlock{});
   ASSERT_NE(queue.startNext(), nullptr);  // the PING is on the wire
-  const uint64_t labels =
-      queue.push(RequestKind::Labels, inputLabels({{0, "Green Main"}}), nullptr);
-  const uint64_t route = queue.push(RequestKind::Route, routes({{0, 1}}), nullptr);
-  const uint64_t lock = queue.push(
-      RequestKind::Lock,
-      vh::LocksBlock{vh::PortKind::VideoOutput, {{1, vh::LockState::ForceUnlock}}}, nullptr);
+  const uint64_t labels = queue.push(RequestKind::Labels, inputLabels({{0, "Green Main"}}));
+  const uint64_t route = queue.push(RequestKind::Route, routes({{0, 1}}));
+  const uint64_t lock =
+      queue.push(RequestKind::Lock,
+                 vh::LocksBlock{vh::PortKind::VideoOutput, {{1, vh::LockState::ForceUnlock}}});
   ASSERT_EQ(queue.resolve(Reply::Ack)->id, ping);
   const Request* next = queue.startNext();
   ASSERT_NE(next, nullptr);
@@ -179,10 +158,9 @@ TEST(SendQueueTest, ARouteOvertakesALabelBlockThatHasNotLeft) {
 
 TEST(SendQueueTest, ARouteWaitsOnlyForTheLabelBlockInFlight) {
   SendQueue queue;
-  const uint64_t labels =
-      queue.push(RequestKind::Labels, inputLabels({{0, "Green Main"}}), nullptr);
+  const uint64_t labels = queue.push(RequestKind::Labels, inputLabels({{0, "Green Main"}}));
   ASSERT_EQ(queue.startNext()->id, labels);
-  const uint64_t route = queue.push(RequestKind::Route, routes({{0, 1}}), nullptr);
+  const uint64_t route = queue.push(RequestKind::Route, routes({{0, 1}}));
   EXPECT_EQ(queue.startNext(), nullptr);  // never two blocks on the wire
   ASSERT_EQ(queue.resolve(Reply::Ack)->id, labels);
   EXPECT_EQ(queue.startNext()->id, route);
@@ -190,10 +168,10 @@ TEST(SendQueueTest, ARouteWaitsOnlyForTheLabelBlockInFlight) {
 
 TEST(SendQueueTest, ANewerLabelBlockReplacesAQueuedOne) {
   SendQueue queue;
-  ASSERT_NE(queue.push(RequestKind::Ping, vh::PingBlock{}, nullptr), 0u);
+  ASSERT_NE(queue.push(RequestKind::Ping, vh::PingBlock{}), 0u);
   ASSERT_NE(queue.startNext(), nullptr);
-  (void)queue.push(RequestKind::Labels, inputLabels({{0, "Old"}}), nullptr);
-  const uint64_t newer = queue.push(RequestKind::Labels, inputLabels({{0, "New"}}), nullptr);
+  (void)queue.push(RequestKind::Labels, inputLabels({{0, "Old"}}));
+  const uint64_t newer = queue.push(RequestKind::Labels, inputLabels({{0, "New"}}));
   EXPECT_EQ(queue.queued(), 1u);
   ASSERT_TRUE(queue.resolve(Reply::Ack).has_value());
   const Request* next = queue.startNext();
