@@ -117,6 +117,8 @@ void Lab::writeConfig() {
        << "    mode: " << options_.mode << "\n"
        << "    triggers: " << yamlList(options_.triggers) << "\n"
        << "    min_dwell_ms: " << options_.min_dwell_ms << "\n"
+       << "    failback: " << options_.failback << "\n"
+       << "    failback_after_ms: " << options_.failback_after_ms << "\n"
        << options_.extra_yaml;
   if (!file) {
     throw std::runtime_error("cannot write " + configPath());

@@ -54,6 +54,10 @@ struct LabOptions {
   int reconnect_grace_ms = 0;
   int min_dwell_ms = 0;
   std::string mode = "auto";
+  // The pair's failback: "manual" (the product's default) or "auto" after the Main has been
+  // healthy for failback_after_ms while the Backup is on air.
+  std::string failback = "manual";
+  int failback_after_ms = 30000;
   std::string extra_yaml;  // appended at the top level (e.g. rules)
   // Play the machines with render-sim (real per-machine connections and wills) instead of
   // mosquitto_pub heartbeats; then health() is not available, use agents().
