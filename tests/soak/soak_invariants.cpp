@@ -106,6 +106,9 @@ class Judge {
     readEvents();
     for (const auto& change : changes_) {
       ++verdict_.switches[toString(change.cause)];
+      verdict_.timeline.push_back("t=" + seconds(change.at_ms) + " pair=" + change.pair + " " +
+                                  orDash(change.from) + " -> " + orDash(change.to) + " by " +
+                                  toString(change.cause));
       if (change.cause == Cause::Node) {
         checkTargetHealthy(change);
         checkNotCutOff(change);
@@ -239,7 +242,7 @@ class Judge {
   bool brokerUncertain(double from, double to) const {
     return std::any_of(
         record_.broker_outages.begin(), record_.broker_outages.end(), [&](const Outage& outage) {
-          return outage.down_ms <= to && outage.links_up_ms + kRecoverMarginMs >= from;
+          return outage.stopping_ms <= to && outage.links_up_ms + kRecoverMarginMs >= from;
         });
   }
 
@@ -251,7 +254,7 @@ class Judge {
       if (period.begin_sent <= at && at < period.end_sent) {
         double effective = period.begin_done;
         for (const auto& outage : record_.broker_outages) {
-          if (outage.down_ms <= at && outage.links_up_ms >= period.begin_sent) {
+          if (outage.stopping_ms <= at && outage.links_up_ms >= period.begin_sent) {
             effective = std::max(effective, outage.links_up_ms);
           }
         }
@@ -410,6 +413,14 @@ class Judge {
     count(2);
     const double at = change.at_ms;
     for (const auto& outage : record_.broker_outages) {
+      if (at >= outage.stopping_ms && at < outage.down_ms + kCutToleranceMs) {
+        // Not cut off yet: the stopping broker was still delivering its clients' wills.
+        verdict_.notes.push_back("t=" + seconds(at) + " pair " + change.pair +
+                                 ": the node switched to " + orDash(change.to) +
+                                 " while the broker was shutting down (it publishes every "
+                                 "machine's will `offline` before it closes the connections)");
+        return;
+      }
       const double grace_end = outage.up_ms + facility_.reconnect_grace_ms - kCutToleranceMs;
       if (at >= outage.down_ms + kCutToleranceMs && at < grace_end) {
         const bool down = at < outage.up_ms;
@@ -544,6 +555,15 @@ class Judge {
 
   // 6: no missed failover. Every precondition must hold for the whole bound.
   void checkNoMissedFailover(const Pair& pair) {
+    // Coverage: every failure of a machine while it was on air for this pair is one check
+    // (a node that switches at once leaves no sample below where a switch is still owed).
+    for (const auto& [machine, periods] : periods_) {
+      for (const auto& period : periods) {
+        if (machineOf(routingAt(period.begin_done), pair) == machine) {
+          count(6);
+        }
+      }
+    }
     double quiet_until = 0;
     const double last = record_.end_ms - kMissedBoundMs - 500;
     for (double at = record_.schedule_start_ms; at < last; at += kSampleMs) {
@@ -554,7 +574,6 @@ class Judge {
       if (on_air.empty() || !failoverExpected(pair, on_air, at)) {
         continue;
       }
-      count(6);
       const double deadline = at + kMissedBoundMs;
       const bool switched =
           std::any_of(changes_.begin(), changes_.end(), [&](const PairChange& change) {
@@ -630,7 +649,7 @@ class Judge {
       return false;
     }
     for (const auto& outage : record_.broker_outages) {
-      if (outage.down_ms <= end && outage.up_ms >= at - kSettleMarginMs) {
+      if (outage.stopping_ms <= end && outage.up_ms >= at - kSettleMarginMs) {
         return false;
       }
       if (outage.up_ms < at) {

@@ -27,6 +27,7 @@ struct Verdict {
   std::map<std::string, int> checks;    // checks made, by invariant name
   std::map<std::string, int> switches;  // changes on air by cause: node, operator, ...
   std::vector<std::string> notes;       // things worth knowing that are not violations
+  std::vector<std::string> timeline;    // every change on air, for --verbose
 };
 
 Verdict judge(const Facility& facility, const Record& record);

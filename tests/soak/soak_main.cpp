@@ -35,11 +35,16 @@ struct Options {
   int64_t duration_s = 60;
   uint64_t seed = 0;
   bool seed_given = false;
-  bool keep = false;  // keep the run's directory (node log, config) for inspection
+  bool keep = false;     // keep the run's directory (node log, config) for inspection
+  bool verbose = false;  // print every action and every change on air
+  // Self-check of the soak: the pairs are configured `mode: manual`, so the node never
+  // switches by itself and invariant 6 must report missed failovers.
+  bool manual_pairs = false;
 };
 
 void usage() {
-  std::cerr << "usage: failover_soak [--duration-s N] [--seed S] [--keep]\n";
+  std::cerr
+      << "usage: failover_soak [--duration-s N] [--seed S] [--keep] [--verbose] [--manual-pairs]\n";
 }
 
 bool parseOptions(int argc, char** argv, Options& options) {
@@ -54,6 +59,10 @@ bool parseOptions(int argc, char** argv, Options& options) {
         options.seed_given = true;
       } else if (flag == "--keep") {
         options.keep = true;
+      } else if (flag == "--manual-pairs") {
+        options.manual_pairs = true;
+      } else if (flag == "--verbose") {
+        options.verbose = true;
       } else {
         return false;
       }
@@ -92,7 +101,8 @@ std::string yamlOutputs(const std::vector<int>& outputs) {
 }
 
 void writeConfig(const std::filesystem::path& path, const std::filesystem::path& directory,
-                 const Facility& facility, uint16_t broker_port, uint16_t router_port) {
+                 const Facility& facility, uint16_t broker_port, uint16_t router_port,
+                 bool manual_pairs) {
   std::ofstream file(path);
   file << "node_id: fo1\n"
        << "mqtt: { server: tcp://127.0.0.1:" << broker_port
@@ -117,7 +127,7 @@ void writeConfig(const std::filesystem::path& path, const std::filesystem::path&
          << "    main: " << pair.main << "\n"
          << "    backup: " << pair.backup << "\n"
          << "    outputs: " << yamlOutputs(pair.outputs) << "\n"
-         << "    mode: auto\n"
+         << "    mode: " << (manual_pairs ? "manual" : "auto") << "\n"
          << "    armed: true\n"
          << "    triggers: [engine, videoio, network]\n"
          << "    failback: " << (pair.failback_auto ? "auto" : "manual") << "\n"
@@ -156,7 +166,8 @@ class Soak {
       execute(action);
     }
     // Let the last switches and their events arrive.
-    std::this_thread::sleep_until(clock_.at(start + static_cast<double>(options_.duration_s) * 1000.0 + 3000));
+    std::this_thread::sleep_until(
+        clock_.at(start + static_cast<double>(options_.duration_s) * 1000.0 + 3000));
     recorder_.with([&](Record& record) { record.end_ms = clock_.nowMs(); });
     tearDown();
     return report();
@@ -187,7 +198,8 @@ class Soak {
     machines_ = std::make_unique<Machines>(directory_, facility_, broker_.port());
     watch_ = std::make_unique<BusWatch>(recorder_, broker_.port());
     std::this_thread::sleep_for(300ms);  // the subscriber's SUBSCRIBE before the node's first state
-    writeConfig(directory_ / "config.yaml", directory_, facility_, broker_.port(), router_->port());
+    writeConfig(directory_ / "config.yaml", directory_, facility_, broker_.port(), router_->port(),
+                options_.manual_pairs);
     startNode();
     // Every pair idle with its Main on air before the first fault.
     const auto deadline = std::chrono::steady_clock::now() + 15s;
@@ -220,7 +232,16 @@ class Soak {
   }
 
   void execute(const Action& action) {
-    ++faults_[action.fault];
+    // An outage is one fault: counted at its start.
+    if (action.kind != ActionKind::RouterStart && action.kind != ActionKind::BrokerStart &&
+        action.kind != ActionKind::NodeStart) {
+      ++faults_[action.fault];
+    }
+    if (options_.verbose) {
+      std::cout << "t=" << clock_.nowMs() / 1000 << "s " << toString(action.kind) << " "
+                << action.command << action.pair << (action.pair.empty() ? "" : " to ")
+                << (action.pair.empty() ? "" : action.machine) << std::endl;
+    }
     switch (action.kind) {
       case ActionKind::Render:
         renderCommand(action.command);
@@ -231,7 +252,7 @@ class Soak {
       case ActionKind::RouterStop: {
         const double at = clock_.nowMs();
         saved_routing_ = router_->stop();
-        recorder_.with([&](Record& record) { record.router_outages.push_back({at, 0, 0}); });
+        recorder_.with([&](Record& record) { record.router_outages.push_back({at, at, 0, 0}); });
         break;
       }
       case ActionKind::RouterStart: {
@@ -243,7 +264,8 @@ class Soak {
       case ActionKind::BrokerStop: {
         const double at = clock_.nowMs();
         broker_.stop();
-        recorder_.with([&](Record& record) { record.broker_outages.push_back({at, 0, 0}); });
+        const double gone = clock_.nowMs();
+        recorder_.with([&](Record& record) { record.broker_outages.push_back({at, gone, 0, 0}); });
         break;
       }
       case ActionKind::BrokerStart: {
@@ -357,6 +379,11 @@ class Soak {
       std::cout << " [" << name << "]=" << count;
     }
     std::cout << "\n";
+    if (options_.verbose) {
+      for (const auto& line : verdict.timeline) {
+        std::cout << "change " << line << "\n";
+      }
+    }
     for (const auto& note : verdict.notes) {
       std::cout << "note: " << note << "\n";
     }

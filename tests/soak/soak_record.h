@@ -57,6 +57,10 @@ struct BusMessage {
 // A stretch when one process was away. `up_ms` is when it was started again (the start
 // call, so the earliest moment it could have served anyone).
 struct Outage {
+  // Broker: SIGTERM sent (`stopping_ms`) and the process gone (`down_ms`). A stopping
+  // Mosquitto publishes the wills of its clients before it closes their connections, so the
+  // node still hears "offline" from every machine in between.
+  double stopping_ms = 0;
   double down_ms = 0;
   double up_ms = 0;
   // Broker only: when every connected render machine was back on the broker.

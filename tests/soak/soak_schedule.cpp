@@ -257,9 +257,9 @@ std::vector<Action> makeSchedule(const Facility& facility, uint64_t seed, int64_
   int64_t at = 1500;
   while (at < duration_ms - 500) {
     const int64_t kind = draw.below(100);
-    if (kind < 60) {
+    if (kind < 68) {
       at = machines.plan(at, actions);
-    } else if (kind < 72) {
+    } else if (kind < 82) {
       if (at >= router_up_at) {
         const auto& pair = draw.pick(facility.pairs);
         Action action;
@@ -270,7 +270,7 @@ std::vector<Action> makeSchedule(const Facility& facility, uint64_t seed, int64_
         action.fault = "operator_switch";
         actions.push_back(action);
       }
-    } else if (kind < 82) {
+    } else if (kind < 89) {
       // Mostly short, sometimes a few seconds: long enough for decisions to wait for it.
       const int64_t down = draw.percent(60) ? draw.between(150, 900) : draw.between(1000, 4000);
       if (at >= router_up_at && at + down <= last_outage_end) {
@@ -278,7 +278,7 @@ std::vector<Action> makeSchedule(const Facility& facility, uint64_t seed, int64_
                   actions);
         router_up_at = at + down + 300;
       }
-    } else if (kind < 90) {
+    } else if (kind < 95) {
       const int64_t down = draw.between(150, 2500);
       if (at >= broker_up_at && at + down <= last_outage_end) {
         addOutage(at, down, ActionKind::BrokerStop, ActionKind::BrokerStart, "broker_restart",
