@@ -1,0 +1,452 @@
+// failover_soak: a seeded, randomized fault soak that runs failover-node among real processes
+// (Mosquitto, videohub-sim, render-sim) and judges it from outside. See docs/benchmarks.md,
+// "Fault soak".
+//
+//   failover_soak --duration-s 60 --seed 1 [--keep]
+//
+// Exit status: 0 when no invariant was violated, 1 with the violations, 2 for bad flags or a
+// lab that did not come up.
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <exception>
+#include <fstream>
+#include <iostream>
+#include <random>
+#include <string>
+#include <thread>
+
+#include "soak_invariants.h"
+#include "soak_lab.h"
+#include "soak_record.h"
+#include "soak_schedule.h"
+
+namespace failover::soak {
+namespace {
+
+using namespace std::chrono_literals;
+
+struct Options {
+  int64_t duration_s = 60;
+  uint64_t seed = 0;
+  bool seed_given = false;
+  bool keep = false;     // keep the run's directory (node log, config) for inspection
+  bool verbose = false;  // print every action and every change on air
+  // Self-check of the soak: the pairs are configured `mode: manual`, so the node never
+  // switches by itself and invariant 6 must report missed failovers.
+  bool manual_pairs = false;
+};
+
+void usage() {
+  std::cerr
+      << "usage: failover_soak [--duration-s N] [--seed S] [--keep] [--verbose] [--manual-pairs]\n";
+}
+
+bool parseOptions(int argc, char** argv, Options& options) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string flag = argv[i];
+    const bool has_value = i + 1 < argc;
+    try {
+      if (flag == "--duration-s" && has_value) {
+        options.duration_s = std::stoll(argv[++i]);
+      } else if (flag == "--seed" && has_value) {
+        options.seed = std::stoull(argv[++i]);
+        options.seed_given = true;
+      } else if (flag == "--keep") {
+        options.keep = true;
+      } else if (flag == "--manual-pairs") {
+        options.manual_pairs = true;
+      } else if (flag == "--verbose") {
+        options.verbose = true;
+      } else {
+        return false;
+      }
+    } catch (const std::exception&) {
+      return false;
+    }
+  }
+  return options.duration_s >= 5 && options.duration_s <= 24 * 3600;
+}
+
+std::string utc(double wall_ms) {
+  const auto seconds = static_cast<std::time_t>(wall_ms / 1000);
+  std::tm parts{};
+  ::gmtime_r(&seconds, &parts);
+  char text[96];  // room for any int the format could print
+  std::snprintf(text, sizeof(text), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", parts.tm_year + 1900,
+                parts.tm_mon + 1, parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec,
+                static_cast<int>(static_cast<int64_t>(wall_ms) % 1000));
+  return text;
+}
+
+std::filesystem::path makeDirectory() {
+  std::string pattern = (std::filesystem::temp_directory_path() / "failover-soak-XXXXXX").string();
+  if (::mkdtemp(pattern.data()) == nullptr) {
+    throw std::runtime_error("cannot create a temporary directory");
+  }
+  return pattern;
+}
+
+std::string yamlOutputs(const std::vector<int>& outputs) {
+  std::string text;
+  for (int output : outputs) {
+    text += (text.empty() ? "" : ", ") + std::to_string(output);
+  }
+  return "[" + text + "]";
+}
+
+void writeConfig(const std::filesystem::path& path, const std::filesystem::path& directory,
+                 const Facility& facility, uint16_t broker_port, uint16_t router_port,
+                 bool manual_pairs) {
+  std::ofstream file(path);
+  file << "node_id: fo1\n"
+       << "mqtt: { server: tcp://127.0.0.1:" << broker_port
+       << ", base_topic: failover, keepalive_s: 5, version: 5 }\n"
+       << "homeassistant: { enabled: false }\n"
+       << "state_file: " << (directory / "state.json").string() << "\n"
+       << "health:\n"
+       << "  stale_after_ms: " << facility.stale_after_ms << "\n"
+       << "  startup_grace_ms: " << facility.startup_grace_ms << "\n"
+       << "  reconnect_grace_ms: " << facility.reconnect_grace_ms << "\n"
+       << "routers:\n"
+       << "  vh1: { address: 127.0.0.1:" << router_port << " }\n"
+       << "machines:\n";
+  for (const auto& machine : facility.machines) {
+    file << "  " << machine.id << ": { label: " << machine.id << ", input: " << machine.input
+         << " }\n";
+  }
+  file << "pairs:\n";
+  for (const auto& pair : facility.pairs) {
+    file << "  " << pair.id << ":\n"
+         << "    router: vh1\n"
+         << "    main: " << pair.main << "\n"
+         << "    backup: " << pair.backup << "\n"
+         << "    outputs: " << yamlOutputs(pair.outputs) << "\n"
+         << "    mode: " << (manual_pairs ? "manual" : "auto") << "\n"
+         << "    armed: true\n"
+         << "    triggers: [engine, videoio, network]\n"
+         << "    failback: " << (pair.failback_auto ? "auto" : "manual") << "\n"
+         << "    failback_after_ms: " << facility.failback_after_ms << "\n"
+         << "    min_dwell_ms: " << facility.min_dwell_ms << "\n";
+  }
+  if (!file) {
+    throw std::runtime_error("cannot write " + path.string());
+  }
+}
+
+class Soak {
+ public:
+  Soak(Options options, std::filesystem::path directory)
+      : options_(options),
+        directory_(std::move(directory)),
+        facility_(defaultFacility()),
+        recorder_(clock_),
+        // The broker keeps sessions and retained messages across its restarts, as a facility
+        // broker would; the soak's subscriber then misses nothing while it reconnects.
+        broker_("persistence true\npersistence_location " + (directory_ / "").string() +
+                "\nautosave_interval 0\n") {}
+
+  int run() {
+    setUp();
+    const auto schedule = makeSchedule(facility_, options_.seed, options_.duration_s * 1000);
+    const double start = clock_.nowMs();
+    recorder_.with([&](Record& record) {
+      record.schedule_start_ms = start;
+      record.wall_at_zero_ms = wall_at_zero_ms_;
+    });
+    std::cout << "schedule: " << schedule.size() << " actions from t=" << start / 1000 << "s (UTC "
+              << utc(wall_at_zero_ms_ + start) << ")" << std::endl;
+    for (const auto& action : schedule) {
+      std::this_thread::sleep_until(clock_.at(start + static_cast<double>(action.at_ms)));
+      execute(action);
+    }
+    // Let the last switches and their events arrive.
+    std::this_thread::sleep_until(
+        clock_.at(start + static_cast<double>(options_.duration_s) * 1000.0 + 3000));
+    recorder_.with([&](Record& record) { record.end_ms = clock_.nowMs(); });
+    tearDown();
+    return report();
+  }
+
+ private:
+  void setUp() {
+    wall_at_zero_ms_ = std::chrono::duration<double, std::milli>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count() -
+                       clock_.nowMs();
+    if (!broker_.start()) {
+      throw std::runtime_error("mosquitto did not start");
+    }
+    // Mains on air at start: a and c on both their outputs, b on its one.
+    std::map<int, int> routing;
+    for (int output = 1; output <= facility_.router_size; ++output) {
+      routing[output] = output;
+    }
+    for (const auto& pair : facility_.pairs) {
+      for (int output : pair.outputs) {
+        routing[output] = facility_.machine(pair.main).input;
+      }
+    }
+    recorder_.with([&](Record& record) { record.initial_routing = routing; });
+    router_ = std::make_unique<Router>(recorder_, facility_);
+    router_->start(0, routing);
+    machines_ = std::make_unique<Machines>(directory_, facility_, broker_.port());
+    watch_ = std::make_unique<BusWatch>(recorder_, broker_.port());
+    std::this_thread::sleep_for(300ms);  // the subscriber's SUBSCRIBE before the node's first state
+    writeConfig(directory_ / "config.yaml", directory_, facility_, broker_.port(), router_->port(),
+                options_.manual_pairs);
+    startNode();
+    // Every pair idle with its Main on air before the first fault.
+    const auto deadline = std::chrono::steady_clock::now() + 15s;
+    while (!allIdle()) {
+      if (std::chrono::steady_clock::now() >= deadline) {
+        throw std::runtime_error("the pairs did not become idle; see " +
+                                 (directory_ / "node.log").string());
+      }
+      std::this_thread::sleep_for(50ms);
+    }
+  }
+
+  bool allIdle() {
+    for (const auto& pair : facility_.pairs) {
+      const auto state = watch_->latest("failover/fo1/pair/" + pair.id + "/state");
+      if (!state || state->find("\"failover\":\"idle\"") == std::string::npos) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  void startNode() {
+    const double at = clock_.nowMs();
+    node_ = std::make_unique<testing::ChildProcess>(std::vector<std::string>{
+        "/bin/sh", "-c", "exec \"$0\" --config \"$1\" >>\"$2\" 2>&1",
+        testing::binaryPath("failover-node"), (directory_ / "config.yaml").string(),
+        (directory_ / "node.log").string()});
+    recorder_.with([&](Record& record) { record.node_spawns.push_back(at); });
+  }
+
+  void execute(const Action& action) {
+    // An outage is one fault: counted at its start.
+    if (action.kind != ActionKind::RouterStart && action.kind != ActionKind::BrokerStart &&
+        action.kind != ActionKind::NodeStart) {
+      ++faults_[action.fault];
+    }
+    if (options_.verbose) {
+      std::cout << "t=" << clock_.nowMs() / 1000 << "s " << toString(action.kind) << " "
+                << action.command << action.pair << (action.pair.empty() ? "" : " to ")
+                << (action.pair.empty() ? "" : action.machine) << std::endl;
+    }
+    switch (action.kind) {
+      case ActionKind::Render:
+        renderCommand(action.command);
+        break;
+      case ActionKind::Operator:
+        operatorSwitch(action);
+        break;
+      case ActionKind::RouterStop: {
+        const double at = clock_.nowMs();
+        saved_routing_ = router_->stop();
+        recorder_.with([&](Record& record) { record.router_outages.push_back({at, at, 0, 0}); });
+        break;
+      }
+      case ActionKind::RouterStart: {
+        const double at = clock_.nowMs();
+        router_->start(router_->port(), saved_routing_);
+        recorder_.with([&](Record& record) { record.router_outages.back().up_ms = at; });
+        break;
+      }
+      case ActionKind::BrokerStop: {
+        const double at = clock_.nowMs();
+        broker_.stop();
+        const double gone = clock_.nowMs();
+        recorder_.with([&](Record& record) { record.broker_outages.push_back({at, gone, 0, 0}); });
+        break;
+      }
+      case ActionKind::BrokerStart: {
+        const double at = clock_.nowMs();
+        if (!broker_.start()) {
+          throw std::runtime_error("mosquitto did not restart");
+        }
+        // Bounded: render-sim reconnects within a few hundred milliseconds.
+        const bool up = machines_->waitLinksUp(10s);
+        const double links = clock_.nowMs();
+        if (!up) {
+          std::cout << "warning: render-sim machines not all back on the broker after 10 s"
+                    << std::endl;
+        }
+        recorder_.with([&](Record& record) {
+          record.broker_outages.back().up_ms = at;
+          record.broker_outages.back().links_up_ms = links;
+        });
+        break;
+      }
+      case ActionKind::NodeKill: {
+        const double at = clock_.nowMs();
+        node_->stop(SIGKILL, 3000ms);
+        recorder_.with([&](Record& record) { record.node_kills.push_back(at); });
+        break;
+      }
+      case ActionKind::NodeStart:
+        startNode();
+        break;
+    }
+  }
+
+  void renderCommand(const std::string& text) {
+    const auto parsed = parseRenderCommand(text);
+    MachineHealth& health = truth_[parsed.machine];
+    const bool before = health.unhealthy();
+    health.apply(parsed.verb, parsed.check);
+    const double sent = clock_.nowMs();
+    const auto answer = machines_->command(text);
+    const double done = clock_.nowMs();
+    if (answer.rfind("ok", 0) != 0) {
+      std::cout << "warning: render-sim answered '" << answer << "' to '" << text << "'"
+                << std::endl;
+    }
+    if (health.unhealthy() != before) {
+      recorder_.with([&](Record& record) {
+        record.health.push_back({parsed.machine, sent, done, health.unhealthy()});
+      });
+    }
+  }
+
+  void operatorSwitch(const Action& action) {
+    if (!router_->running()) {
+      ++skipped_["operator_switch (router away)"];
+      return;
+    }
+    const auto& pair = facility_.pair(action.pair);
+    const int input = facility_.machine(action.machine).input;
+    const auto routing = router_->mirrored();
+    bool already = true;
+    for (int output : pair.outputs) {
+      const auto found = routing.find(output);
+      already = already && found != routing.end() && found->second == input;
+    }
+    if (already) {
+      ++skipped_["operator_switch (already on air)"];
+      return;
+    }
+    for (int output : pair.outputs) {
+      OperatorRoute route;
+      route.output = output;
+      route.input = input;
+      route.sent_ms = clock_.nowMs();
+      const auto answer =
+          router_->control("route " + std::to_string(output) + " " + std::to_string(input));
+      route.done_ms = clock_.nowMs();
+      recorder_.with([&](Record& record) { record.operator_routes.push_back(route); });
+      if (answer.rfind("ok", 0) != 0) {
+        std::cout << "warning: videohub-sim answered '" << answer << "' to a route" << std::endl;
+      }
+    }
+  }
+
+  void tearDown() {
+    if (node_) {
+      node_->stop(SIGTERM, 3000ms);
+    }
+    watch_.reset();
+    machines_.reset();
+    router_.reset();
+    broker_.stop();
+  }
+
+  int report() {
+    const Record record = recorder_.snapshot();
+    const Verdict verdict = judge(facility_, record);
+    std::cout << "\nfaults injected:";
+    for (const auto& [kind, count] : faults_) {
+      std::cout << " " << kind << "=" << count;
+    }
+    std::cout << "\nskipped:";
+    for (const auto& [kind, count] : skipped_) {
+      std::cout << " " << kind << "=" << count;
+    }
+    std::cout << "\nchanges on air by cause:";
+    for (const auto& [cause, count] : verdict.switches) {
+      std::cout << " " << cause << "=" << count;
+    }
+    std::cout << "\ninvariant checks:";
+    for (const auto& [name, count] : verdict.checks) {
+      std::cout << " [" << name << "]=" << count;
+    }
+    std::cout << "\n";
+    if (options_.verbose) {
+      for (const auto& line : verdict.timeline) {
+        std::cout << "change " << line << "\n";
+      }
+    }
+    for (const auto& note : verdict.notes) {
+      std::cout << "note: " << note << "\n";
+    }
+    for (const auto& violation : verdict.violations) {
+      std::cout << "VIOLATION invariant " << invariantName(violation.invariant)
+                << ": t=" << violation.at_ms / 1000 << "s (UTC "
+                << utc(record.wall_at_zero_ms + violation.at_ms) << ") pair=" << violation.pair
+                << ": " << violation.what << " [seed " << options_.seed << "]\n";
+    }
+    std::cout << "violations: " << verdict.violations.size() << " (seed " << options_.seed
+              << ", duration " << options_.duration_s << " s)" << std::endl;
+    if (!verdict.violations.empty() || options_.keep) {
+      std::cout << "node log and config kept in " << directory_.string() << std::endl;
+    }
+    return verdict.violations.empty() ? 0 : 1;
+  }
+
+  Options options_;
+  std::filesystem::path directory_;
+  Facility facility_;
+  SoakClock clock_;
+  Recorder recorder_;
+  double wall_at_zero_ms_ = 0;
+  testing::MosquittoBroker broker_;
+  std::unique_ptr<Router> router_;
+  std::unique_ptr<Machines> machines_;
+  std::unique_ptr<BusWatch> watch_;
+  std::unique_ptr<testing::ChildProcess> node_;
+  std::map<int, int> saved_routing_;
+  std::map<std::string, MachineHealth> truth_;
+  std::map<std::string, int> faults_;
+  std::map<std::string, int> skipped_;
+};
+
+}  // namespace
+}  // namespace failover::soak
+
+int main(int argc, char** argv) {
+  using namespace failover::soak;
+  Options options;
+  if (!parseOptions(argc, argv, options)) {
+    usage();
+    return 2;
+  }
+  if (!options.seed_given) {
+    options.seed = std::random_device{}();
+  }
+  std::cout << "failover_soak seed=" << options.seed << " duration_s=" << options.duration_s
+            << std::endl;
+  std::filesystem::path directory;
+  int status = 2;
+  try {
+    directory = makeDirectory();
+    Soak soak(options, directory);
+    status = soak.run();
+  } catch (const std::exception& error) {
+    std::cerr << "failover_soak: " << error.what() << std::endl;
+    return 2;
+  }
+  // A clean run leaves nothing behind; a failing one keeps the node's log for the report.
+  if (status == 0 && !options.keep) {
+    std::error_code ignored;
+    std::filesystem::remove_all(directory, ignored);
+  }
+  return status;
+}
