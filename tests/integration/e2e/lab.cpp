@@ -102,6 +102,8 @@ void Lab::writeConfig() {
        << "  stale_after_ms: " << options_.stale_after_ms << "\n"
        << "  startup_grace_ms: " << options_.startup_grace_ms << "\n"
        << "  reconnect_grace_ms: " << options_.reconnect_grace_ms << "\n"
+       // The lab's machines publish no diagnostics; their silence must not warn.
+       << "  diagnostics_stale_after_ms: 0\n"
        << "routers:\n"
        << "  vh1: { address: 127.0.0.1:" << router_port_
        << ", write_labels: " << (options_.write_labels ? "true" : "false") << " }\n"
