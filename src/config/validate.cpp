@@ -227,7 +227,13 @@ class Validator {
       if (!seen.emplace(machine.id, true).second) {
         error(path, "duplicate machine id");
       }
-      checkRange(path + ".input", machine.input, 1, Bounds::kMaxPort, "(1-based router input)");
+      for (const SignalInput& entry : machineInputs(machine)) {
+        const std::string input_path = inputPath(machine, entry.signal);
+        if (!machine.inputs.empty()) {
+          checkSignalName(input_path, entry.signal);
+        }
+        checkRange(input_path, entry.input, 1, Bounds::kMaxPort, "(1-based router input)");
+      }
       if (anyRouterWritesLabels()) {
         checkRouterLabel(path + ".label", machine.label);
       }
@@ -272,6 +278,9 @@ class Validator {
       }
 
       checkOutputs(pair, path, router_known, output_owner);
+      if (main_known && backup_known) {
+        checkSignalsOnMachines(pair, path);
+      }
       checkRange(path + ".failback_after_ms", pair.failback_after_ms, 0,
                  Bounds::kMaxFailbackAfterMs, "ms");
       checkRange(path + ".min_dwell_ms", pair.min_dwell_ms, 0, Bounds::kMaxMinDwellMs, "ms");
@@ -325,10 +334,26 @@ class Validator {
       error(outputs_path, "a pair needs at least one output");
       return;
     }
+    // Each output with its path in the file, whichever form the file used.
+    std::vector<std::pair<std::string, int>> items;
+    if (pair.signal_outputs.empty()) {
+      for (std::size_t i = 0; i < pair.outputs.size(); ++i) {
+        items.emplace_back(indexed(outputs_path, i), pair.outputs[i]);
+      }
+    } else {
+      for (const SignalOutputs& signal : pair.signal_outputs) {
+        const std::string signal_path = outputs_path + "." + signal.signal;
+        checkSignalName(signal_path, signal.signal);
+        if (signal.outputs.empty() && !skip(signal_path)) {
+          error(signal_path, "signal '" + signal.signal + "' needs at least one output");
+        }
+        for (std::size_t i = 0; i < signal.outputs.size(); ++i) {
+          items.emplace_back(indexed(signal_path, i), signal.outputs[i]);
+        }
+      }
+    }
     std::set<int> listed;
-    for (std::size_t i = 0; i < pair.outputs.size(); ++i) {
-      const std::string item = indexed(outputs_path, i);
-      const int output = pair.outputs[i];
+    for (const auto& [item, output] : items) {
       if (skip(item)) {
         continue;
       }
@@ -386,7 +411,44 @@ class Validator {
     warning(path + ".backup", message);
   }
 
-  // Two machines switched on one router must sit on different inputs of it.
+  // A switch routes each signal from the other machine: both must have it.
+  void checkSignalsOnMachines(const PairSettings& pair, const std::string& path) {
+    for (const SignalOutputs& signal : pairSignals(pair)) {
+      const std::string signal_path =
+          pair.signal_outputs.empty() ? path + ".outputs" : path + ".outputs." + signal.signal;
+      if (skip(signal_path)) {
+        continue;
+      }
+      for (const std::string* machine_id : {&pair.main, &pair.backup}) {
+        const auto machine = machine_index_.find(*machine_id);
+        if (machine == machine_index_.end() || inputOf(*machine->second, signal.signal)) {
+          continue;
+        }
+        std::vector<std::string> has;
+        for (const SignalInput& entry : machineInputs(*machine->second)) {
+          has.push_back(entry.signal);
+        }
+        error(signal_path, "signal '" + signal.signal + "' has no input on machine '" +
+                               *machine_id + "' (its signals: " + listOf(has) +
+                               "); every signal of a pair must exist on its Main and its Backup");
+      }
+    }
+  }
+
+  void checkSignalName(const std::string& path, const std::string& signal) {
+    if (!skip(path) && !isValidId(signal)) {
+      error(path, "invalid signal name '" + signal +
+                      "': use only lower-case letters, digits, '_' and '-' ([a-z0-9_-]+)");
+    }
+  }
+
+  static std::string inputPath(const MachineSettings& machine, const std::string& signal) {
+    const std::string path = "machines." + machine.id;
+    return machine.inputs.empty() ? path + ".input" : path + ".inputs." + signal;
+  }
+
+  // Two signals switched on one router, of one machine or of two, must sit on different
+  // inputs of it.
   void checkSharedInputs() {
     std::map<std::string, std::unordered_set<std::string>> machines_of_router;
     for (const auto& pair : config_.pairs) {
@@ -398,16 +460,29 @@ class Validator {
       if (used_here == machines_of_router.end()) {
         continue;
       }
-      std::map<int, const MachineSettings*> by_input;
+      std::map<int, std::pair<const MachineSettings*, std::string>> by_input;  // -> signal
       for (const auto& machine : config_.machines) {
-        const std::string path = "machines." + machine.id + ".input";
-        if (used_here->second.count(machine.id) == 0 || skip(path) || machine.input < 1) {
+        if (used_here->second.count(machine.id) == 0) {
           continue;
         }
-        const auto [earlier, inserted] = by_input.emplace(machine.input, &machine);
-        if (!inserted && earlier->second->id != machine.id) {
-          error(path, "input " + std::to_string(machine.input) + " of router '" + router.id +
-                          "' is already used by machine '" + earlier->second->id + "'");
+        for (const SignalInput& entry : machineInputs(machine)) {
+          const std::string path = inputPath(machine, entry.signal);
+          if (skip(path) || entry.input < 1) {
+            continue;
+          }
+          const auto [earlier, inserted] =
+              by_input.emplace(entry.input, std::pair(&machine, entry.signal));
+          if (inserted) {
+            continue;
+          }
+          const auto& [other, other_signal] = earlier->second;
+          error(path,
+                "input " + std::to_string(entry.input) + " of router '" + router.id +
+                    "' is already used by " +
+                    (other->id == machine.id
+                         ? "signal '" + other_signal + "' of this machine"
+                         : "machine '" + other->id + "'" +
+                               (other->inputs.empty() ? "" : " (signal '" + other_signal + "')")));
         }
       }
     }

@@ -230,6 +230,13 @@ class Reader {
   void readPair(const std::string& id, const YAML::Node& node, const std::string& path,
                 Position at);
   void readRule(const YAML::Node& node, const std::string& path, Position at);
+  // `{signal: value, ...}`: machine inputs or pair outputs per signal, in file order.
+  void readSignalMap(
+      const YAML::Node& node, const std::string& path, Position at,
+      const std::function<void(const std::string& signal, const YAML::Node& value,
+                               const std::string& signal_path, Position signal_at)>& entry);
+  void readOutputs(const YAML::Node& node, const std::string& path, Position at,
+                   std::vector<int>& outputs);
   void readRuleValue(const YAML::Node& node, const std::string& path, Position at, RuleValue& out);
   void readAddress(const YAML::Node& node, const std::string& path, Position at,
                    RouterSettings& router);
@@ -575,7 +582,17 @@ void Reader::readMachine(const std::string& id, const YAML::Node& node, const st
   readMap(node, path, at,
           {
               {"label", string(machine.label)},
-              {"input", integer(machine.input), true},
+              {"input", integer(machine.input)},
+              {"inputs",
+               [this, &machine](const YAML::Node& n, const std::string& p, Position a) {
+                 readSignalMap(n, p, a,
+                               [this, &machine](const std::string& signal, const YAML::Node& v,
+                                                const std::string& sp, Position sa) {
+                                 SignalInput& entry = machine.inputs.emplace_back();
+                                 entry.signal = signal;
+                                 readInteger(v, sp, sa, entry.input);
+                               });
+               }},
               {"features",
                [this, &machine](const YAML::Node& n, const std::string& p, Position a) {
                  readList(
@@ -591,65 +608,101 @@ void Reader::readMachine(const std::string& id, const YAML::Node& node, const st
   if (machine.label.empty()) {
     machine.label = id;
   }
+  // Exactly one of the two forms. A form that was given but wrong is reported already.
+  const bool has_input = out_.source.positions.count(join(path, "input")) != 0;
+  const bool has_inputs = out_.source.positions.count(join(path, "inputs")) != 0;
+  if (has_input && has_inputs) {
+    error(join(path, "inputs"), out_.source.positions[join(path, "inputs")],
+          "give either 'input' (one program signal) or 'inputs' (signal: input), not both");
+  } else if (!has_input && !has_inputs && !out_.source.wasReported(path)) {
+    error(join(path, "input"), at,
+          "missing required key 'input' (or 'inputs' for a machine with several signals)");
+  }
+}
+
+void Reader::readSignalMap(const YAML::Node& node, const std::string& path, Position at,
+                           const std::function<void(const std::string&, const YAML::Node&,
+                                                    const std::string&, Position)>& entry) {
+  if (!node.IsMap()) {
+    wrongType(path, at, "a mapping of signal: value (e.g. { fill: 11, key: 12 })", node);
+    return;
+  }
+  readIdMap(node, path, at, entry);
+}
+
+void Reader::readOutputs(const YAML::Node& node, const std::string& path, Position at,
+                         std::vector<int>& outputs) {
+  readList(node, path, at,
+           [this, &outputs](const YAML::Node& item, const std::string& ip, Position ia) {
+             int output = 0;
+             // A bad item stays as 0, so indices (and positions) stay aligned with the file.
+             readInteger(item, ip, ia, output);
+             outputs.push_back(output);
+           });
 }
 
 void Reader::readPair(const std::string& id, const YAML::Node& node, const std::string& path,
                       Position at) {
   PairSettings& pair = out_.config.pairs.emplace_back();
   pair.id = id;
-  readMap(
-      node, path, at,
-      {
-          {"router", string(pair.router), true},
-          {"main", string(pair.main), true},
-          {"backup", string(pair.backup), true},
-          {"outputs",
-           [this, &pair](const YAML::Node& n, const std::string& p, Position a) {
-             readList(n, p, a,
-                      [this, &pair](const YAML::Node& item, const std::string& ip, Position ia) {
-                        int output = 0;
-                        if (readInteger(item, ip, ia, output)) {
-                          pair.outputs.push_back(output);
-                        } else {
-                          // Keep indices aligned with the file so positions stay right.
-                          pair.outputs.push_back(0);
-                        }
-                      });
-           },
-           true},
-          {"mode",
-           [this, &pair](const YAML::Node& n, const std::string& p, Position a) {
-             readEnum<FailoverMode>(
-                 n, p, a, {{"auto", FailoverMode::Auto}, {"manual", FailoverMode::Manual}}, "mode",
-                 pair.mode);
-           }},
-          {"armed", boolean(pair.armed)},
-          {"require_live", boolean(pair.require_live)},
-          {"triggers",
-           [this, &pair](const YAML::Node& n, const std::string& p, Position a) {
-             pair.triggers.clear();
-             readList(n, p, a,
-                      [this, &pair](const YAML::Node& item, const std::string& ip, Position ia) {
-                        Trigger trigger = Trigger::Engine;
-                        if (readEnum<Trigger>(item, ip, ia,
-                                              {{"engine", Trigger::Engine},
-                                               {"videoio", Trigger::VideoIo},
-                                               {"network", Trigger::Network},
-                                               {"critical", Trigger::Critical}},
-                                              "trigger", trigger)) {
-                          pair.triggers.push_back(trigger);
-                        }
-                      });
-           }},
-          {"failback",
-           [this, &pair](const YAML::Node& n, const std::string& p, Position a) {
-             readEnum<FailbackMode>(
-                 n, p, a, {{"manual", FailbackMode::Manual}, {"auto", FailbackMode::Auto}},
-                 "failback", pair.failback);
-           }},
-          {"failback_after_ms", integer(pair.failback_after_ms)},
-          {"min_dwell_ms", integer(pair.min_dwell_ms)},
-      });
+  readMap(node, path, at,
+          {
+              {"router", string(pair.router), true},
+              {"main", string(pair.main), true},
+              {"backup", string(pair.backup), true},
+              {"outputs",
+               [this, &pair](const YAML::Node& n, const std::string& p, Position a) {
+                 if (n.IsMap()) {
+                   readSignalMap(n, p, a,
+                                 [this, &pair](const std::string& signal, const YAML::Node& v,
+                                               const std::string& sp, Position sa) {
+                                   SignalOutputs& entry = pair.signal_outputs.emplace_back();
+                                   entry.signal = signal;
+                                   readOutputs(v, sp, sa, entry.outputs);
+                                   pair.outputs.insert(pair.outputs.end(), entry.outputs.begin(),
+                                                       entry.outputs.end());
+                                 });
+                 } else if (n.IsSequence()) {
+                   readOutputs(n, p, a, pair.outputs);
+                 } else {
+                   wrongType(p, a, "a list of outputs or a mapping of signal: [outputs]", n);
+                 }
+               },
+               true},
+              {"mode",
+               [this, &pair](const YAML::Node& n, const std::string& p, Position a) {
+                 readEnum<FailoverMode>(
+                     n, p, a, {{"auto", FailoverMode::Auto}, {"manual", FailoverMode::Manual}},
+                     "mode", pair.mode);
+               }},
+              {"armed", boolean(pair.armed)},
+              {"require_live", boolean(pair.require_live)},
+              {"triggers",
+               [this, &pair](const YAML::Node& n, const std::string& p, Position a) {
+                 pair.triggers.clear();
+                 readList(
+                     n, p, a,
+                     [this, &pair](const YAML::Node& item, const std::string& ip, Position ia) {
+                       Trigger trigger = Trigger::Engine;
+                       if (readEnum<Trigger>(item, ip, ia,
+                                             {{"engine", Trigger::Engine},
+                                              {"videoio", Trigger::VideoIo},
+                                              {"network", Trigger::Network},
+                                              {"critical", Trigger::Critical}},
+                                             "trigger", trigger)) {
+                         pair.triggers.push_back(trigger);
+                       }
+                     });
+               }},
+              {"failback",
+               [this, &pair](const YAML::Node& n, const std::string& p, Position a) {
+                 readEnum<FailbackMode>(
+                     n, p, a, {{"manual", FailbackMode::Manual}, {"auto", FailbackMode::Auto}},
+                     "failback", pair.failback);
+               }},
+              {"failback_after_ms", integer(pair.failback_after_ms)},
+              {"min_dwell_ms", integer(pair.min_dwell_ms)},
+          });
   // An empty `outputs: []` is reported by validation; a missing one here.
 }
 

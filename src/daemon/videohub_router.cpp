@@ -21,14 +21,22 @@ videohub_client::InputLabels machineInputLabels(const config::Config& config,
         std::any_of(config.pairs.begin(), config.pairs.end(), [&](const config::PairSettings& p) {
           return p.router == router.id && (p.main == machine.id || p.backup == machine.id);
         });
-    if (!on_router || machine.input <= 0) {
+    if (!on_router) {
       continue;
     }
-    std::string label = videohub_client::sanitizeLabel(machine.label);
-    if (label.empty()) {
-      label = videohub_client::sanitizeLabel(machine.id);
+    for (const config::SignalInput& entry : config::machineInputs(machine)) {
+      if (entry.input <= 0) {
+        continue;
+      }
+      // A machine with several signals names each input: "AR Main fill", "AR Main key".
+      const std::string name = machine.label.empty() ? machine.id : machine.label;
+      std::string label = videohub_client::sanitizeLabel(
+          machine.inputs.empty() ? name : name + " " + entry.signal);
+      if (label.empty()) {
+        label = videohub_client::sanitizeLabel(machine.id);
+      }
+      labels.emplace(static_cast<uint32_t>(entry.input), std::move(label));
     }
-    labels.emplace(static_cast<uint32_t>(machine.input), std::move(label));
   }
   return labels;
 }

@@ -41,7 +41,7 @@ const FixtureCase kCases[] = {
          "unknown_keys.yaml:6:10: routers.vh1.adress: unknown key 'adress' (did you mean "
          "'address'?)",
          "unknown_keys.yaml:8:23: machines.a-main.colour: unknown key 'colour' (expected one of: "
-         "label, input, features)",
+         "label, input, inputs, features)",
          "unknown_keys.yaml:9:1: pair: unknown key 'pair' (did you mean 'pairs'?)",
      },
      {}},
@@ -52,7 +52,8 @@ const FixtureCase kCases[] = {
          "wrong_types.yaml:5:13: machines.a-main.input: expected a whole number, got 'abc'",
          "wrong_types.yaml:5:25: machines.a-main.features: expected a list, got a mapping",
          "wrong_types.yaml:6:15: machines.a-backup.input: expected a whole number, got '2.5'",
-         "wrong_types.yaml:12:5: pairs.a.outputs: expected a list, got '1'",
+         "wrong_types.yaml:12:5: pairs.a.outputs: expected a list of outputs or a mapping of "
+         "signal: [outputs], got '1'",
          "wrong_types.yaml:13:5: pairs.a.min_dwell_ms: expected a whole number, got '5s'",
      },
      {}},
@@ -91,6 +92,30 @@ const FixtureCase kCases[] = {
     {"shared_input.yaml",
      {"shared_input.yaml:6:16: machines.blue-main.input: input 2 of router 'vh1' is already used "
       "by machine 'green-backup'"},
+     {}},
+    {"signal_errors.yaml",
+     {
+         "signal_errors.yaml:7:27: machines.cam-backup.inputs.program: input 13 of router 'vh1' "
+         "is already used by machine 'ar-backup' (signal 'fill')",
+         "signal_errors.yaml:8:20: machines.odd.inputs: give either 'input' (one program signal) "
+         "or 'inputs' (signal: input), not both",
+         "signal_errors.yaml:9:31: machines.twin.inputs.key: input 20 of router 'vh1' is already "
+         "used by signal 'fill' of this machine",
+         "signal_errors.yaml:9:40: machines.twin.inputs.Bad Name: invalid signal name 'Bad Name': "
+         "use only lower-case letters, digits, '_' and '-' ([a-z0-9_-]+)",
+         "signal_errors.yaml:16:30: pairs.ar.outputs.key: signal 'key' has no input on machine "
+         "'ar-backup' (its signals: [fill]); every signal of a pair must exist on its Main and "
+         "its Backup",
+         "signal_errors.yaml:26:36: pairs.twin.outputs.key[1]: output 4 is listed twice",
+         "signal_errors.yaml:26:40: pairs.twin.outputs.empty: signal 'empty' needs at least one "
+         "output",
+         "signal_errors.yaml:26:40: pairs.twin.outputs.empty: signal 'empty' has no input on "
+         "machine 'twin' (its signals: [fill, key, Bad Name]); every signal of a pair must exist "
+         "on its Main and its Backup",
+         "signal_errors.yaml:26:40: pairs.twin.outputs.empty: signal 'empty' has no input on "
+         "machine 'twin-backup' (its signals: [fill, key]); every signal of a pair must exist on "
+         "its Main and its Backup",
+     },
      {}},
     {"shared_output.yaml",
      {
@@ -184,7 +209,8 @@ const FixtureCase kCases[] = {
     {"missing_required.yaml",
      {
          "missing_required.yaml:2:3: routers.vh1.address: missing required key 'address'",
-         "missing_required.yaml:4:3: machines.a-main.input: missing required key 'input'",
+         "missing_required.yaml:4:3: machines.a-main.input: missing required key 'input' (or "
+         "'inputs' for a machine with several signals)",
          "missing_required.yaml:7:3: pairs.a.router: missing required key 'router'",
          "missing_required.yaml:7:3: pairs.a.main: missing required key 'main'",
          "missing_required.yaml:7:3: pairs.a.backup: missing required key 'backup'",

@@ -173,6 +173,30 @@ TEST(LoaderTest, LabConfigurationDescribesTheLab) {
   EXPECT_EQ(summarize(config), "2 pairs, 4 machines, 1 router");
 }
 
+TEST(LoaderTest, ReadsSignalsInBothForms) {
+  const LoadResult result = loadConfigFile(fixturePath("fill_key.yaml"));
+  EXPECT_THAT(renderAs(result.errors, "fill_key.yaml"), ElementsAre());
+  const Config& config = result.config;
+  ASSERT_EQ(config.machines.size(), 4U);
+  const MachineSettings& ar_main = config.machines[0];
+  EXPECT_THAT(ar_main.inputs,
+              ElementsAre(SignalInput{"fill", 11}, SignalInput{"key", 12}));  // file order
+  EXPECT_EQ(inputOf(ar_main, "key"), 12);
+  EXPECT_EQ(inputOf(ar_main, "program"), std::nullopt);
+  const MachineSettings& cam_main = config.machines[2];
+  EXPECT_THAT(machineInputs(cam_main), ElementsAre(SignalInput{"program", 5}));
+  EXPECT_THAT(machineInputs(config.machines[3]), ElementsAre(SignalInput{"program", 6}));
+
+  ASSERT_EQ(config.pairs.size(), 2U);
+  const PairSettings& ar = config.pairs[0];
+  EXPECT_THAT(pairSignals(ar),
+              ElementsAre(SignalOutputs{"fill", {1, 7}}, SignalOutputs{"key", {2}}));
+  EXPECT_THAT(ar.outputs, ElementsAre(1, 7, 2)) << "every output, switched together";
+  const PairSettings& cam = config.pairs[1];
+  EXPECT_THAT(pairSignals(cam), ElementsAre(SignalOutputs{"program", {3}}));
+  EXPECT_THAT(cam.outputs, ElementsAre(3));
+}
+
 TEST(LoaderTest, SummaryUsesSingularAndPlural) {
   Config config;
   EXPECT_EQ(summarize(config), "0 pairs, 0 machines, 0 routers");

@@ -60,6 +60,16 @@ TEST(MachineInputLabelsTest, TheFirstMachineOnAnInputWins) {
   EXPECT_EQ(machineInputLabels(config, config.routers[0]).at(1), "Green Main");
 }
 
+TEST(MachineInputLabelsTest, AMachineWithSeveralSignalsNamesEachInput) {
+  config::Config config = twoRouters();
+  config.machines[0].input = 0;
+  config.machines[0].inputs = {{"fill", 11}, {"key", 12}};
+  const auto labels = machineInputLabels(config, config.routers[0]);
+  EXPECT_EQ(labels.at(11), "Green Main fill");
+  EXPECT_EQ(labels.at(12), "Green Main key");
+  EXPECT_EQ(labels.count(1), 0u);
+}
+
 std::vector<core::BlockOutcome> sendTo(VideohubRouter& router) {
   std::vector<core::BlockOutcome> reports;
   router.sendRoutes({{1, 2}},
