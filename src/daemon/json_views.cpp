@@ -93,10 +93,18 @@ Json switchEventJson(const engine::SwitchEvent& event, const TimeBase& time_base
   json["requested_by"] = optionalJson(event.requested_by);
   json["transaction"] = optionalJson(event.transaction);
   json["mode"] = config::toString(event.mode);
+  Json signals = Json::array();
+  for (const auto& signal : event.signals) {
+    signals.push_back({{"signal", signal.signal},
+                       {"outputs", signal.outputs},
+                       {"input_from", optionalJson(signal.input_from)},
+                       {"input_to", signal.input_to}});
+  }
   json["router"] = {{"id", event.router},
                     {"outputs", event.outputs},
                     {"input_from", optionalJson(event.input_from)},
-                    {"input_to", optionalJson(event.input_to)}};
+                    {"input_to", optionalJson(event.input_to)},
+                    {"signals", std::move(signals)}};
   auto stamp = [&](const std::optional<core::MonoTime>& time) {
     return time ? Json(rfc3339(time_base.toWall(*time))) : Json(nullptr);
   };
@@ -135,6 +143,14 @@ Json pairStateJson(const engine::PairView& view, const TimeBase& time_base) {
                             {"active_rules", machine.active_rules},
                             {"checks", std::move(checks)}};
   }
+  Json signals = Json::array();
+  for (const auto& signal : view.router.signals) {
+    signals.push_back({{"signal", signal.signal},
+                       {"outputs", signal.outputs},
+                       {"main_input", signal.main_input},
+                       {"backup_input", signal.backup_input},
+                       {"input", optionalJson(signal.input)}});
+  }
   Json warnings = Json::array();
   for (const auto& warning : view.warnings) {
     warnings.push_back({{"code", warning.code}, {"message", warning.message}});
@@ -154,7 +170,8 @@ Json pairStateJson(const engine::PairView& view, const TimeBase& time_base) {
             {"connected", view.router.connected},
             {"outputs", view.router.outputs},
             {"input", optionalJson(view.router.input)},
-            {"locked_outputs", view.router.locked_outputs}}},
+            {"locked_outputs", view.router.locked_outputs},
+            {"signals", std::move(signals)}}},
           {"warnings", std::move(warnings)},
           {"last_switch",
            view.last_switch ? switchEventJson(*view.last_switch, time_base) : Json(nullptr)}};
@@ -203,6 +220,30 @@ Json routerStatusJson(const RouterStatus& status) {
           {"inputs", status.inputs},
           {"outputs", status.outputs},
           {"locked_outputs", status.locked_outputs}};
+}
+
+Json facilityJson(const config::Config& config) {
+  Json machines = Json::array();
+  for (const auto& machine : config.machines) {
+    Json inputs = Json::object();
+    for (const auto& entry : config::machineInputs(machine)) {
+      inputs[entry.signal] = entry.input;
+    }
+    machines.push_back({{"id", machine.id}, {"label", machine.label}, {"inputs", inputs}});
+  }
+  Json pairs = Json::array();
+  for (const auto& pair : config.pairs) {
+    Json signals = Json::array();
+    for (const auto& entry : config::pairSignals(pair)) {
+      signals.push_back({{"signal", entry.signal}, {"outputs", entry.outputs}});
+    }
+    pairs.push_back({{"id", pair.id},
+                     {"router", pair.router},
+                     {"main", pair.main},
+                     {"backup", pair.backup},
+                     {"signals", std::move(signals)}});
+  }
+  return {{"machines", std::move(machines)}, {"pairs", std::move(pairs)}};
 }
 
 Json auditEventJson(const engine::AuditEvent& event, core::WallTime at) {

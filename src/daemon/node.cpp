@@ -463,7 +463,8 @@ void Node::publishNodeInfo() {
                                            {"started", rfc3339(time_base_.wall)},
                                            {"config_hash", identity_.config_hash},
                                            {"pairs", std::move(pairs)},
-                                           {"routers", std::move(routers)}}
+                                           {"routers", std::move(routers)},
+                                           {"facility", facilityJson(config_)}}
                                           .dump());
 }
 

@@ -30,8 +30,8 @@ videohub_client::InputLabels machineInputLabels(const config::Config& config,
       }
       // A machine with several signals names each input: "AR Main fill", "AR Main key".
       const std::string name = machine.label.empty() ? machine.id : machine.label;
-      std::string label = videohub_client::sanitizeLabel(
-          machine.inputs.empty() ? name : name + " " + entry.signal);
+      std::string label =
+          videohub_client::sanitizeLabel(machine.inputs.empty() ? name : name + " " + entry.signal);
       if (label.empty()) {
         label = videohub_client::sanitizeLabel(machine.id);
       }

@@ -237,9 +237,11 @@ void FailoverEngine::Impl::flushRoutes(std::vector<Action>& out) {
         request.router = routers_[r].settings->id;
       }
       pair.switching->request_id = request.request_id;
-      const int input = sideInput(pair, pair.switching->target);
-      for (const int output : pair.settings->outputs) {
-        request.routes.push_back(core::Route{output, input});
+      const std::size_t target = sideIndex(pair.switching->target);
+      for (const PairSignal& signal : pair.signals) {
+        for (const int output : signal.outputs) {
+          request.routes.push_back(core::Route{output, signal.input[target]});
+        }
       }
       request.pairs.push_back(pair.settings->id);
       request.reason = request.pairs.size() == 1
@@ -278,6 +280,7 @@ SwitchEvent FailoverEngine::Impl::eventFor(PairRt& pair, SwitchEventType type,
   }
   event.to = sideId(pair, pending.target);
   event.input_to = sideInput(pair, pending.target);
+  event.signals = signalRoutes(pair, pending.from, pending.target);
   event.reason = pending.reason;
   event.trigger = pending.trigger;
   event.requested_by = pending.meta.requested_by;

@@ -137,13 +137,22 @@ struct PairDigest {
   std::array<bool, 2> live{};
   std::array<std::array<CheckStatus, kCheckCount>, 2> checks{};
   std::vector<int> locked;
+  std::vector<int> sources;  // what each output of the pair shows (its signals' inputs)
   std::vector<PairWarning> warnings;
   uint64_t seq = 0;
   friend bool operator==(const PairDigest&, const PairDigest&) = default;
 };
 
+// One signal of a pair, resolved: its outputs and its input on each machine (by Side).
+struct PairSignal {
+  std::string name;
+  std::vector<int> outputs;
+  std::array<int, 2> input{};
+};
+
 struct PairRt {
   const config::PairSettings* settings = nullptr;
+  std::vector<PairSignal> signals;  // in configuration order, never empty
   std::size_t router = 0;
   std::array<std::size_t, 2> machine{};  // by Side
   config::FailoverMode mode = config::FailoverMode::Auto;
@@ -280,9 +289,15 @@ class FailoverEngine::Impl {
   const std::string& sideId(const PairRt& pair, Side side) const {
     return machineId(pair.machine[sideIndex(side)]);
   }
-  int sideInput(const PairRt& pair, Side side) const {
-    return machines_[pair.machine[sideIndex(side)]].settings->input;
+  // The first signal's input on `side`: the input of a pair with one signal.
+  static int sideInput(const PairRt& pair, Side side) {
+    return pair.signals.front().input[sideIndex(side)];
   }
+  // Every signal's input on `side`: "input 1", or "inputs fill 11, key 12".
+  static std::string sideInputs(const PairRt& pair, Side side);
+  // What a switch from `from` to `to` moves, signal by signal.
+  static std::vector<SignalRoute> signalRoutes(const PairRt& pair, std::optional<Side> from,
+                                               Side to);
 
   config::Config config_;
   EngineOptions options_;

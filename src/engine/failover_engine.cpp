@@ -21,6 +21,27 @@ std::string joined(const std::vector<std::string>& items) {
 }
 
 // F3: a Main/Backup pair whose features differ is warned about in the pair's state.
+// Each signal of the pair with its input on the Main and on the Backup; nothing when a
+// machine lacks one of them.
+std::optional<std::vector<PairSignal>> resolveSignals(const config::PairSettings& pair,
+                                                      const config::MachineSettings& main,
+                                                      const config::MachineSettings& backup) {
+  std::vector<PairSignal> signals;
+  for (config::SignalOutputs& entry : config::pairSignals(pair)) {
+    const auto main_input = config::inputOf(main, entry.signal);
+    const auto backup_input = config::inputOf(backup, entry.signal);
+    if (!main_input || !backup_input || entry.outputs.empty()) {
+      return std::nullopt;
+    }
+    signals.push_back(
+        {std::move(entry.signal), std::move(entry.outputs), {*main_input, *backup_input}});
+  }
+  if (signals.empty()) {
+    return std::nullopt;
+  }
+  return signals;
+}
+
 std::optional<PairWarning> featureMismatch(const config::MachineSettings& main,
                                            const config::MachineSettings& backup) {
   const std::set<std::string> main_features(main.features.begin(), main.features.end());
@@ -71,9 +92,15 @@ FailoverEngine::Impl::Impl(const config::Config& config, core::MonoTime start,
         backup == machine_index_.end() || main->second == backup->second || !outputs_valid) {
       continue;
     }
+    auto signals = resolveSignals(settings, *machines_[main->second].settings,
+                                  *machines_[backup->second].settings);
+    if (!signals) {
+      continue;
+    }
     const std::size_t p = pairs_.size();
     PairRt& pair = pairs_.emplace_back();
     pair.settings = &settings;
+    pair.signals = std::move(*signals);
     pair.mode = settings.mode;
     pair.armed = settings.armed;
     pair.router = static_cast<std::size_t>(router - config_.routers.begin());

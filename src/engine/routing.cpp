@@ -11,21 +11,49 @@ bool FailoverEngine::Impl::routable(std::size_t router) const {
   return routers_[router].enabled && routers_[router].connected;
 }
 
+std::string FailoverEngine::Impl::sideInputs(const PairRt& pair, Side side) {
+  if (pair.signals.size() == 1) {
+    return "input " + std::to_string(sideInput(pair, side));
+  }
+  std::string text = "inputs";
+  for (const PairSignal& signal : pair.signals) {
+    text += (text.size() == 6 ? " " : ", ") + signal.name + " " +
+            std::to_string(signal.input[sideIndex(side)]);
+  }
+  return text;
+}
+
+std::vector<SignalRoute> FailoverEngine::Impl::signalRoutes(const PairRt& pair,
+                                                            std::optional<Side> from, Side to) {
+  std::vector<SignalRoute> routes;
+  for (const PairSignal& signal : pair.signals) {
+    SignalRoute& route = routes.emplace_back();
+    route.signal = signal.name;
+    route.outputs = signal.outputs;
+    if (from) {
+      route.input_from = signal.input[sideIndex(*from)];
+    }
+    route.input_to = signal.input[sideIndex(to)];
+  }
+  return routes;
+}
+
 std::optional<Side> FailoverEngine::Impl::observedSide(std::size_t pair_index) const {
   const PairRt& pair = pairs_[pair_index];
   const RouterRt& router = routers_[pair.router];
   if (!router.connected) {
     return std::nullopt;
   }
-  const int main_input = sideInput(pair, Side::Main);
-  const int backup_input = sideInput(pair, Side::Backup);
+  // A side is on air when every output shows that side's input of the output's signal.
   bool all_main = true;
   bool all_backup = true;
-  for (const int output : pair.settings->outputs) {
-    const auto index = static_cast<std::size_t>(output - 1);
-    const int source = index < router.source.size() ? router.source[index] : 0;
-    all_main = all_main && source == main_input;
-    all_backup = all_backup && source == backup_input;
+  for (const PairSignal& signal : pair.signals) {
+    for (const int output : signal.outputs) {
+      const auto index = static_cast<std::size_t>(output - 1);
+      const int source = index < router.source.size() ? router.source[index] : 0;
+      all_main = all_main && source == signal.input[sideIndex(Side::Main)];
+      all_backup = all_backup && source == signal.input[sideIndex(Side::Backup)];
+    }
   }
   if (all_main) {
     return Side::Main;
@@ -128,6 +156,7 @@ void FailoverEngine::Impl::updateActive(std::size_t pair_index, bool after_recon
     event.to = sideId(pair, *side);
     event.input_from = sideInput(pair, *pair.last_known_active);
     event.input_to = sideInput(pair, *side);
+    event.signals = signalRoutes(pair, pair.last_known_active, *side);
     event.reason = after_reconnect
                        ? "the routing changed while the router was disconnected"
                        : "the router's routing changed outside this node (front panel or "

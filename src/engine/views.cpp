@@ -24,6 +24,20 @@ std::string listOf(const std::vector<int>& values) {
   return text;
 }
 
+// The one input every output in `outputs` shows, if they agree on one.
+std::optional<int> commonSource(const RouterRt& router, const std::vector<int>& outputs) {
+  std::optional<int> input;
+  for (const int output : outputs) {
+    const auto index = static_cast<std::size_t>(output - 1);
+    const int source = index < router.source.size() ? router.source[index] : 0;
+    if (source == 0 || (input && *input != source)) {
+      return std::nullopt;
+    }
+    input = source;
+  }
+  return input;
+}
+
 }  // namespace
 
 std::optional<PairView> FailoverEngine::Impl::pairView(const std::string& pair) const {
@@ -99,12 +113,10 @@ std::vector<PairWarning> FailoverEngine::Impl::warnings(std::size_t p) const {
                                                "' is not connected: the active machine is "
                                                "unknown and no switch is possible"});
   } else if (router.routing_known && !pair.active && !pair.switching) {
-    list.push_back({"routing_unknown", "outputs " + listOf(pair.settings->outputs) +
-                                           " show neither " + sideId(pair, Side::Main) +
-                                           " (input " +
-                                           std::to_string(sideInput(pair, Side::Main)) + ") nor " +
-                                           sideId(pair, Side::Backup) + " (input " +
-                                           std::to_string(sideInput(pair, Side::Backup)) + ")"});
+    list.push_back({"routing_unknown",
+                    "outputs " + listOf(pair.settings->outputs) + " show neither " +
+                        sideId(pair, Side::Main) + " (" + sideInputs(pair, Side::Main) + ") nor " +
+                        sideId(pair, Side::Backup) + " (" + sideInputs(pair, Side::Backup) + ")"});
   }
   for (const int output : pair.settings->outputs) {
     if (std::binary_search(router.locked.begin(), router.locked.end(), output)) {
@@ -174,6 +186,9 @@ PairDigest FailoverEngine::Impl::digest(std::size_t p) const {
     if (std::binary_search(router.locked.begin(), router.locked.end(), output)) {
       digest.locked.push_back(output);
     }
+    const auto index = static_cast<std::size_t>(output - 1);
+    digest.sources.push_back(router.connected && index < router.source.size() ? router.source[index]
+                                                                              : 0);
   }
   digest.warnings = warnings(p);
   digest.seq = pair.seq;
@@ -236,19 +251,16 @@ PairView FailoverEngine::Impl::buildView(std::size_t p) const {
   view.router.connected = router.connected;
   view.router.outputs = pair.settings->outputs;
   if (router.connected) {
-    std::optional<int> input;
-    bool agree = true;
-    for (const int output : pair.settings->outputs) {
-      const auto index = static_cast<std::size_t>(output - 1);
-      const int source = index < router.source.size() ? router.source[index] : 0;
-      if (source == 0 || (input && *input != source)) {
-        agree = false;
-        break;
-      }
-      input = source;
-    }
-    if (agree) {
-      view.router.input = input;
+    view.router.input = commonSource(router, pair.settings->outputs);
+  }
+  for (const PairSignal& signal : pair.signals) {
+    SignalView& entry = view.router.signals.emplace_back();
+    entry.signal = signal.name;
+    entry.outputs = signal.outputs;
+    entry.main_input = signal.input[sideIndex(Side::Main)];
+    entry.backup_input = signal.input[sideIndex(Side::Backup)];
+    if (router.connected) {
+      entry.input = commonSource(router, signal.outputs);
     }
   }
   for (const int output : pair.settings->outputs) {

@@ -56,6 +56,9 @@ nlohmann::json commandReplyJson(const engine::CommandReply& reply, const TimeBas
 nlohmann::json errorReplyJson(const std::optional<std::string>& transaction, std::string_view code,
                               const std::string& message);
 nlohmann::json routerStatusJson(const RouterStatus& status);
+// The facility as configured, for dashboards that build themselves from `B/node/info`:
+// machines with their label and signal inputs, pairs with their machines and signals.
+nlohmann::json facilityJson(const config::Config& config);
 nlohmann::json auditEventJson(const engine::AuditEvent& event, core::WallTime at);
 
 }  // namespace failover::daemon

@@ -46,6 +46,17 @@ struct MachineView {
   friend bool operator==(const MachineView&, const MachineView&) = default;
 };
 
+// One signal of a pair (fill, key, program, ...): its outputs, its input on each machine and
+// what the router shows on its outputs.
+struct SignalView {
+  std::string signal;
+  std::vector<int> outputs;
+  int main_input = 0;
+  int backup_input = 0;
+  std::optional<int> input;  // the input on the signal's outputs, when they all agree
+  friend bool operator==(const SignalView&, const SignalView&) = default;
+};
+
 struct RouterView {
   std::string id;
   bool enabled = true;
@@ -53,6 +64,7 @@ struct RouterView {
   std::vector<int> outputs;
   std::optional<int> input;         // the input on the pair's outputs, when they all agree
   std::vector<int> locked_outputs;  // pair outputs locked by another client
+  std::vector<SignalView> signals;  // in configuration order; one (program) for the shorthand
   friend bool operator==(const RouterView&, const RouterView&) = default;
 };
 

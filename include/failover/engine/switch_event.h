@@ -38,6 +38,15 @@ struct TriggerInfo {
   friend bool operator==(const TriggerInfo&, const TriggerInfo&) = default;
 };
 
+// What a switch moves for one signal: its outputs from one input to another.
+struct SignalRoute {
+  std::string signal;
+  std::vector<int> outputs;
+  std::optional<int> input_from;  // unset when the machine it came from is unknown
+  int input_to = 0;
+  friend bool operator==(const SignalRoute&, const SignalRoute&) = default;
+};
+
 struct SwitchEvent {
   SwitchEventType type = SwitchEventType::Failover;
   // For SwitchFailed: what was attempted (Failover, ManualSwitch or Failback).
@@ -53,8 +62,10 @@ struct SwitchEvent {
   config::FailoverMode mode = config::FailoverMode::Auto;
   std::string router;
   std::vector<int> outputs;
+  // The first signal's inputs (the only signal of a pair with one); `signals` has them all.
   std::optional<int> input_from;
   std::optional<int> input_to;
+  std::vector<SignalRoute> signals;
   // detected: the condition was first seen (for a command: its arrival); commanded: the
   // RouteRequest was emitted; confirmed: the router's routing showed the target. Unset when
   // the stage did not happen.

@@ -43,6 +43,7 @@ engine::SwitchEvent failoverEvent() {
   event.outputs = {1};
   event.input_from = 1;
   event.input_to = 2;
+  event.signals = {{"program", {1}, 1, 2}};
   event.detected = kMono + 123ms;
   event.commanded = kMono + 123ms + 200us;
   event.confirmed = kMono + 123ms + 600us;
@@ -120,8 +121,15 @@ TEST(SwitchEventJsonTest, HasExactlyTheSpecFieldsAndTypes) {
   EXPECT_TRUE(json["requested_by"].is_null());
   EXPECT_TRUE(json["transaction"].is_null());
   EXPECT_EQ(json["mode"], "auto");
-  EXPECT_EQ(json["router"],
-            (Json{{"id", "vh1"}, {"outputs", {1}}, {"input_from", 1}, {"input_to", 2}}));
+  EXPECT_EQ(
+      json["router"],
+      (Json{{"id", "vh1"},
+            {"outputs", {1}},
+            {"input_from", 1},
+            {"input_to", 2},
+            {"signals",
+             Json::array({Json{
+                 {"signal", "program"}, {"outputs", {1}}, {"input_from", 1}, {"input_to", 2}}})}}));
   EXPECT_EQ(keysOf(json["ts"]), (std::set<std::string>{"detected", "commanded", "confirmed"}));
   for (const auto& [key, value] : json["ts"].items()) {
     EXPECT_TRUE(isRfc3339Millis(value)) << key << ": " << value;
@@ -220,6 +228,46 @@ TEST(PairStateJsonTest, HasEveryFieldTheSpecNames) {
   ASSERT_EQ(json["warnings"].size(), 1u);
   EXPECT_EQ(json["warnings"][0]["code"], "feature_mismatch");
   EXPECT_TRUE(json["last_switch"].is_null());
+}
+
+TEST(PairStateJsonTest, ShowsEachSignalWithItsInputs) {
+  auto view = greenView();
+  view.router.outputs = {1, 7, 2};
+  view.router.input.reset();
+  view.router.signals = {{"fill", {1, 7}, 11, 13, 11}, {"key", {2}, 12, 14, std::nullopt}};
+  const Json json = pairStateJson(view, kBase);
+  EXPECT_EQ(json["router"]["signals"], (Json::parse(R"([
+      {"signal": "fill", "outputs": [1, 7], "main_input": 11, "backup_input": 13, "input": 11},
+      {"signal": "key", "outputs": [2], "main_input": 12, "backup_input": 14, "input": null}])")));
+}
+
+TEST(FacilityJsonTest, DescribesMachinesAndPairsWithTheirSignals) {
+  config::Config config;
+  config::MachineSettings ar_main;
+  ar_main.id = "ar-main";
+  ar_main.label = "AR Main";
+  ar_main.inputs = {{"fill", 11}, {"key", 12}};
+  config::MachineSettings cam;
+  cam.id = "cam-main";
+  cam.label = "Cam";
+  cam.input = 5;
+  config.machines = {ar_main, cam};
+  config::PairSettings ar;
+  ar.id = "ar";
+  ar.router = "vh1";
+  ar.main = "ar-main";
+  ar.backup = "ar-backup";
+  ar.outputs = {1, 7, 2};
+  ar.signal_outputs = {{"fill", {1, 7}}, {"key", {2}}};
+  config.pairs = {ar};
+  EXPECT_EQ(facilityJson(config), Json::parse(R"({
+      "machines": [
+        {"id": "ar-main", "label": "AR Main", "inputs": {"fill": 11, "key": 12}},
+        {"id": "cam-main", "label": "Cam", "inputs": {"program": 5}}],
+      "pairs": [
+        {"id": "ar", "router": "vh1", "main": "ar-main", "backup": "ar-backup",
+         "signals": [{"signal": "fill", "outputs": [1, 7]}, {"signal": "key", "outputs": [2]}]}]
+    })"));
 }
 
 TEST(PairStateJsonTest, UnknownActiveAndLastSwitch) {

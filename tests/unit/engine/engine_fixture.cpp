@@ -79,6 +79,19 @@ config::Config sharedBackupConfig() {
   return config;
 }
 
+config::Config fillKeyConfig() {
+  config::Config config = emptyConfig();
+  config::MachineSettings ar_main = machine("ar-main", 0);
+  ar_main.inputs = {{"fill", 11}, {"key", 12}};
+  config::MachineSettings ar_backup = machine("ar-backup", 0);
+  ar_backup.inputs = {{"fill", 13}, {"key", 14}};
+  config.machines = {ar_main, ar_backup, machine("cam-main", 5), machine("cam-backup", 6)};
+  config::PairSettings ar = pair("ar", "ar-main", "ar-backup", {1, 7, 2});
+  ar.signal_outputs = {{"fill", {1, 7}}, {"key", {2}}};
+  config.pairs = {ar, pair("cam", "cam-main", "cam-backup", {3})};
+  return config;
+}
+
 config::Config manyPairsConfig(int count) {
   config::Config config = emptyConfig();
   for (int i = 1; i <= count; ++i) {
@@ -249,9 +262,11 @@ std::vector<std::string> EngineTimeline::runTo(int64_t ms) {
 void EngineTimeline::settle(int64_t until_ms) {
   std::vector<core::Route> routes;
   for (const auto& pair : config_.pairs) {
-    const int input = config_.findMachine(pair.main)->input;
-    for (const int output : pair.outputs) {
-      routes.push_back({output, input});
+    const config::MachineSettings& main = *config_.findMachine(pair.main);
+    for (const config::SignalOutputs& signal : config::pairSignals(pair)) {
+      for (const int output : signal.outputs) {
+        routes.push_back({output, config::inputOf(main, signal.signal).value_or(0)});
+      }
     }
   }
   handle(0, routing(routes));

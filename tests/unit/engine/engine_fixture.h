@@ -32,6 +32,9 @@ inline int64_t msOf(core::MonoTime time) {
 config::Config basicConfig();
 // basicConfig plus pair "blue" (blue-main on input 3, outputs 3) sharing green-backup.
 config::Config sharedBackupConfig();
+// Pair "ar": ar-main (fill 11, key 12) and ar-backup (fill 13, key 14), fill on outputs 1
+// and 7, key on output 2; pair "cam": cam-main on input 5, cam-backup on 6, output 3.
+config::Config fillKeyConfig();
 // `count` pairs p<i>: m<i>-main on input 2i-1, m<i>-backup on input 2i, output i.
 config::Config manyPairsConfig(int count);
 
