@@ -88,6 +88,13 @@ class View:
                     status = checks.get(check, {}).get("status", "?")
                     cells.append(f"{check}:" + colour(f"{status:<7}", COLOURS.get(status), tty_colours))
                 out.append(f" {marker} {role:<6} {machine_id:<16} {machine.get('status', '?'):<8} " + " ".join(cells))
+            signals = (pair.get("router") or {}).get("signals") or []
+            if signals:
+                routed = []
+                for signal in signals:
+                    outputs = ",".join(str(o) for o in signal.get("outputs", []))
+                    routed.append(f"{signal.get('signal')} out {outputs} <- in {signal.get('input') or '?'}")
+                out.append("    signals: " + "   ".join(routed))
             if last:
                 out.append(f"    last switch: {last.get('event_type')} {last.get('from')} -> {last.get('to')}"
                            + (f", {latency} ms" if latency is not None else ""))

@@ -130,6 +130,20 @@ Json pairDevicePayload(const config::Config& config, const config::PairSettings&
       {"icon", "mdi:alert"},         {"state_topic", pair_topic + "/switch_advised"},
       {"payload_on", "ON"},          {"payload_off", "OFF"},
   };
+  // Which signals the pair switches (fill, key or program), each with its outputs and the
+  // input the router shows on them, as attributes.
+  components["signals"] = Json{
+      {"platform", "sensor"},
+      {"unique_id", unique_prefix + "signals"},
+      {"name", "Signals"},
+      {"icon", "mdi:layers-outline"},
+      {"entity_category", "diagnostic"},
+      {"state_topic", pair_topic + "/state"},
+      {"value_template",
+       "{{ value_json.router.signals | map(attribute='signal') | join(', ') }}"},
+      {"json_attributes_topic", pair_topic + "/state"},
+      {"json_attributes_template", "{{ {'signals': value_json.router.signals} | tojson }}"},
+  };
   addMachineProblem(config, pair_topic, unique_prefix, "Main", pair.main, components);
   addMachineProblem(config, pair_topic, unique_prefix, "Backup", pair.backup, components);
 

@@ -106,9 +106,10 @@ wait_for_port "$mqtt_port" mosquitto "${pids[-1]}"
   --model "Blackmagic Videohub 40x40 12G" --friendly-name "Failover Lab" \
   --input-label "1=Green Main" --input-label "2=Green Backup" \
   --input-label "3=Blue Main" --input-label "4=Blue Backup" \
-  --output-label "1=Green PGM" --output-label "2=Green KEY" \
-  --output-label "3=Blue PGM" --output-label "4=Blue KEY" \
-  --route 1=1 --route 2=1 --route 3=3 --route 4=3 \
+  --input-label "5=Green Main Key" --input-label "6=Green Backup Key" \
+  --output-label "1=Green FILL" --output-label "2=Green KEY" \
+  --output-label "3=Blue PGM" --output-label "4=Blue MON" \
+  --route 1=1 --route 2=5 --route 3=3 --route 4=3 \
   --control 127.0.0.1:0 --duration-s 300 >"$work/router.out" 2>"$work/router.log" &
 pids+=($!)
 router_port=$(wait_for_line "$work/router.out" '^listening on ' videohub-sim "${pids[-1]}" | sed 's/.*://')

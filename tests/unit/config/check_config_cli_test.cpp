@@ -97,7 +97,7 @@ TEST(CheckConfigCliTest, GoodFilePrintsTheSummaryAndExitsZero) {
 TEST(CheckConfigCliTest, ExampleFilePasses) {
   const Outcome outcome = checkConfig(std::string(FAILOVER_SOURCE_DIR) + "/config/example.yaml");
   EXPECT_EQ(outcome.exit_code, 0);
-  EXPECT_THAT(outcome.stdout_lines, ElementsAre("OK: 2 pairs, 3 machines, 1 router"));
+  EXPECT_THAT(outcome.stdout_lines, ElementsAre("OK: 3 pairs, 5 machines, 1 router"));
 }
 
 TEST(CheckConfigCliTest, WarningsArePrintedBeforeTheSummary) {

@@ -94,6 +94,18 @@ TEST(Discovery, PairControlsMatchTheCommandContract) {
   }
 }
 
+TEST(Discovery, SignalsSensorShowsWhatThePairSwitches) {
+  const json green = payloadOf(buildDiscovery(testing::onePairConfig(), kVersion)[1]);
+  const json& signals = green["components"]["signals"];
+  EXPECT_EQ(signals["platform"], "sensor");
+  EXPECT_EQ(signals["entity_category"], "diagnostic");
+  EXPECT_EQ(signals["state_topic"], "failover/fo1/pair/green/state");
+  EXPECT_EQ(signals["value_template"],
+            "{{ value_json.router.signals | map(attribute='signal') | join(', ') }}");
+  EXPECT_EQ(signals["json_attributes_template"],
+            "{{ {'signals': value_json.router.signals} | tojson }}");
+}
+
 TEST(Discovery, DeviceAndOriginCarryTheVersion) {
   const std::vector<DiscoveryMessage> messages = buildDiscovery(testing::onePairConfig(), kVersion);
   for (const DiscoveryMessage& message : messages) {
