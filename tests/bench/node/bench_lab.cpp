@@ -111,6 +111,8 @@ void BenchLab::writeConfig() const {
        << "  stale_after_ms: " << settings_.stale_after_ms << "\n"
        << "  startup_grace_ms: 0\n"
        << "  reconnect_grace_ms: 0\n"
+       // The benchmark's machines publish no diagnostics; their silence must not warn.
+       << "  diagnostics_stale_after_ms: 0\n"
        << "routers:\n"
        << "  vh1: { address: 127.0.0.1:" << router_port_ << " }\n"
        << "machines:\n";
