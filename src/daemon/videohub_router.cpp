@@ -148,6 +148,8 @@ engine::RouterObserved VideohubRouter::fullObservation(
     }
   }
   observed.locked_outputs = lockedByOthers(state);
+  observed.size = engine::RouterSize{static_cast<int>(state.device().video_inputs),
+                                     static_cast<int>(state.device().video_outputs)};
   return observed;
 }
 

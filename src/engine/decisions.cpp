@@ -192,14 +192,26 @@ void FailoverEngine::Impl::startSwitch(std::size_t p, PendingSwitch pending, cor
   to_route_.push_back(p);
 }
 
-void FailoverEngine::Impl::failLockedPairs(std::vector<Action>& out) {
-  // A pair moves whole or not at all: routing around an output locked by another client
-  // would leave program and key on different machines. Unless the router may force-unlock,
-  // such a switch fails before anything is sent, and says which outputs are in the way.
+void FailoverEngine::Impl::failUnroutablePairs(std::vector<Action>& out) {
+  // A pair moves whole or not at all: routing around an output locked by another client, or
+  // beyond the router's size, would leave program and key on different machines. Such a
+  // switch fails before anything is sent, and says which ports are in the way. Locked outputs
+  // are no obstacle when the router may force-unlock.
   for (const std::size_t p : to_route_) {
     PairRt& pair = pairs_[p];
     const RouterRt& router = routers_[pair.router];
-    if (!pair.switching || pair.switching->request_id != 0 || router.settings->force_unlock) {
+    if (!pair.switching || pair.switching->request_id != 0) {
+      continue;
+    }
+    if (const std::string beyond = portsBeyondRouter(pair); !beyond.empty()) {
+      failSwitch(p, ErrorCode::PortOutOfRange,
+                 "router '" + router.settings->id + "' has " + std::to_string(router.size->inputs) +
+                     " inputs and " + std::to_string(router.size->outputs) + " outputs: " + beyond +
+                     " beyond it",
+                 out);
+      continue;
+    }
+    if (router.settings->force_unlock) {
       continue;
     }
     std::string locked;
@@ -223,7 +235,7 @@ void FailoverEngine::Impl::flushRoutes(std::vector<Action>& out) {
   }
   std::sort(to_route_.begin(), to_route_.end());
   to_route_.erase(std::unique(to_route_.begin(), to_route_.end()), to_route_.end());
-  failLockedPairs(out);
+  failUnroutablePairs(out);
   std::vector<Action> blocks;
   for (std::size_t r = 0; r < routers_.size(); ++r) {
     RouteRequest request;

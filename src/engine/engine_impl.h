@@ -81,6 +81,7 @@ struct RouterRt {
   bool routing_known = false;      // a routing has been seen since start
   std::vector<int> source;         // by output-1; 0 = unknown
   std::vector<int> locked;         // outputs locked by another client, ascending
+  std::optional<RouterSize> size;  // from the last prelude; ports beyond it cannot switch
   std::vector<int32_t> owner;      // by output-1: the pair index, or kNone
   std::vector<std::size_t> pairs;  // in config order
 };
@@ -257,7 +258,7 @@ class FailoverEngine::Impl {
   SwitchEvent eventFor(PairRt& pair, SwitchEventType type, const PendingSwitch& pending) const;
   void expireSwitches(core::MonoTime now, std::vector<Action>& out);
   void flushRoutes(std::vector<Action>& out);
-  void failLockedPairs(std::vector<Action>& out);
+  void failUnroutablePairs(std::vector<Action>& out);
   void refreshDeadlines();
 
   // commands.cpp
@@ -293,6 +294,9 @@ class FailoverEngine::Impl {
   static int sideInput(const PairRt& pair, Side side) {
     return pair.signals.front().input[sideIndex(side)];
   }
+  // The pair's ports beyond its router's known size ("output 41, input 45 (ar-backup
+  // key)"); empty when all fit or the size is not known.
+  std::string portsBeyondRouter(const PairRt& pair) const;
   // Every signal's input on `side`: "input 1", or "inputs fill 11, key 12".
   static std::string sideInputs(const PairRt& pair, Side side);
   // What a switch from `from` to `to` moves, signal by signal.

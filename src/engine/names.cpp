@@ -53,6 +53,8 @@ const char* toString(ErrorCode code) {
       return "router_timeout";
     case ErrorCode::NotAllowed:
       return "not_allowed";
+    case ErrorCode::PortOutOfRange:
+      return "port_out_of_range";
   }
   return "?";
 }

@@ -23,6 +23,32 @@ std::string FailoverEngine::Impl::sideInputs(const PairRt& pair, Side side) {
   return text;
 }
 
+std::string FailoverEngine::Impl::portsBeyondRouter(const PairRt& pair) const {
+  const RouterRt& router = routers_[pair.router];
+  if (!router.size) {
+    return "";
+  }
+  std::string text;
+  const auto add = [&text](const std::string& item) {
+    text += (text.empty() ? "" : ", ") + item;
+  };
+  for (const int output : pair.settings->outputs) {
+    if (output > router.size->outputs) {
+      add("output " + std::to_string(output));
+    }
+  }
+  for (const Side side : {Side::Main, Side::Backup}) {
+    for (const PairSignal& signal : pair.signals) {
+      const int input = signal.input[sideIndex(side)];
+      if (input > router.size->inputs) {
+        add("input " + std::to_string(input) + " (" + sideId(pair, side) +
+            (pair.signals.size() == 1 ? "" : " " + signal.name) + ")");
+      }
+    }
+  }
+  return text;
+}
+
 std::vector<SignalRoute> FailoverEngine::Impl::signalRoutes(const PairRt& pair,
                                                             std::optional<Side> from, Side to) {
   std::vector<SignalRoute> routes;
@@ -95,6 +121,10 @@ void FailoverEngine::Impl::onRouter(const RouterObserved& event, core::MonoTime 
 
   const bool reconnected = !router.connected;
   router.connected = true;
+  const bool size_changed = event.size && event.size != router.size;
+  if (event.size) {
+    router.size = event.size;
+  }
   if (event.full || reconnected) {
     std::fill(router.source.begin(), router.source.end(), 0);
   }
@@ -112,7 +142,7 @@ void FailoverEngine::Impl::onRouter(const RouterObserved& event, core::MonoTime 
       affected.push_back(static_cast<std::size_t>(router.owner[index]));
     }
   }
-  const bool whole = event.full || reconnected || locks_changed;
+  const bool whole = event.full || reconnected || locks_changed || size_changed;
   if (whole) {
     affected = router.pairs;
   } else {

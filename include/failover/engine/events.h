@@ -50,6 +50,13 @@ struct HealthObserved {
   std::optional<core::MonoTime> received_at;
 };
 
+// How many inputs and outputs a router has, as its prelude says.
+struct RouterSize {
+  int inputs = 0;
+  int outputs = 0;
+  friend bool operator==(const RouterSize&, const RouterSize&) = default;
+};
+
 // What a router reports. The router's own updates are the truth, whoever caused them.
 struct RouterObserved {
   std::string router;
@@ -64,6 +71,8 @@ struct RouterObserved {
   // When set: every output currently locked by ANOTHER client (the full set). Outputs this
   // node locked itself are not listed. Unset: the locks did not change.
   std::optional<std::vector<int>> locked_outputs;
+  // With a full routing: the router's real size. Ports beyond it cannot be switched.
+  std::optional<RouterSize> size;
 };
 
 // The node's own link to the broker went down or came back.

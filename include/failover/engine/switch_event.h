@@ -26,6 +26,7 @@ enum class ErrorCode {
   RouterDisconnected,
   RouterTimeout,
   NotAllowed,
+  PortOutOfRange,  // a port of the pair is beyond the connected router's size
 };
 
 // What caused a decision: the machine, the check ("engine", "videoio", "network", "status"
