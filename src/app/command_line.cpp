@@ -33,6 +33,12 @@ Result<CommandLine> parseCommandLine(const std::vector<std::string>& args) {
   std::optional<Command> command;
   bool timeout_given = false;
   auto set_command = [&](Command next, std::string_view flag) -> Status {
+    // --test-connection --config FILE: the configuration names the routers to test.
+    if ((command == Command::TestConnection && next == Command::Run) ||
+        (command == Command::Run && next == Command::TestConnection)) {
+      command = Command::TestConnection;
+      return Status::ok();
+    }
     if (command && *command != next) {
       return Status::invalidArgument(std::string(flag) +
                                      " cannot be combined with another command flag");
@@ -79,7 +85,10 @@ Result<CommandLine> parseCommandLine(const std::vector<std::string>& args) {
       }
     } else if (name == "--test-connection") {
       status = set_command(Command::TestConnection, name);
-      if (status.isOk()) {
+      // Without an address it checks the routers of --config FILE.
+      const bool has_address =
+          inline_value || (i + 1 < args.size() && args[i + 1].rfind("--", 0) != 0);
+      if (status.isOk() && has_address) {
         auto value = take_value();
         if (!value) {
           return value.status();
@@ -149,6 +158,15 @@ Result<CommandLine> parseCommandLine(const std::vector<std::string>& args) {
         "(see --help)");
   }
   result.command = *command;
+  if (result.command == Command::TestConnection) {
+    if (result.router_address.empty() && result.config_path.empty()) {
+      return Status::invalidArgument("--test-connection needs HOST[:PORT] or --config FILE");
+    }
+    if (!result.router_address.empty() && !result.config_path.empty()) {
+      return Status::invalidArgument(
+          "--test-connection takes HOST[:PORT] or --config FILE, not both");
+    }
+  }
   if ((result.json || timeout_given) && result.command != Command::TestConnection) {
     return Status::invalidArgument("--json and --timeout-ms only apply to --test-connection");
   }
@@ -167,6 +185,12 @@ Usage:
                 [--json] [--timeout-ms N]      read its prelude and print protocol version,
                                                model, friendly name, inputs, outputs and locked
                                                outputs; exit 0 if the device is present, else 1
+  failover-node --test-connection --config FILE
+                [--json] [--timeout-ms N]      connect to every router of FILE and check the
+                                               configuration against each: every output and
+                                               input of its pairs exists, no output of a pair is
+                                               locked by another client (unless force_unlock);
+                                               exit 0 if all is well, else 1 with each problem
   failover-node --version | --help
 
 Common options:

@@ -10,5 +10,7 @@ namespace failover::app {
 int runDaemon(const CommandLine& command_line);          // --config FILE
 int runCheckConfig(const CommandLine& command_line);     // --check-config FILE
 int runTestConnection(const CommandLine& command_line);  // --test-connection HOST[:PORT]
+// --test-connection --config FILE: every router of the file, checked against the file.
+int runTestConfiguredRouters(const CommandLine& command_line);
 
 }  // namespace failover::app

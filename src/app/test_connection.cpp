@@ -1,6 +1,8 @@
 // --test-connection HOST[:PORT]: connect to a Videohub once, read its prelude and report what
 // it is. Exit 0 when the device is present; otherwise exit 1 with one line saying why. The
-// whole command (name lookup, connect, prelude) is bounded by --timeout-ms.
+// whole command (name lookup, connect, prelude) is bounded by --timeout-ms. With --config FILE
+// instead of an address, every router of the file is checked against it
+// (test_configured_routers.cpp).
 
 #include <charconv>
 #include <cstdio>
@@ -8,13 +10,11 @@
 #include <optional>
 #include <string>
 
-#include <asio.hpp>
 #include <nlohmann/json.hpp>
-#include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/spdlog.h>
 
 #include "commands.h"
 #include "failover/videohub_client/videohub_client.h"
+#include "router_probe.h"
 
 namespace failover::app {
 
@@ -161,6 +161,10 @@ void printFailure(const std::string& where, const std::string& reason, bool json
 }  // namespace
 
 int runTestConnection(const CommandLine& command_line) {
+  configureProbeLogging(command_line.log_level);
+  if (!command_line.config_path.empty()) {
+    return runTestConfiguredRouters(command_line);
+  }
   const bool json = command_line.json;
   const auto address = parseAddress(command_line.router_address);
   if (!address) {
@@ -169,87 +173,17 @@ int runTestConnection(const CommandLine& command_line) {
     return 1;
   }
   const std::string where = address->host + ":" + std::to_string(address->port);
-  // The result is the report; connection logs would add lines, so they show only on request.
-  const bool verbose = command_line.log_level == "debug" || command_line.log_level == "trace";
-  auto logger = spdlog::get("videohub");
-  if (!logger) {
-    logger = spdlog::stderr_color_mt("videohub");
-  }
-  logger->set_level(verbose ? spdlog::level::from_str(command_line.log_level) : spdlog::level::off);
-
-  const std::chrono::milliseconds timeout(command_line.timeout_ms);
-  asio::io_context io;
-  vc::ClientOptions options;
-  options.host = address->host;
-  options.port = address->port;
-  options.connect_timeout = timeout;
-  options.ack_timeout = timeout;
-  options.keepalive_interval = timeout * 2;
-  options.silence_timeout = timeout * 2;
-  options.reconnect = false;
-
-  std::optional<int> exit_code;
-  bool connected = false;
-  vc::VideohubClient* client_ptr = nullptr;
-  asio::steady_timer deadline(io);
-  auto finish = [&](int code) {
-    if (exit_code) {
-      return;
-    }
-    exit_code = code;
-    deadline.cancel();
-    io.stop();
-  };
-  vc::ClientObservers observers;
-  observers.on_connection = [&](const vc::ConnectionEvent& event) {
-    switch (event.state) {
-      case vc::ConnectionState::Ready:
-        printReport(where, client_ptr->state(), json);
-        finish(0);
-        break;
-      case vc::ConnectionState::Unavailable:
-        printFailure(where, event.reason, json);
-        finish(1);
-        break;
-      case vc::ConnectionState::Disconnected:
-        printFailure(where, event.reason, json);
-        finish(1);
-        break;
-      case vc::ConnectionState::Syncing:
-        connected = true;
-        break;
-      case vc::ConnectionState::Connecting:
-        break;
-    }
-  };
-  vc::VideohubClient client(io, options, observers);
-  client_ptr = &client;
-  deadline.expires_after(timeout);
-  deadline.async_wait([&](const asio::error_code& ec) {
-    if (ec || exit_code) {
-      return;
-    }
-    const std::string limit = std::to_string(command_line.timeout_ms) + " ms";
-    printFailure(where,
-                 connected ? "timeout: connected, but no complete Videohub prelude within " + limit
-                           : "timeout: no connection within " + limit,
-                 json);
-    finish(1);
-  });
-  client.start();
-  io.run();
-
-  asio::error_code not_numeric;
-  (void)asio::ip::make_address(address->host, not_numeric);
-  if (exit_code == 1 && !connected && not_numeric) {
-    // A name lookup may still be running in the resolver's thread, and getaddrinfo cannot be
-    // interrupted; waiting for it would break the --timeout-ms promise.
-    std::fflush(stdout);
-    std::fflush(stderr);
-    std::_Exit(1);
-  }
-  client.stop();
-  return exit_code.value_or(1);
+  int exit_code = 1;
+  probeRouter(address->host, address->port, std::chrono::milliseconds(command_line.timeout_ms),
+              [&](const RouterProbe& probe) {
+                if (probe.present && probe.state) {
+                  printReport(where, *probe.state, json);
+                  exit_code = 0;
+                } else {
+                  printFailure(where, probe.error, json);
+                }
+              });
+  return exit_code;
 }
 
 }  // namespace failover::app

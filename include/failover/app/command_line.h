@@ -17,7 +17,7 @@ enum class LogFormat { Text, Json };
 
 struct CommandLine {
   Command command = Command::Help;
-  std::string config_path;         // --config or --check-config FILE
+  std::string config_path;         // --config or --check-config FILE (or the routers to test)
   std::string router_address;      // --test-connection HOST[:PORT]
   bool json = false;               // --json (test-connection output)
   int64_t timeout_ms = 3000;       // --timeout-ms (test-connection), 1..600000

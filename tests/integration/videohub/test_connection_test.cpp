@@ -1,8 +1,11 @@
 // failover-node --test-connection run as a process against the simulator and against peers
 // that refuse, never speak, or have no router hardware.
 
+#include <algorithm>
 #include <array>
 #include <chrono>
+#include <cstdio>
+#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -87,6 +90,65 @@ TEST(TestConnectionTest, JsonIsOneParsableObject) {
   EXPECT_EQ(report["locked_outputs"][0]["held_by"], "this_host");
   EXPECT_EQ(report["locked_outputs"][1]["output"], 4);
   EXPECT_EQ(report["locked_outputs"][1]["held_by"], "other");
+}
+
+// A facility written for a 40x40 router, checked against a 12x6 one with a lock on it.
+std::string facilityFor(const std::string& router_address) {
+  std::string name = router_address;
+  std::replace(name.begin(), name.end(), ':', '-');
+  const std::string path = ::testing::TempDir() + "facility-" + name + ".yaml";
+  std::ofstream file(path);
+  file << "routers:\n"
+       << "  vh1: { address: " << router_address << " }\n"
+       << "machines:\n"
+       << "  ar-main: { inputs: { fill: 1, key: 2 } }\n"
+       << "  ar-backup: { inputs: { fill: 3, key: 14 } }\n"
+       << "  cam-main: { input: 5 }\n"
+       << "  cam-backup: { input: 6 }\n"
+       << "  tally-main: { input: 7 }\n"
+       << "  tally-backup: { input: 8 }\n"
+       << "pairs:\n"
+       << "  ar: { router: vh1, main: ar-main, backup: ar-backup, "
+          "outputs: { fill: [1], key: [2] } }\n"
+       << "  cam: { router: vh1, main: cam-main, backup: cam-backup, outputs: [3, 9] }\n"
+       << "  tally: { router: vh1, main: tally-main, backup: tally-backup, outputs: [4] }\n";
+  return path;
+}
+
+TEST(TestConnectionTest, AConfigurationIsCheckedAgainstTheRoutersRealSizeAndLocks) {
+  SimProcess sim({"--inputs", "12", "--outputs", "6", "--lock", "4=127.0.0.9"});
+  const std::string config = facilityFor(sim.address());
+  const RunResult r = runTestConnection({"--config", config});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(contains(r, "router vh1 at " + sim.address() + ": ")) << r.lines.size();
+  EXPECT_TRUE(contains(r, "12 inputs, 6 outputs"));
+  EXPECT_TRUE(contains(r, "input 14 (ar-backup key) is beyond the router's 12 inputs"));
+  EXPECT_TRUE(contains(r, "output 9 is beyond the router's 6 outputs"));
+  EXPECT_TRUE(contains(r, "output 4 is locked by another client (and force_unlock is off)"));
+  EXPECT_TRUE(contains(r, "NOT OK"));
+
+  const RunResult json = runTestConnection({"--config", config, "--json"});
+  ASSERT_EQ(json.lines.size(), 1u);
+  const auto report = nlohmann::json::parse(json.lines[0], nullptr, false);
+  ASSERT_FALSE(report.is_discarded()) << json.lines[0];
+  EXPECT_EQ(report["ok"], false);
+  const auto& pairs = report["routers"][0]["pairs"];
+  ASSERT_EQ(pairs.size(), 3u);
+  EXPECT_EQ(pairs[0]["id"], "ar");
+  EXPECT_EQ(pairs[0]["ok"], false);
+  EXPECT_EQ(pairs[1]["problems"].size(), 1u);
+  EXPECT_EQ(pairs[2]["ok"], false);
+  std::remove(config.c_str());
+}
+
+TEST(TestConnectionTest, AConfigurationThatFitsIsExitZero) {
+  SimProcess sim({"--inputs", "40", "--outputs", "40"});
+  const std::string config = facilityFor(sim.address());
+  const RunResult r = runTestConnection({"--config", config});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_TRUE(contains(r, "  pair ar: ok"));
+  EXPECT_TRUE(contains(r, "OK: every router is present and every pair fits"));
+  std::remove(config.c_str());
 }
 
 TEST(TestConnectionTest, ARefusedPortIsOneLineAndExitOne) {

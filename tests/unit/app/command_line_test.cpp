@@ -44,6 +44,24 @@ TEST(CommandLineTest, TestConnectionDefaultsToThreeSeconds) {
   EXPECT_EQ(parseOk({"--test-connection", "127.0.0.1"}).timeout_ms, 3000);
 }
 
+TEST(CommandLineTest, TestConnectionOfAConfigurationsRouters) {
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"--test-connection", "--config", "facility.yaml", "--json"},
+           {"--config", "facility.yaml", "--test-connection"},
+           {"--test-connection", "--config=facility.yaml"}}) {
+    const CommandLine parsed = parseOk(args);
+    EXPECT_EQ(parsed.command, Command::TestConnection);
+    EXPECT_EQ(parsed.config_path, "facility.yaml");
+    EXPECT_TRUE(parsed.router_address.empty());
+  }
+  EXPECT_NE(parseError({"--test-connection"}).find("needs HOST[:PORT] or --config FILE"),
+            std::string::npos);
+  EXPECT_NE(parseError({"--test-connection", "h", "--config", "f"}).find("not both"),
+            std::string::npos);
+  EXPECT_NE(parseError({"--test-connection", "--check-config", "f"}).find("cannot be combined"),
+            std::string::npos);
+}
+
 TEST(CommandLineTest, VersionAndHelp) {
   EXPECT_EQ(parseOk({"--version"}).command, Command::Version);
   EXPECT_EQ(parseOk({"--help"}).command, Command::Help);
