@@ -17,6 +17,7 @@
 #include <exception>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <random>
 #include <string>
 #include <thread>
@@ -25,6 +26,7 @@
 #include "soak_lab.h"
 #include "soak_record.h"
 #include "soak_schedule.h"
+#include "support/temp_dir.h"
 
 namespace failover::soak {
 namespace {
@@ -82,14 +84,6 @@ std::string utc(double wall_ms) {
                 parts.tm_mon + 1, parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec,
                 static_cast<int>(static_cast<int64_t>(wall_ms) % 1000));
   return text;
-}
-
-std::filesystem::path makeDirectory() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "failover-soak-XXXXXX").string();
-  if (::mkdtemp(pattern.data()) == nullptr) {
-    throw std::runtime_error("cannot create a temporary directory");
-  }
-  return pattern;
 }
 
 std::string yamlOutputs(const std::vector<int>& outputs) {
@@ -433,20 +427,22 @@ int main(int argc, char** argv) {
   }
   std::cout << "failover_soak seed=" << options.seed << " duration_s=" << options.duration_s
             << std::endl;
-  std::filesystem::path directory;
+  // A clean run leaves nothing behind; a failing one keeps the node's log for the report.
+  std::optional<failover::testing::TempDir> directory;
   int status = 2;
   try {
-    directory = makeDirectory();
-    Soak soak(options, directory);
+    directory.emplace("failover-soak");
+    Soak soak(options, directory->path());
     status = soak.run();
   } catch (const std::exception& error) {
+    if (directory) {
+      directory->keep();
+    }
     std::cerr << "failover_soak: " << error.what() << std::endl;
     return 2;
   }
-  // A clean run leaves nothing behind; a failing one keeps the node's log for the report.
-  if (status == 0 && !options.keep) {
-    std::error_code ignored;
-    std::filesystem::remove_all(directory, ignored);
+  if (status != 0 || options.keep) {
+    directory->keep();
   }
   return status;
 }

@@ -16,6 +16,7 @@
 #include "bench_bus.h"
 #include "support/child_process.h"
 #include "support/mosquitto_broker.h"
+#include "support/temp_dir.h"
 
 namespace failover::bench {
 
@@ -74,7 +75,7 @@ class BenchLab {
   void writeConfig() const;
 
   LabSettings settings_;
-  std::filesystem::path directory_;
+  testing::TempDir directory_;
   testing::MosquittoBroker broker_;
   std::unique_ptr<testing::ChildProcess> router_;
   uint16_t router_port_ = 0;

@@ -19,14 +19,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::filesystem::path makeDirectory() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "failover-e2e-XXXXXX").string();
-  if (::mkdtemp(pattern.data()) == nullptr) {
-    throw std::runtime_error("cannot create a temporary directory");
-  }
-  return pattern;
-}
-
 std::string yamlList(const std::vector<std::string>& items) {
   std::string text = "[";
   for (size_t i = 0; i < items.size(); ++i) {
@@ -62,7 +54,7 @@ bool hasWarning(const Json& state, const std::string& code) {
   return false;
 }
 
-Lab::Lab(LabOptions options) : options_(std::move(options)), directory_(makeDirectory()) {}
+Lab::Lab(LabOptions options) : options_(std::move(options)), directory_("failover-e2e") {}
 
 Lab::~Lab() {
   node_.reset();
@@ -76,8 +68,6 @@ Lab::~Lab() {
   observer_.reset();
   router_.reset();
   broker_.stop();
-  std::error_code ignored;
-  std::filesystem::remove_all(directory_, ignored);
 }
 
 void Lab::start() {
@@ -97,11 +87,12 @@ void Lab::writeConfig() {
        << "mqtt: { server: " << broker_.uri()
        << ", base_topic: failover, keepalive_s: 5, version: " << options_.mqtt_version << " }\n"
        << "homeassistant: { enabled: false }\n"
-       << "state_file: " << (directory_ / "state.json").string() << "\n"
+       << "state_file: " << (directory_.path() / "state.json").string() << "\n"
        << "health:\n"
        << "  stale_after_ms: " << options_.stale_after_ms << "\n"
        << "  startup_grace_ms: " << options_.startup_grace_ms << "\n"
-       << "  reconnect_grace_ms: " << options_.reconnect_grace_ms << "\n"
+       << "  reconnect_grace_ms: " << options_.reconnect_grace_ms
+       << "\n"
        // The lab's machines publish no diagnostics; their silence must not warn.
        << "  diagnostics_stale_after_ms: 0\n"
        << "routers:\n"

@@ -28,6 +28,7 @@
 #include "heartbeats.h"
 #include "support/child_process.h"
 #include "support/mosquitto_broker.h"
+#include "support/temp_dir.h"
 
 namespace failover::e2e {
 
@@ -78,9 +79,9 @@ class Lab {
   void start();
 
   // --- the node ---
-  std::string configPath() const { return (directory_ / "config.yaml").string(); }
+  std::string configPath() const { return (directory_.path() / "config.yaml").string(); }
   void startNode();
-  std::filesystem::path nodeLogPath() const { return directory_ / "node.log"; }
+  std::filesystem::path nodeLogPath() const { return directory_.path() / "node.log"; }
   // Everything the node logged so far (printed by the destructor when the test failed).
   std::string nodeLog() const;
   // Waits for the node to be online with the pair idle, Main on air, both machines healthy.
@@ -125,7 +126,7 @@ class Lab {
   std::optional<Json> waitEvent(size_t from, const std::string& type,
                                 std::chrono::milliseconds timeout = kEventTimeout);
 
-  const std::filesystem::path& directory() const { return directory_; }
+  const std::filesystem::path& directory() const { return directory_.path(); }
 
  private:
   void writeConfig();
@@ -133,7 +134,7 @@ class Lab {
   void launchRouter(const std::string& listen, const std::map<int, int>& routes);
 
   LabOptions options_;
-  std::filesystem::path directory_;
+  testing::TempDir directory_;
   testing::MosquittoBroker broker_;
   std::unique_ptr<testing::ChildProcess> router_;
   uint16_t router_port_ = 0;

@@ -4,13 +4,9 @@
 
 #include "failover/mqtt/paho_message_bus.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <chrono>
 #include <csignal>
-#include <filesystem>
-#include <fstream>
 #include <iterator>
 #include <optional>
 #include <set>
@@ -25,6 +21,7 @@
 #include "bus_harness.h"
 #include "support/child_process.h"
 #include "support/mosquitto_broker.h"
+#include "support/temp_dir.h"
 
 namespace failover::mqtt {
 namespace {
@@ -272,13 +269,9 @@ TEST_F(PahoMessageBusTest, MessagesInFlightWhenTheBrokerDiesAreSentAgain) {
 // sent again and again; what follows still gets through.
 TEST_F(PahoMessageBusTest, APublishTheBrokerRefusesIsDroppedAndCounted) {
   broker_.stop();
-  const auto acl = std::filesystem::temp_directory_path() /
-                   ("failover-acl-" + std::to_string(::getpid()) + ".conf");
-  {
-    std::ofstream file(acl);
-    file << "topic readwrite failover/test/#\n";
-  }
-  MosquittoBroker guarded("acl_file " + acl.string() + "\n");
+  const testing::TempDir directory("failover-acl");
+  const auto acl = directory.write("acl.conf", "topic readwrite failover/test/#\n");
+  MosquittoBroker guarded("acl_file " + acl + "\n");
   ASSERT_TRUE(guarded.start());
   startBus(settingsFor(guarded.uri()));
   ASSERT_TRUE(recorder_.waitConnects(1, 5s));
@@ -305,7 +298,6 @@ TEST_F(PahoMessageBusTest, APublishTheBrokerRefusesIsDroppedAndCounted) {
   EXPECT_EQ(stats.publish_refused, 50u);
   EXPECT_EQ(stats.in_flight, 0u);
   EXPECT_EQ(stats.waiting, 0u);
-  std::filesystem::remove(acl);
 }
 
 TEST_F(PahoMessageBusTest, Mqtt311AlsoWorks) {

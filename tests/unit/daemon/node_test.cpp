@@ -1,7 +1,5 @@
 #include "failover/daemon/node.h"
 
-#include <unistd.h>
-
 #include <filesystem>
 #include <memory>
 #include <set>
@@ -13,6 +11,7 @@
 #include "failover/config/state_file.h"
 #include "failover/daemon/health_payload.h"
 #include "support/fake_ports.h"
+#include "support/temp_dir.h"
 
 namespace failover::daemon {
 namespace {
@@ -820,11 +819,8 @@ TEST_F(NodeTest, RefusedBlockFailsTheSwitch) {
 }
 
 TEST_F(NodeTest, SetModeSavesTheRunStateFile) {
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("failover-node-test-" + std::to_string(::getpid()) + "-" +
-                    ::testing::UnitTest::GetInstance()->current_test_info()->name());
-  std::filesystem::remove_all(dir);
-  const auto path = (dir / "state" / "run.json").string();
+  const failover::testing::TempDir dir("failover-node-test");
+  const auto path = (dir.path() / "state" / "run.json").string();
   build(std::string(kOnePairYaml) + "state_file: " + path + "\n");
   settle();
   EXPECT_FALSE(std::filesystem::exists(path));
@@ -842,7 +838,6 @@ TEST_F(NodeTest, SetModeSavesTheRunStateFile) {
   saved = config::loadRunState(path);
   ASSERT_TRUE(saved.isOk());
   EXPECT_EQ(saved->pairs.at("green").armed, false);
-  std::filesystem::remove_all(dir);
 }
 
 TEST_F(NodeTest, ManualModeDoesNotFailOver) {
