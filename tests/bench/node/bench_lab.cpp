@@ -92,35 +92,24 @@ void BenchLab::startPeers() {
 }
 
 void BenchLab::writeConfig() const {
-  std::ofstream file(directory_.path() / (settings_.node_id + ".yaml"));
-  file << "node_id: " << settings_.node_id << "\n"
-       << "mqtt: { server: " << broker_.uri() << ", base_topic: failover, keepalive_s: 10 }\n"
-       << "homeassistant: { enabled: false }\n"
-       << "state_file: " << (directory_.path() / (settings_.node_id + "-state.json")).string()
-       << "\n"
-       << "health:\n"
-       << "  stale_after_ms: " << settings_.stale_after_ms << "\n"
-       << "  startup_grace_ms: 0\n"
-       << "  reconnect_grace_ms: 0\n"
-       // The benchmark's machines publish no diagnostics; their silence must not warn.
-       << "  diagnostics_stale_after_ms: 0\n"
-       << "routers:\n"
-       << "  vh1: { address: 127.0.0.1:" << router_port_ << " }\n"
-       << "machines:\n";
-  for (int pair = 0; pair < settings_.pairs; ++pair) {
-    file << "  " << mainId(pair) << ": { input: " << 2 * pair + 1 << " }\n"
-         << "  " << backupId(pair) << ": { input: " << 2 * pair + 2 << " }\n";
+  auto config =
+      testing::FacilityConfig::nPairs(settings_.pairs, "127.0.0.1:" + std::to_string(router_port_));
+  config.node_id = settings_.node_id;
+  config.mqtt = {broker_.uri(), "failover", 10, std::nullopt};
+  config.homeassistant_enabled = false;
+  config.state_file = (directory_.path() / (settings_.node_id + "-state.json")).string();
+  config.health.stale_after_ms = settings_.stale_after_ms;
+  config.health.startup_grace_ms = 0;
+  config.health.reconnect_grace_ms = 0;
+  // The benchmark's machines publish no diagnostics; their silence must not warn.
+  config.health.diagnostics_stale_after_ms = 0;
+  for (auto& pair : config.pairs) {
+    pair.mode = "auto";
+    pair.triggers = {{"engine", "videoio", "network"}};
+    pair.failback = "manual";
+    pair.min_dwell_ms = 0;
   }
-  file << "pairs:\n";
-  for (int pair = 0; pair < settings_.pairs; ++pair) {
-    file << "  " << pairId(pair) << ": { router: vh1, main: " << mainId(pair)
-         << ", backup: " << backupId(pair) << ", outputs: [" << pair + 1
-         << "], mode: auto, triggers: [engine, videoio, network], failback: manual, "
-            "min_dwell_ms: 0 }\n";
-  }
-  if (!file) {
-    throw std::runtime_error("cannot write the node configuration");
-  }
+  config.write(directory_.path() / (settings_.node_id + ".yaml"));
 }
 
 void BenchLab::startNode() {

@@ -13,19 +13,12 @@
 #include <gtest/gtest.h>
 
 #include "bus_tools.h"
+#include "support/facility_config.h"
 
 namespace failover::e2e {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-std::string yamlList(const std::vector<std::string>& items) {
-  std::string text = "[";
-  for (size_t i = 0; i < items.size(); ++i) {
-    text += (i == 0 ? "" : ", ") + items[i];
-  }
-  return text + "]";
-}
 
 bool machineHealthy(const Json& state, const char* machine) {
   const auto& machines = state.at("machines");
@@ -82,40 +75,31 @@ void Lab::start() {
 }
 
 void Lab::writeConfig() {
-  std::ofstream file(configPath());
-  file << "node_id: fo1\n"
-       << "mqtt: { server: " << broker_.uri()
-       << ", base_topic: failover, keepalive_s: 5, version: " << options_.mqtt_version << " }\n"
-       << "homeassistant: { enabled: false }\n"
-       << "state_file: " << (directory_.path() / "state.json").string() << "\n"
-       << "health:\n"
-       << "  stale_after_ms: " << options_.stale_after_ms << "\n"
-       << "  startup_grace_ms: " << options_.startup_grace_ms << "\n"
-       << "  reconnect_grace_ms: " << options_.reconnect_grace_ms
-       << "\n"
-       // The lab's machines publish no diagnostics; their silence must not warn.
-       << "  diagnostics_stale_after_ms: 0\n"
-       << "routers:\n"
-       << "  vh1: { address: 127.0.0.1:" << router_port_
-       << ", write_labels: " << (options_.write_labels ? "true" : "false") << " }\n"
-       << "machines:\n"
-       << "  " << kMain << ": { label: Green Main, input: " << kMainInput << " }\n"
-       << "  " << kBackup << ": { label: Green Backup, input: " << kBackupInput << " }\n"
-       << "pairs:\n"
-       << "  " << kPair << ":\n"
-       << "    router: vh1\n"
-       << "    main: " << kMain << "\n"
-       << "    backup: " << kBackup << "\n"
-       << "    outputs: [" << kOutputA << ", " << kOutputB << "]\n"
-       << "    mode: " << options_.mode << "\n"
-       << "    triggers: " << yamlList(options_.triggers) << "\n"
-       << "    min_dwell_ms: " << options_.min_dwell_ms << "\n"
-       << "    failback: " << options_.failback << "\n"
-       << "    failback_after_ms: " << options_.failback_after_ms << "\n"
-       << options_.extra_yaml;
-  if (!file) {
-    throw std::runtime_error("cannot write " + configPath());
-  }
+  testing::FacilityConfig config;
+  config.mqtt = {broker_.uri(), "failover", 5, options_.mqtt_version};
+  config.homeassistant_enabled = false;
+  config.state_file = (directory_.path() / "state.json").string();
+  config.health.stale_after_ms = options_.stale_after_ms;
+  config.health.startup_grace_ms = options_.startup_grace_ms;
+  config.health.reconnect_grace_ms = options_.reconnect_grace_ms;
+  // The lab's machines publish no diagnostics; their silence must not warn.
+  config.health.diagnostics_stale_after_ms = 0;
+  config.routers = {{"vh1", "127.0.0.1:" + std::to_string(router_port_), options_.write_labels}};
+  config.machines = {{kMain, "Green Main", kMainInput}, {kBackup, "Green Backup", kBackupInput}};
+  testing::FacilityConfig::Pair pair;
+  pair.id = kPair;
+  pair.router = "vh1";
+  pair.main = kMain;
+  pair.backup = kBackup;
+  pair.outputs = {kOutputA, kOutputB};
+  pair.mode = options_.mode;
+  pair.triggers = options_.triggers;
+  pair.min_dwell_ms = options_.min_dwell_ms;
+  pair.failback = options_.failback;
+  pair.failback_after_ms = options_.failback_after_ms;
+  config.pairs = {pair};
+  config.extra_yaml = options_.extra_yaml;
+  config.write(configPath());
 }
 
 void Lab::startNode() {
