@@ -2,7 +2,7 @@
 
 #include <chrono>
 
-#include "bus_tools.h"
+#include "support/mqtt_test_client.h"
 
 namespace failover::e2e {
 namespace {
@@ -33,8 +33,8 @@ void Heartbeats::start() {
     std::lock_guard lock(mutex_);
     for (auto& [key, source] : sources_) {
       source.publisher = std::make_unique<testing::ChildProcess>(
-          std::vector<std::string>{kMosquittoPub, "-h", "127.0.0.1", "-p", std::to_string(port_),
-                                   "-q", "0", "-t", source.topic, "-l"});
+          std::vector<std::string>{testing::kMosquittoPub, "-h", "127.0.0.1", "-p",
+                                   std::to_string(port_), "-q", "0", "-t", source.topic, "-l"});
     }
   }
   running_ = true;

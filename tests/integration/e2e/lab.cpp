@@ -12,7 +12,6 @@
 
 #include <gtest/gtest.h>
 
-#include "bus_tools.h"
 #include "support/facility_config.h"
 
 namespace failover::e2e {
@@ -225,8 +224,9 @@ void Lab::reconnectClients() {
   heartbeats_.reset();
   render_sim_.reset();
   observer_.reset();
-  observer_ = std::make_unique<BusObserver>(
-      broker_.port(), std::vector<std::string>{"failover/fo1/#", "render/+/status"});
+  observer_ = std::make_unique<testing::MqttSubscriber>(
+      endpoint(), testing::MqttSubscription{
+                      .filters = {"failover/fo1/#", "render/+/status"}, .qos = 1, .confirm = true});
   if (options_.render_sim) {
     render_sim_ = std::make_unique<testing::ChildProcess>(
         std::vector<std::string>{testing::binaryPath("render-sim"), "--broker", broker_.uri(),
@@ -248,7 +248,10 @@ void Lab::reconnectClients() {
 void Lab::waitHeartbeatsFlowing() {
   // The publishers connect on their own schedule; a node started before every heartbeat
   // flows could rightly find a machine silent.
-  BusObserver agents(broker_.port(), {"render/+/engine", "render/+/videoio", "render/+/network"});
+  testing::MqttSubscriber agents(
+      endpoint(), {.filters = {"render/+/engine", "render/+/videoio", "render/+/network"},
+                   .qos = 1,
+                   .confirm = true});
   for (const char* machine : {kMain, kBackup}) {
     for (const char* check : {"engine", "videoio", "network"}) {
       const std::string topic_name = std::string("render/") + machine + "/" + check;
@@ -280,7 +283,15 @@ std::string Lab::agents(const std::string& command) {
 }
 
 void Lab::publish(const std::string& topic_name, const std::string& payload, bool retain) {
-  publishOnce(broker_.port(), topic_name, payload, retain);
+  if (!testing::publishMessage(endpoint(), topic_name, payload, retain)) {
+    throw std::runtime_error("mosquitto_pub failed for " + topic_name);
+  }
+}
+
+void Lab::publishFile(const std::string& topic_name, const std::filesystem::path& file) {
+  if (!testing::publishFile(endpoint(), topic_name, file)) {
+    throw std::runtime_error("mosquitto_pub failed for " + topic_name);
+  }
 }
 
 std::optional<Json> Lab::waitState(const std::function<bool(const Json&)>& match,

@@ -24,10 +24,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "bus_observer.h"
 #include "heartbeats.h"
 #include "support/child_process.h"
 #include "support/mosquitto_broker.h"
+#include "support/mqtt_test_client.h"
 #include "support/temp_dir.h"
 
 namespace failover::e2e {
@@ -105,13 +105,18 @@ class Lab {
 
   // --- the bus ---
   testing::MosquittoBroker& broker() { return broker_; }
-  BusObserver& bus() { return *observer_; }
+  // The observer on failover/fo1/# and render/+/status, as a dashboard would watch.
+  testing::MqttSubscriber& bus() { return *observer_; }
   Heartbeats& health() { return *heartbeats_; }
   // Sends one command to render-sim (LabOptions::render_sim) and returns its answer line.
   std::string agents(const std::string& command);
   // Restarts the observer (after a broker restart) and the heartbeat publishers.
   void reconnectClients();
+  // Publishes one message at QoS 1, as an agent or operator would; throws std::runtime_error
+  // when mosquitto_pub fails.
   void publish(const std::string& topic, const std::string& payload, bool retain = false);
+  // Publishes the contents of `file` as one message (for payloads too big for a command line).
+  void publishFile(const std::string& topic, const std::filesystem::path& file);
 
   // failover/fo1/<leaf> and failover/fo1/pair/green/<leaf>.
   static std::string topic(const std::string& leaf) { return "failover/fo1/" + leaf; }
@@ -132,6 +137,7 @@ class Lab {
   void writeConfig();
   void waitHeartbeatsFlowing();
   void launchRouter(const std::string& listen, const std::map<int, int>& routes);
+  testing::MqttEndpoint endpoint() const { return {broker_.port()}; }
 
   LabOptions options_;
   testing::TempDir directory_;
@@ -141,7 +147,7 @@ class Lab {
   std::map<int, int> saved_routes_;
   std::unique_ptr<Heartbeats> heartbeats_;
   std::unique_ptr<testing::ChildProcess> render_sim_;
-  std::unique_ptr<BusObserver> observer_;
+  std::unique_ptr<testing::MqttSubscriber> observer_;
   std::unique_ptr<testing::ChildProcess> node_;
 };
 
