@@ -239,8 +239,13 @@ void Lab::reconnectClients() {
   for (const char* machine : {kMain, kBackup}) {
     publish(std::string("render/") + machine + "/status", "online", true);
   }
-  heartbeats_ =
-      std::make_unique<Heartbeats>(broker_.port(), std::vector<std::string>{kMain, kBackup});
+  // One long-lived mosquitto_pub per topic, as each agent keeps its connection.
+  auto publishers = std::make_shared<testing::LinePublishers>(endpoint());
+  heartbeats_ = std::make_unique<Heartbeats>(
+      std::vector<std::string>{kMain, kBackup},
+      [publishers](const std::string& topic_name, const std::string& payload) {
+        publishers->publish(topic_name, payload);
+      });
   heartbeats_->start();
   waitHeartbeatsFlowing();
 }

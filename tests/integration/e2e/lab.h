@@ -24,8 +24,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "heartbeats.h"
 #include "support/child_process.h"
+#include "support/heartbeats.h"
 #include "support/mosquitto_broker.h"
 #include "support/mqtt_test_client.h"
 #include "support/temp_dir.h"
@@ -33,6 +33,7 @@
 namespace failover::e2e {
 
 using Json = nlohmann::json;
+using testing::Heartbeats;
 using namespace std::chrono_literals;
 
 inline constexpr const char* kPair = "green";
