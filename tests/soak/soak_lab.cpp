@@ -12,6 +12,8 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include "support/mqtt_test_client.h"
+
 namespace failover::soak {
 namespace {
 
@@ -352,22 +354,24 @@ bool Machines::waitLinksUp(std::chrono::milliseconds timeout) {
 // --- BusWatch ----------------------------------------------------------------------------
 
 BusWatch::BusWatch(Recorder& recorder, uint16_t port) : recorder_(recorder) {
-  process_ = std::make_unique<testing::ChildProcess>(std::vector<std::string>{
-      "/usr/bin/mosquitto_sub", "-h", "127.0.0.1", "-p", std::to_string(port), "-i",
-      "failover-soak-watch", "-c", "-q", "1", "-F", "%r %t %p", "-t", "failover/fo1/node/state",
-      "-t", "failover/fo1/pair/+/event", "-t", "failover/fo1/pair/+/state"});
+  testing::MqttSubscription subscription;
+  subscription.filters = {"failover/fo1/node/state", "failover/fo1/pair/+/event",
+                          "failover/fo1/pair/+/state"};
+  subscription.qos = 1;
+  subscription.persistent_client_id = "failover-soak-watch";
+  process_ = std::make_unique<testing::ChildProcess>(
+      testing::subscriberCommand(testing::MqttEndpoint{port}, subscription));
   reader_ = std::make_unique<LineReader>(*process_, [this](const std::string& line) {
     const double at = recorder_.now();
-    const auto first = line.find(' ');
-    const auto second = first == std::string::npos ? first : line.find(' ', first + 1);
-    if (second == std::string::npos) {
+    auto received = testing::parseSubscriberLine(line);
+    if (!received) {
       return;
     }
     BusMessage message;
     message.at_ms = at;
-    message.retained = line.substr(0, first) == "1";
-    message.topic = line.substr(first + 1, second - first - 1);
-    message.payload = line.substr(second + 1);
+    message.retained = received->retained;
+    message.topic = std::move(received->topic);
+    message.payload = std::move(received->payload);
     {
       std::lock_guard lock(mutex_);
       latest_[message.topic] = message.payload;

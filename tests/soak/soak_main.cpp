@@ -15,8 +15,8 @@
 #include <cstdlib>
 #include <ctime>
 #include <exception>
-#include <fstream>
 #include <iostream>
+#include <optional>
 #include <random>
 #include <string>
 #include <thread>
@@ -25,6 +25,8 @@
 #include "soak_lab.h"
 #include "soak_record.h"
 #include "soak_schedule.h"
+#include "support/facility_config.h"
+#include "support/temp_dir.h"
 
 namespace failover::soak {
 namespace {
@@ -84,59 +86,36 @@ std::string utc(double wall_ms) {
   return text;
 }
 
-std::filesystem::path makeDirectory() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "failover-soak-XXXXXX").string();
-  if (::mkdtemp(pattern.data()) == nullptr) {
-    throw std::runtime_error("cannot create a temporary directory");
-  }
-  return pattern;
-}
-
-std::string yamlOutputs(const std::vector<int>& outputs) {
-  std::string text;
-  for (int output : outputs) {
-    text += (text.empty() ? "" : ", ") + std::to_string(output);
-  }
-  return "[" + text + "]";
-}
-
 void writeConfig(const std::filesystem::path& path, const std::filesystem::path& directory,
                  const Facility& facility, uint16_t broker_port, uint16_t router_port,
                  bool manual_pairs) {
-  std::ofstream file(path);
-  file << "node_id: fo1\n"
-       << "mqtt: { server: tcp://127.0.0.1:" << broker_port
-       << ", base_topic: failover, keepalive_s: 5, version: 5 }\n"
-       << "homeassistant: { enabled: false }\n"
-       << "state_file: " << (directory / "state.json").string() << "\n"
-       << "health:\n"
-       << "  stale_after_ms: " << facility.stale_after_ms << "\n"
-       << "  startup_grace_ms: " << facility.startup_grace_ms << "\n"
-       << "  reconnect_grace_ms: " << facility.reconnect_grace_ms << "\n"
-       << "routers:\n"
-       << "  vh1: { address: 127.0.0.1:" << router_port << " }\n"
-       << "machines:\n";
+  testing::FacilityConfig config;
+  config.mqtt = {"tcp://127.0.0.1:" + std::to_string(broker_port), "failover", 5, 5};
+  config.homeassistant_enabled = false;
+  config.state_file = (directory / "state.json").string();
+  config.health.stale_after_ms = facility.stale_after_ms;
+  config.health.startup_grace_ms = facility.startup_grace_ms;
+  config.health.reconnect_grace_ms = facility.reconnect_grace_ms;
+  config.routers = {{"vh1", "127.0.0.1:" + std::to_string(router_port), std::nullopt}};
   for (const auto& machine : facility.machines) {
-    file << "  " << machine.id << ": { label: " << machine.id << ", input: " << machine.input
-         << " }\n";
+    config.machines.push_back({machine.id, machine.id, machine.input});
   }
-  file << "pairs:\n";
   for (const auto& pair : facility.pairs) {
-    file << "  " << pair.id << ":\n"
-         << "    router: vh1\n"
-         << "    main: " << pair.main << "\n"
-         << "    backup: " << pair.backup << "\n"
-         << "    outputs: " << yamlOutputs(pair.outputs) << "\n"
-         << "    mode: " << (manual_pairs ? "manual" : "auto") << "\n"
-         << "    armed: true\n"
-         << "    triggers: [engine, videoio, network]\n"
-         << "    failback: " << (pair.failback_auto ? "auto" : "manual") << "\n"
-         << "    failback_after_ms: " << facility.failback_after_ms << "\n"
-         << "    min_dwell_ms: " << facility.min_dwell_ms << "\n";
+    testing::FacilityConfig::Pair settings;
+    settings.id = pair.id;
+    settings.router = "vh1";
+    settings.main = pair.main;
+    settings.backup = pair.backup;
+    settings.outputs = pair.outputs;
+    settings.mode = manual_pairs ? "manual" : "auto";
+    settings.armed = true;
+    settings.triggers = {{"engine", "videoio", "network"}};
+    settings.failback = pair.failback_auto ? "auto" : "manual";
+    settings.failback_after_ms = facility.failback_after_ms;
+    settings.min_dwell_ms = facility.min_dwell_ms;
+    config.pairs.push_back(std::move(settings));
   }
-  if (!file) {
-    throw std::runtime_error("cannot write " + path.string());
-  }
+  config.write(path);
 }
 
 class Soak {
@@ -433,20 +412,22 @@ int main(int argc, char** argv) {
   }
   std::cout << "failover_soak seed=" << options.seed << " duration_s=" << options.duration_s
             << std::endl;
-  std::filesystem::path directory;
+  // A clean run leaves nothing behind; a failing one keeps the node's log for the report.
+  std::optional<failover::testing::TempDir> directory;
   int status = 2;
   try {
-    directory = makeDirectory();
-    Soak soak(options, directory);
+    directory.emplace("failover-soak");
+    Soak soak(options, directory->path());
     status = soak.run();
   } catch (const std::exception& error) {
+    if (directory) {
+      directory->keep();
+    }
     std::cerr << "failover_soak: " << error.what() << std::endl;
     return 2;
   }
-  // A clean run leaves nothing behind; a failing one keeps the node's log for the report.
-  if (status == 0 && !options.keep) {
-    std::error_code ignored;
-    std::filesystem::remove_all(directory, ignored);
+  if (status != 0 || options.keep) {
+    directory->keep();
   }
   return status;
 }

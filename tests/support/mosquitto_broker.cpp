@@ -30,13 +30,7 @@ bool loopbackPortAccepts(uint16_t port) {
 }
 
 MosquittoBroker::MosquittoBroker(std::string extra_config)
-    : extra_config_(std::move(extra_config)) {
-  std::string pattern =
-      (std::filesystem::temp_directory_path() / "failover-broker-XXXXXX").string();
-  if (::mkdtemp(pattern.data()) != nullptr) {
-    directory_ = pattern;
-  }
-}
+    : directory_(TempDir::tryCreate("failover-broker")), extra_config_(std::move(extra_config)) {}
 
 MosquittoBroker::MosquittoBroker(BrokerTls tls, std::string extra_config)
     : MosquittoBroker(std::move(extra_config)) {
@@ -49,16 +43,13 @@ std::string MosquittoBroker::uri() const {
 
 MosquittoBroker::~MosquittoBroker() {
   stop();
-  std::error_code ignored;
-  std::filesystem::remove_all(directory_, ignored);
 }
 
 bool MosquittoBroker::start() {
   if (process_) {
     return true;
   }
-  if (directory_.empty() ||
-      std::string(MOSQUITTO_EXECUTABLE).find("NOTFOUND") != std::string::npos) {
+  if (!directory_ || std::string(MOSQUITTO_EXECUTABLE).find("NOTFOUND") != std::string::npos) {
     return false;
   }
   // A restart keeps the port, so clients reconnect to the same address; a first start
@@ -68,7 +59,7 @@ bool MosquittoBroker::start() {
     if (!restart) {
       port_ = pickFreePort();
     }
-    const auto config_path = directory_ / "mosquitto.conf";
+    const auto config_path = directory_->path() / "mosquitto.conf";
     {
       std::ofstream config(config_path);
       // As root, mosquitto would drop to its own user and lose access to this directory.

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "support/child_process.h"
+#include "support/temp_dir.h"
 
 namespace failover::testing {
 
@@ -47,7 +48,7 @@ class MosquittoBroker {
   std::string uri() const;
 
  private:
-  std::filesystem::path directory_;
+  std::optional<TempDir> directory_;  // its config; empty when it could not be made
   std::string extra_config_;
   std::optional<BrokerTls> tls_;
   uint16_t port_ = 0;

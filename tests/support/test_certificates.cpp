@@ -52,28 +52,22 @@ bool opensslAvailable() {
 }
 
 TestCertificates::TestCertificates(std::string authority_name, std::string server_names)
-    : authority_name_(std::move(authority_name)), server_names_(std::move(server_names)) {
-  std::string pattern = (std::filesystem::temp_directory_path() / "failover-tls-XXXXXX").string();
-  if (::mkdtemp(pattern.data()) != nullptr) {
-    directory_ = pattern;
-  }
-}
+    : authority_name_(std::move(authority_name)),
+      server_names_(std::move(server_names)),
+      directory_(TempDir::tryCreate("failover-tls")) {}
 
-TestCertificates::~TestCertificates() {
-  std::error_code ignored;
-  std::filesystem::remove_all(directory_, ignored);
-}
+TestCertificates::~TestCertificates() = default;
 
 bool TestCertificates::generate(std::string& error) {
   if (!opensslAvailable()) {
     error = std::string(kOpensslExecutable) + " is not available";
     return false;
   }
-  if (directory_.empty()) {
+  if (!directory_) {
     error = "cannot create a temporary directory";
     return false;
   }
-  std::ofstream(directory_ / "openssl.cnf")
+  std::ofstream(directory() / "openssl.cnf")
       << kOpensslConfig << "subjectAltName = " << server_names_ << "\n";
   // A self-signed authority, then two certificates it signs.
   return run({"req", "-x509", "-config", "openssl.cnf", "-extensions", "authority", "-newkey", "ec",
@@ -99,7 +93,9 @@ bool TestCertificates::issue(const std::string& name, const std::string& common_
 // Runs openssl in the directory with its output in a log file, which becomes the error
 // text when it fails.
 bool TestCertificates::run(const std::vector<std::string>& arguments, std::string& error) const {
-  const auto log_path = directory_ / "openssl.log";
+  // Made before the fork: the child may not allocate.
+  const auto directory_path = directory();
+  const auto log_path = directory_path / "openssl.log";
   std::vector<std::string> argv{kOpensslExecutable};
   argv.insert(argv.end(), arguments.begin(), arguments.end());
   std::vector<char*> raw;
@@ -117,7 +113,7 @@ bool TestCertificates::run(const std::vector<std::string>& arguments, std::strin
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     const int null_fd = ::open("/dev/null", O_RDONLY);
     const int log_fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    if (null_fd < 0 || log_fd < 0 || ::chdir(directory_.c_str()) != 0) {
+    if (null_fd < 0 || log_fd < 0 || ::chdir(directory_path.c_str()) != 0) {
       ::_exit(126);
     }
     ::dup2(null_fd, STDIN_FILENO);

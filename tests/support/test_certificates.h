@@ -7,8 +7,11 @@
 // for two days), so no key is ever kept in the repository. The destructor removes them.
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "support/temp_dir.h"
 
 namespace failover::testing {
 
@@ -37,11 +40,11 @@ class TestCertificates {
   bool generate(std::string& error);
 
   // PEM files; meaningful after a successful generate().
-  std::filesystem::path caFile() const { return directory_ / "ca.crt"; }
-  std::filesystem::path serverCertFile() const { return directory_ / "server.crt"; }
-  std::filesystem::path serverKeyFile() const { return directory_ / "server.key"; }
-  std::filesystem::path clientCertFile() const { return directory_ / "client.crt"; }
-  std::filesystem::path clientKeyFile() const { return directory_ / "client.key"; }
+  std::filesystem::path caFile() const { return directory() / "ca.crt"; }
+  std::filesystem::path serverCertFile() const { return directory() / "server.crt"; }
+  std::filesystem::path serverKeyFile() const { return directory() / "server.key"; }
+  std::filesystem::path clientCertFile() const { return directory() / "client.crt"; }
+  std::filesystem::path clientKeyFile() const { return directory() / "client.key"; }
 
  private:
   bool run(const std::vector<std::string>& arguments, std::string& error) const;
@@ -50,7 +53,10 @@ class TestCertificates {
 
   std::string authority_name_;
   std::string server_names_;
-  std::filesystem::path directory_;
+  // The directory the files are made in; empty when it could not be created.
+  std::filesystem::path directory() const { return directory_ ? directory_->path() : ""; }
+
+  std::optional<TempDir> directory_;
 };
 
 }  // namespace failover::testing

@@ -14,14 +14,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::filesystem::path makeDirectory() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "failover-bench-XXXXXX").string();
-  if (::mkdtemp(pattern.data()) == nullptr) {
-    throw std::runtime_error("cannot create a temporary directory");
-  }
-  return pattern;
-}
-
 bool pairReady(const Json& state, int pair) {
   const auto& machines = state.value("machines", Json::object());
   const auto healthy = [&](const std::string& id) {
@@ -56,15 +48,13 @@ std::string problemLines(const std::string& log) {
 }
 
 BenchLab::BenchLab(LabSettings settings)
-    : settings_(std::move(settings)), directory_(makeDirectory()) {}
+    : settings_(std::move(settings)), directory_("failover-bench") {}
 
 BenchLab::~BenchLab() {
   stopNode();
   bus_.reset();
   router_.reset();
   broker_.stop();
-  std::error_code ignored;
-  std::filesystem::remove_all(directory_, ignored);
 }
 
 void BenchLab::startPeers() {
@@ -89,7 +79,7 @@ void BenchLab::startPeers() {
     argv.push_back("--route");
     argv.push_back(std::to_string(pair + 1) + "=" + std::to_string(2 * pair + 1));
   }
-  ::setenv("LOG", (directory_ / "router.log").c_str(), 1);
+  ::setenv("LOG", (directory_.path() / "router.log").c_str(), 1);
   router_ = std::make_unique<testing::ChildProcess>(argv);
   const auto line = router_->waitForLine("listening on ", 5000ms);
   if (!line) {
@@ -102,42 +92,33 @@ void BenchLab::startPeers() {
 }
 
 void BenchLab::writeConfig() const {
-  std::ofstream file(directory_ / (settings_.node_id + ".yaml"));
-  file << "node_id: " << settings_.node_id << "\n"
-       << "mqtt: { server: " << broker_.uri() << ", base_topic: failover, keepalive_s: 10 }\n"
-       << "homeassistant: { enabled: false }\n"
-       << "state_file: " << (directory_ / (settings_.node_id + "-state.json")).string() << "\n"
-       << "health:\n"
-       << "  stale_after_ms: " << settings_.stale_after_ms << "\n"
-       << "  startup_grace_ms: 0\n"
-       << "  reconnect_grace_ms: 0\n"
-       // The benchmark's machines publish no diagnostics; their silence must not warn.
-       << "  diagnostics_stale_after_ms: 0\n"
-       << "routers:\n"
-       << "  vh1: { address: 127.0.0.1:" << router_port_ << " }\n"
-       << "machines:\n";
-  for (int pair = 0; pair < settings_.pairs; ++pair) {
-    file << "  " << mainId(pair) << ": { input: " << 2 * pair + 1 << " }\n"
-         << "  " << backupId(pair) << ": { input: " << 2 * pair + 2 << " }\n";
+  auto config =
+      testing::FacilityConfig::nPairs(settings_.pairs, "127.0.0.1:" + std::to_string(router_port_));
+  config.node_id = settings_.node_id;
+  config.mqtt = {broker_.uri(), "failover", 10, std::nullopt};
+  config.homeassistant_enabled = false;
+  config.state_file = (directory_.path() / (settings_.node_id + "-state.json")).string();
+  config.health.stale_after_ms = settings_.stale_after_ms;
+  config.health.startup_grace_ms = 0;
+  config.health.reconnect_grace_ms = 0;
+  // The benchmark's machines publish no diagnostics; their silence must not warn.
+  config.health.diagnostics_stale_after_ms = 0;
+  for (auto& pair : config.pairs) {
+    pair.mode = "auto";
+    pair.triggers = {{"engine", "videoio", "network"}};
+    pair.failback = "manual";
+    pair.min_dwell_ms = 0;
   }
-  file << "pairs:\n";
-  for (int pair = 0; pair < settings_.pairs; ++pair) {
-    file << "  " << pairId(pair) << ": { router: vh1, main: " << mainId(pair)
-         << ", backup: " << backupId(pair) << ", outputs: [" << pair + 1
-         << "], mode: auto, triggers: [engine, videoio, network], failback: manual, "
-            "min_dwell_ms: 0 }\n";
-  }
-  if (!file) {
-    throw std::runtime_error("cannot write the node configuration");
-  }
+  config.write(directory_.path() / (settings_.node_id + ".yaml"));
 }
 
 void BenchLab::startNode() {
   writeConfig();
-  node_ = std::make_unique<testing::ChildProcess>(std::vector<std::string>{
-      "/bin/sh", "-c", "exec \"$0\" --config \"$1\" >>\"$2\" 2>&1",
-      testing::binaryPath("failover-node"), (directory_ / (settings_.node_id + ".yaml")).string(),
-      (directory_ / "node.log").string()});
+  node_ = std::make_unique<testing::ChildProcess>(
+      std::vector<std::string>{"/bin/sh", "-c", "exec \"$0\" --config \"$1\" >>\"$2\" 2>&1",
+                               testing::binaryPath("failover-node"),
+                               (directory_.path() / (settings_.node_id + ".yaml")).string(),
+                               (directory_.path() / "node.log").string()});
 }
 
 void BenchLab::stopNode() {
@@ -231,7 +212,7 @@ std::string BenchLab::sim(const std::string& command) {
 }
 
 int BenchLab::routingBlocks() const {
-  std::ifstream file(directory_ / "router.log");
+  std::ifstream file(directory_.path() / "router.log");
   std::string line;
   int blocks = 0;
   while (std::getline(file, line)) {
@@ -243,7 +224,7 @@ int BenchLab::routingBlocks() const {
 }
 
 std::string BenchLab::nodeLog() const {
-  std::ifstream file(directory_ / "node.log");
+  std::ifstream file(directory_.path() / "node.log");
   std::ostringstream text;
   text << file.rdbuf();
   return text.str();

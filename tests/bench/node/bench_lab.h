@@ -15,7 +15,9 @@
 
 #include "bench_bus.h"
 #include "support/child_process.h"
+#include "support/facility_config.h"
 #include "support/mosquitto_broker.h"
+#include "support/temp_dir.h"
 
 namespace failover::bench {
 
@@ -57,9 +59,9 @@ class BenchLab {
   std::string pairTopic(int pair, const std::string& leaf) const {
     return base() + "/pair/" + pairId(pair) + "/" + leaf;
   }
-  static std::string pairId(int pair) { return "p" + std::to_string(pair); }
-  static std::string mainId(int pair) { return pairId(pair) + "-main"; }
-  static std::string backupId(int pair) { return pairId(pair) + "-backup"; }
+  static std::string pairId(int pair) { return testing::FacilityConfig::pairId(pair); }
+  static std::string mainId(int pair) { return testing::FacilityConfig::mainId(pair); }
+  static std::string backupId(int pair) { return testing::FacilityConfig::backupId(pair); }
   static std::string healthTopic(const std::string& machine, const std::string& check) {
     return "render/" + machine + "/" + check;
   }
@@ -74,7 +76,7 @@ class BenchLab {
   void writeConfig() const;
 
   LabSettings settings_;
-  std::filesystem::path directory_;
+  testing::TempDir directory_;
   testing::MosquittoBroker broker_;
   std::unique_ptr<testing::ChildProcess> router_;
   uint16_t router_port_ = 0;

@@ -20,7 +20,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
-#include <mutex>
 #include <optional>
 #include <sstream>
 #include <stdexcept>
@@ -29,6 +28,7 @@
 #include <vector>
 
 #include "bench_lab.h"
+#include "support/heartbeats.h"
 
 namespace fb = failover::bench;
 using fb::BenchLab;
@@ -338,66 +338,43 @@ int benchManual(const Args& args) {
   return 0;
 }
 
-// Heartbeats of every check of the machines of pairs 0..pairs-1; the Mains' engine
-// heartbeats can be silenced, all at once.
+// Heartbeats of every check of the machines of pairs 0..pairs-1, through their own client; the
+// Mains' engine heartbeats can be silenced, all at once. The Mains come first, so each round
+// starts with every Main's engine heartbeat, back to back: when they stop, their last ones
+// are as close together as the bus allows.
 class Heartbeats {
  public:
   Heartbeats(const std::string& uri, std::chrono::milliseconds period, int pairs = 1)
-      : bus_(uri, "node-bench-heartbeats"), period_(period), pairs_(pairs) {
-    thread_ = std::thread([this] { run(); });
-  }
-  ~Heartbeats() {
-    stop_ = true;
-    thread_.join();
+      : bus_(uri, "node-bench-heartbeats"),
+        heartbeats_(machines(pairs),
+                    [this](const std::string& topic, const std::string& payload) {
+                      bus_.publish(topic, payload);
+                    },
+                    {period, R"({"status":"ok"})"}) {
+    for (int pair = 0; pair < pairs; ++pair) {
+      main_engines_.emplace_back(BenchLab::mainId(pair), "engine");
+    }
+    heartbeats_.start();
   }
   // Stops the Mains' engine heartbeats; returns when the last one was published.
-  Clock::time_point silenceMainEngine() {
-    std::lock_guard lock(mutex_);
-    silent_ = true;
-    return last_main_engine_;
-  }
-  void resumeMainEngine() {
-    std::lock_guard lock(mutex_);
-    silent_ = false;
-  }
+  Clock::time_point silenceMainEngine() { return heartbeats_.silence(main_engines_); }
+  void resumeMainEngine() { heartbeats_.resume(main_engines_); }
 
  private:
-  // Each round starts with every Main's engine heartbeat, back to back, so that when they
-  // stop their last ones are as close together as the bus allows.
-  void run() {
-    while (!stop_) {
-      {
-        std::lock_guard lock(mutex_);
-        if (!silent_) {
-          for (int pair = 0; pair < pairs_; ++pair) {
-            bus_.publish(BenchLab::healthTopic(BenchLab::mainId(pair), "engine"),
-                         R"({"status":"ok"})");
-          }
-          last_main_engine_ = Clock::now();
-        }
-      }
-      for (int pair = 0; pair < pairs_; ++pair) {
-        for (const bool main : {true, false}) {
-          const std::string machine = main ? BenchLab::mainId(pair) : BenchLab::backupId(pair);
-          for (const char* check : {"engine", "videoio", "network"}) {
-            if (!(main && std::string(check) == "engine")) {
-              bus_.publish(BenchLab::healthTopic(machine, check), R"({"status":"ok"})");
-            }
-          }
-        }
-      }
-      std::this_thread::sleep_for(period_);
+  static std::vector<std::string> machines(int pairs) {
+    std::vector<std::string> ids;
+    for (int pair = 0; pair < pairs; ++pair) {
+      ids.push_back(BenchLab::mainId(pair));
     }
+    for (int pair = 0; pair < pairs; ++pair) {
+      ids.push_back(BenchLab::backupId(pair));
+    }
+    return ids;
   }
 
   fb::BenchBus bus_;
-  std::chrono::milliseconds period_;
-  int pairs_;
-  std::mutex mutex_;
-  bool silent_ = false;
-  Clock::time_point last_main_engine_;
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
+  failover::testing::Heartbeats heartbeats_;
+  std::vector<failover::testing::Heartbeats::Check> main_engines_;
 };
 
 int benchSilence(const Args& args) {

@@ -12,28 +12,12 @@
 
 #include <gtest/gtest.h>
 
-#include "bus_tools.h"
+#include "support/facility_config.h"
 
 namespace failover::e2e {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-std::filesystem::path makeDirectory() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "failover-e2e-XXXXXX").string();
-  if (::mkdtemp(pattern.data()) == nullptr) {
-    throw std::runtime_error("cannot create a temporary directory");
-  }
-  return pattern;
-}
-
-std::string yamlList(const std::vector<std::string>& items) {
-  std::string text = "[";
-  for (size_t i = 0; i < items.size(); ++i) {
-    text += (i == 0 ? "" : ", ") + items[i];
-  }
-  return text + "]";
-}
 
 bool machineHealthy(const Json& state, const char* machine) {
   const auto& machines = state.at("machines");
@@ -62,7 +46,7 @@ bool hasWarning(const Json& state, const std::string& code) {
   return false;
 }
 
-Lab::Lab(LabOptions options) : options_(std::move(options)), directory_(makeDirectory()) {}
+Lab::Lab(LabOptions options) : options_(std::move(options)), directory_("failover-e2e") {}
 
 Lab::~Lab() {
   node_.reset();
@@ -76,8 +60,6 @@ Lab::~Lab() {
   observer_.reset();
   router_.reset();
   broker_.stop();
-  std::error_code ignored;
-  std::filesystem::remove_all(directory_, ignored);
 }
 
 void Lab::start() {
@@ -92,39 +74,31 @@ void Lab::start() {
 }
 
 void Lab::writeConfig() {
-  std::ofstream file(configPath());
-  file << "node_id: fo1\n"
-       << "mqtt: { server: " << broker_.uri()
-       << ", base_topic: failover, keepalive_s: 5, version: " << options_.mqtt_version << " }\n"
-       << "homeassistant: { enabled: false }\n"
-       << "state_file: " << (directory_ / "state.json").string() << "\n"
-       << "health:\n"
-       << "  stale_after_ms: " << options_.stale_after_ms << "\n"
-       << "  startup_grace_ms: " << options_.startup_grace_ms << "\n"
-       << "  reconnect_grace_ms: " << options_.reconnect_grace_ms << "\n"
-       // The lab's machines publish no diagnostics; their silence must not warn.
-       << "  diagnostics_stale_after_ms: 0\n"
-       << "routers:\n"
-       << "  vh1: { address: 127.0.0.1:" << router_port_
-       << ", write_labels: " << (options_.write_labels ? "true" : "false") << " }\n"
-       << "machines:\n"
-       << "  " << kMain << ": { label: Green Main, input: " << kMainInput << " }\n"
-       << "  " << kBackup << ": { label: Green Backup, input: " << kBackupInput << " }\n"
-       << "pairs:\n"
-       << "  " << kPair << ":\n"
-       << "    router: vh1\n"
-       << "    main: " << kMain << "\n"
-       << "    backup: " << kBackup << "\n"
-       << "    outputs: [" << kOutputA << ", " << kOutputB << "]\n"
-       << "    mode: " << options_.mode << "\n"
-       << "    triggers: " << yamlList(options_.triggers) << "\n"
-       << "    min_dwell_ms: " << options_.min_dwell_ms << "\n"
-       << "    failback: " << options_.failback << "\n"
-       << "    failback_after_ms: " << options_.failback_after_ms << "\n"
-       << options_.extra_yaml;
-  if (!file) {
-    throw std::runtime_error("cannot write " + configPath());
-  }
+  testing::FacilityConfig config;
+  config.mqtt = {broker_.uri(), "failover", 5, options_.mqtt_version};
+  config.homeassistant_enabled = false;
+  config.state_file = (directory_.path() / "state.json").string();
+  config.health.stale_after_ms = options_.stale_after_ms;
+  config.health.startup_grace_ms = options_.startup_grace_ms;
+  config.health.reconnect_grace_ms = options_.reconnect_grace_ms;
+  // The lab's machines publish no diagnostics; their silence must not warn.
+  config.health.diagnostics_stale_after_ms = 0;
+  config.routers = {{"vh1", "127.0.0.1:" + std::to_string(router_port_), options_.write_labels}};
+  config.machines = {{kMain, "Green Main", kMainInput}, {kBackup, "Green Backup", kBackupInput}};
+  testing::FacilityConfig::Pair pair;
+  pair.id = kPair;
+  pair.router = "vh1";
+  pair.main = kMain;
+  pair.backup = kBackup;
+  pair.outputs = {kOutputA, kOutputB};
+  pair.mode = options_.mode;
+  pair.triggers = options_.triggers;
+  pair.min_dwell_ms = options_.min_dwell_ms;
+  pair.failback = options_.failback;
+  pair.failback_after_ms = options_.failback_after_ms;
+  config.pairs = {pair};
+  config.extra_yaml = options_.extra_yaml;
+  config.write(configPath());
 }
 
 void Lab::startNode() {
@@ -250,8 +224,9 @@ void Lab::reconnectClients() {
   heartbeats_.reset();
   render_sim_.reset();
   observer_.reset();
-  observer_ = std::make_unique<BusObserver>(
-      broker_.port(), std::vector<std::string>{"failover/fo1/#", "render/+/status"});
+  observer_ = std::make_unique<testing::MqttSubscriber>(
+      endpoint(), testing::MqttSubscription{
+                      .filters = {"failover/fo1/#", "render/+/status"}, .qos = 1, .confirm = true});
   if (options_.render_sim) {
     render_sim_ = std::make_unique<testing::ChildProcess>(
         std::vector<std::string>{testing::binaryPath("render-sim"), "--broker", broker_.uri(),
@@ -264,8 +239,13 @@ void Lab::reconnectClients() {
   for (const char* machine : {kMain, kBackup}) {
     publish(std::string("render/") + machine + "/status", "online", true);
   }
-  heartbeats_ =
-      std::make_unique<Heartbeats>(broker_.port(), std::vector<std::string>{kMain, kBackup});
+  // One long-lived mosquitto_pub per topic, as each agent keeps its connection.
+  auto publishers = std::make_shared<testing::LinePublishers>(endpoint());
+  heartbeats_ = std::make_unique<Heartbeats>(
+      std::vector<std::string>{kMain, kBackup},
+      [publishers](const std::string& topic_name, const std::string& payload) {
+        publishers->publish(topic_name, payload);
+      });
   heartbeats_->start();
   waitHeartbeatsFlowing();
 }
@@ -273,7 +253,10 @@ void Lab::reconnectClients() {
 void Lab::waitHeartbeatsFlowing() {
   // The publishers connect on their own schedule; a node started before every heartbeat
   // flows could rightly find a machine silent.
-  BusObserver agents(broker_.port(), {"render/+/engine", "render/+/videoio", "render/+/network"});
+  testing::MqttSubscriber agents(
+      endpoint(), {.filters = {"render/+/engine", "render/+/videoio", "render/+/network"},
+                   .qos = 1,
+                   .confirm = true});
   for (const char* machine : {kMain, kBackup}) {
     for (const char* check : {"engine", "videoio", "network"}) {
       const std::string topic_name = std::string("render/") + machine + "/" + check;
@@ -305,7 +288,15 @@ std::string Lab::agents(const std::string& command) {
 }
 
 void Lab::publish(const std::string& topic_name, const std::string& payload, bool retain) {
-  publishOnce(broker_.port(), topic_name, payload, retain);
+  if (!testing::publishMessage(endpoint(), topic_name, payload, retain)) {
+    throw std::runtime_error("mosquitto_pub failed for " + topic_name);
+  }
+}
+
+void Lab::publishFile(const std::string& topic_name, const std::filesystem::path& file) {
+  if (!testing::publishFile(endpoint(), topic_name, file)) {
+    throw std::runtime_error("mosquitto_pub failed for " + topic_name);
+  }
 }
 
 std::optional<Json> Lab::waitState(const std::function<bool(const Json&)>& match,

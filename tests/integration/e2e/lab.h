@@ -24,14 +24,16 @@
 
 #include <nlohmann/json.hpp>
 
-#include "bus_observer.h"
-#include "heartbeats.h"
 #include "support/child_process.h"
+#include "support/heartbeats.h"
 #include "support/mosquitto_broker.h"
+#include "support/mqtt_test_client.h"
+#include "support/temp_dir.h"
 
 namespace failover::e2e {
 
 using Json = nlohmann::json;
+using testing::Heartbeats;
 using namespace std::chrono_literals;
 
 inline constexpr const char* kPair = "green";
@@ -78,9 +80,9 @@ class Lab {
   void start();
 
   // --- the node ---
-  std::string configPath() const { return (directory_ / "config.yaml").string(); }
+  std::string configPath() const { return (directory_.path() / "config.yaml").string(); }
   void startNode();
-  std::filesystem::path nodeLogPath() const { return directory_ / "node.log"; }
+  std::filesystem::path nodeLogPath() const { return directory_.path() / "node.log"; }
   // Everything the node logged so far (printed by the destructor when the test failed).
   std::string nodeLog() const;
   // Waits for the node to be online with the pair idle, Main on air, both machines healthy.
@@ -104,13 +106,18 @@ class Lab {
 
   // --- the bus ---
   testing::MosquittoBroker& broker() { return broker_; }
-  BusObserver& bus() { return *observer_; }
+  // The observer on failover/fo1/# and render/+/status, as a dashboard would watch.
+  testing::MqttSubscriber& bus() { return *observer_; }
   Heartbeats& health() { return *heartbeats_; }
   // Sends one command to render-sim (LabOptions::render_sim) and returns its answer line.
   std::string agents(const std::string& command);
   // Restarts the observer (after a broker restart) and the heartbeat publishers.
   void reconnectClients();
+  // Publishes one message at QoS 1, as an agent or operator would; throws std::runtime_error
+  // when mosquitto_pub fails.
   void publish(const std::string& topic, const std::string& payload, bool retain = false);
+  // Publishes the contents of `file` as one message (for payloads too big for a command line).
+  void publishFile(const std::string& topic, const std::filesystem::path& file);
 
   // failover/fo1/<leaf> and failover/fo1/pair/green/<leaf>.
   static std::string topic(const std::string& leaf) { return "failover/fo1/" + leaf; }
@@ -125,22 +132,23 @@ class Lab {
   std::optional<Json> waitEvent(size_t from, const std::string& type,
                                 std::chrono::milliseconds timeout = kEventTimeout);
 
-  const std::filesystem::path& directory() const { return directory_; }
+  const std::filesystem::path& directory() const { return directory_.path(); }
 
  private:
   void writeConfig();
   void waitHeartbeatsFlowing();
   void launchRouter(const std::string& listen, const std::map<int, int>& routes);
+  testing::MqttEndpoint endpoint() const { return {broker_.port()}; }
 
   LabOptions options_;
-  std::filesystem::path directory_;
+  testing::TempDir directory_;
   testing::MosquittoBroker broker_;
   std::unique_ptr<testing::ChildProcess> router_;
   uint16_t router_port_ = 0;
   std::map<int, int> saved_routes_;
   std::unique_ptr<Heartbeats> heartbeats_;
   std::unique_ptr<testing::ChildProcess> render_sim_;
-  std::unique_ptr<BusObserver> observer_;
+  std::unique_ptr<testing::MqttSubscriber> observer_;
   std::unique_ptr<testing::ChildProcess> node_;
 };
 

@@ -8,7 +8,6 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
-#include "bus_tools.h"
 #include "lab.h"
 
 namespace failover::e2e {
@@ -32,7 +31,7 @@ TEST(RobustnessTest, GarbageOnEveryInputTopicIsCountedAndSurvived) {
     for (const auto& payload : garbage) {
       lab.publish(topic, payload);
     }
-    publishFile(lab.broker().port(), topic, big);
+    lab.publishFile(topic, big);
   }
   // A machine the node does not know, and commands that make no sense.
   lab.publish("render/unknown-machine/engine", R"({"status":"fail"})");
@@ -43,7 +42,7 @@ TEST(RobustnessTest, GarbageOnEveryInputTopicIsCountedAndSurvived) {
   lab.publish(Lab::pairTopic("request/switch"), "garbage");
   lab.publish(Lab::pairTopic("request/unknown"), "{}");
   lab.publish("failover/fo1/pair/nopair/request/get_state", "{}");
-  publishFile(lab.broker().port(), Lab::pairTopic("request/switch"), big);
+  lab.publishFile(Lab::pairTopic("request/switch"), big);
 
   // Still alive and answering.
   const auto mark = lab.bus().mark();

@@ -4,13 +4,9 @@
 
 #include "failover/mqtt/paho_message_bus.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <chrono>
 #include <csignal>
-#include <filesystem>
-#include <fstream>
 #include <iterator>
 #include <optional>
 #include <set>
@@ -23,18 +19,16 @@
 #include <sys/types.h>
 
 #include "bus_harness.h"
-#include "support/child_process.h"
 #include "support/mosquitto_broker.h"
+#include "support/mqtt_test_client.h"
+#include "support/temp_dir.h"
 
 namespace failover::mqtt {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::ChildProcess;
 using testing::MosquittoBroker;
-
-constexpr const char* kPub = "/usr/bin/mosquitto_pub";
-constexpr const char* kSub = "/usr/bin/mosquitto_sub";
+using testing::MqttSubscriber;
 
 class PahoMessageBusTest : public ::testing::Test {
  protected:
@@ -70,33 +64,16 @@ class PahoMessageBusTest : public ::testing::Test {
     harness_.runOnIo(std::move(function));
   }
 
-  std::vector<std::string> brokerArgs() const {
-    return {"-h", "127.0.0.1", "-p", std::to_string(broker_.port())};
-  }
+  testing::MqttEndpoint endpoint() const { return {broker_.port()}; }
 
   // Publishes one message with mosquitto_pub and waits for it to exit.
   void externalPublish(const std::string& topic, const std::string& payload, bool retain) {
-    std::vector<std::string> argv{kPub};
-    const auto args = brokerArgs();
-    argv.insert(argv.end(), args.begin(), args.end());
-    argv.insert(argv.end(), {"-q", "1", "-t", topic, "-m", payload});
-    if (retain) {
-      argv.push_back("-r");
-    }
-    ChildProcess publisher(argv);
-    const auto status = publisher.waitForExit(5000ms);
-    ASSERT_TRUE(status.has_value());
-    ASSERT_EQ(*status, 0);
+    ASSERT_TRUE(testing::publishMessage(endpoint(), topic, payload, retain));
   }
 
   // Reads the first message on `topic` with mosquitto_sub (retained ones included).
   std::optional<std::string> externalRead(const std::string& topic) {
-    std::vector<std::string> argv{kSub};
-    const auto args = brokerArgs();
-    argv.insert(argv.end(), args.begin(), args.end());
-    argv.insert(argv.end(), {"-C", "1", "-W", "5", "-t", topic});
-    ChildProcess subscriber(argv);
-    return subscriber.readLine(6000ms);
+    return testing::readOnePayload(endpoint(), topic);
   }
 
   MosquittoBroker broker_;
@@ -180,21 +157,15 @@ TEST_F(PahoMessageBusTest, ABurstOfRetainedStateFarAboveTheBrokerWindowArrivesWh
       }
     }
   });
-  std::vector<std::string> argv{kSub};
-  const auto args = brokerArgs();
-  argv.insert(argv.end(), args.begin(), args.end());
-  argv.insert(argv.end(), {"-v", "-W", "20", "-t", "failover/test/burst/#"});
-  ChildProcess subscriber(argv);
+  MqttSubscriber subscriber(endpoint(), {.filters = {"failover/test/burst/#"}, .timeout_s = 20});
   std::set<std::string> latest_topics;
   for (int line = 0; line < 2 * kTopics && static_cast<int>(latest_topics.size()) < kTopics;
        ++line) {
-    const auto text = subscriber.readLine(20000ms);
-    ASSERT_TRUE(text.has_value()) << "only " << latest_topics.size() << " of " << kTopics
-                                  << " topics carry their last value";
-    const auto space = text->find(' ');
-    ASSERT_NE(space, std::string::npos) << *text;
-    if (text->substr(space + 1) == "v1") {
-      latest_topics.insert(text->substr(0, space));
+    const auto message = subscriber.next(20000ms);
+    ASSERT_TRUE(message.has_value())
+        << "only " << latest_topics.size() << " of " << kTopics << " topics carry their last value";
+    if (message->payload == "v1") {
+      latest_topics.insert(message->topic);
     }
   }
   EXPECT_EQ(static_cast<int>(latest_topics.size()), kTopics);
@@ -223,15 +194,11 @@ TEST_F(PahoMessageBusTest, MessagesInFlightWhenTheBrokerDiesAreSentAgain) {
   ASSERT_TRUE(broker_.start());
   // Subscribed before the bus comes back (it waits 1.5 s before reconnecting); a probe shows
   // the subscription is in place.
-  std::vector<std::string> argv{kSub};
-  const auto args = brokerArgs();
-  argv.insert(argv.end(), args.begin(), args.end());
-  argv.insert(argv.end(), {"-W", "15", "-t", "failover/test/order"});
-  ChildProcess subscriber(argv);
+  MqttSubscriber subscriber(endpoint(), {.filters = {"failover/test/order"}, .timeout_s = 15});
   std::optional<std::string> first;
   for (int attempt = 0; attempt < 50 && !first; ++attempt) {
     externalPublish("failover/test/order", "probe", /*retain=*/false);
-    first = subscriber.readLine(100ms);
+    first = subscriber.nextPayload(100ms);
   }
   ASSERT_EQ(first, "probe");
   ASSERT_TRUE(recorder_.waitConnects(2, 10s));
@@ -247,7 +214,7 @@ TEST_F(PahoMessageBusTest, MessagesInFlightWhenTheBrokerDiesAreSentAgain) {
     return seen.size() - seen.count(0) == 29;
   };
   for (int line_count = 0; line_count < 200 && !all_arrived(); ++line_count) {
-    const auto line = subscriber.readLine(10000ms);
+    const auto line = subscriber.nextPayload(10000ms);
     ASSERT_TRUE(line.has_value()) << seen.size() << " of 30 arrived";
     if (*line == "probe") {
       continue;
@@ -272,13 +239,9 @@ TEST_F(PahoMessageBusTest, MessagesInFlightWhenTheBrokerDiesAreSentAgain) {
 // sent again and again; what follows still gets through.
 TEST_F(PahoMessageBusTest, APublishTheBrokerRefusesIsDroppedAndCounted) {
   broker_.stop();
-  const auto acl = std::filesystem::temp_directory_path() /
-                   ("failover-acl-" + std::to_string(::getpid()) + ".conf");
-  {
-    std::ofstream file(acl);
-    file << "topic readwrite failover/test/#\n";
-  }
-  MosquittoBroker guarded("acl_file " + acl.string() + "\n");
+  const testing::TempDir directory("failover-acl");
+  const auto acl = directory.write("acl.conf", "topic readwrite failover/test/#\n");
+  MosquittoBroker guarded("acl_file " + acl + "\n");
   ASSERT_TRUE(guarded.start());
   startBus(settingsFor(guarded.uri()));
   ASSERT_TRUE(recorder_.waitConnects(1, 5s));
@@ -288,10 +251,9 @@ TEST_F(PahoMessageBusTest, APublishTheBrokerRefusesIsDroppedAndCounted) {
     }
     bus_->publish("failover/test/allowed", "yes", {1, true, {}});
   });
-  std::vector<std::string> argv{kSub, "-h", "127.0.0.1", "-p", std::to_string(guarded.port()), "-C",
-                                "1",  "-W", "5",         "-t", "failover/test/allowed"};
-  ChildProcess subscriber(argv);
-  EXPECT_EQ(subscriber.readLine(6000ms), "yes");
+  MqttSubscriber subscriber(testing::MqttEndpoint{guarded.port()},
+                            {.filters = {"failover/test/allowed"}, .count = 1, .timeout_s = 5});
+  EXPECT_EQ(subscriber.nextPayload(6000ms), "yes");
   // The broker has "yes"; its acknowledgement reaches the bus a moment later. The bus offers
   // no event for that: look at its counters a bounded number of times.
   BusStats stats;
@@ -305,7 +267,6 @@ TEST_F(PahoMessageBusTest, APublishTheBrokerRefusesIsDroppedAndCounted) {
   EXPECT_EQ(stats.publish_refused, 50u);
   EXPECT_EQ(stats.in_flight, 0u);
   EXPECT_EQ(stats.waiting, 0u);
-  std::filesystem::remove(acl);
 }
 
 TEST_F(PahoMessageBusTest, Mqtt311AlsoWorks) {

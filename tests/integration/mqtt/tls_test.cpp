@@ -2,8 +2,6 @@
 // the same `mqtt.tls` YAML keys a facility writes. The certificates are made fresh for each
 // run; mosquitto_pub / mosquitto_sub, over TLS too, play the other side of the bus.
 
-#include <unistd.h>
-
 #include <chrono>
 #include <mutex>
 #include <optional>
@@ -20,8 +18,8 @@
 #include "bus_harness.h"
 #include "failover/config/loader.h"
 #include "failover/mqtt/paho_message_bus.h"
-#include "support/child_process.h"
 #include "support/mosquitto_broker.h"
+#include "support/mqtt_test_client.h"
 #include "support/test_certificates.h"
 
 namespace failover::mqtt {
@@ -29,12 +27,9 @@ namespace {
 
 using namespace std::chrono_literals;
 using testing::BrokerTls;
-using testing::ChildProcess;
 using testing::MosquittoBroker;
 using testing::TestCertificates;
 
-constexpr const char* kPub = "/usr/bin/mosquitto_pub";
-constexpr const char* kSub = "/usr/bin/mosquitto_sub";
 constexpr const char* kStateTopic = "failover/fo1/node/state";
 
 // A facility the loader accepts; each test adds its `mqtt` section.
@@ -105,7 +100,7 @@ class MqttTlsTest : public ::testing::Test {
     }
     ASSERT_TRUE(setup_error_.empty()) << setup_error_;
     if (std::string(MOSQUITTO_EXECUTABLE).find("NOTFOUND") != std::string::npos ||
-        ::access(kPub, X_OK) != 0 || ::access(kSub, X_OK) != 0) {
+        !testing::mosquittoClientsAvailable()) {
       GTEST_SKIP() << "mosquitto, mosquitto_pub or mosquitto_sub is not available";
     }
     logger_ = std::make_shared<spdlog::logger>(
@@ -194,41 +189,20 @@ class MqttTlsTest : public ::testing::Test {
     EXPECT_FALSE(busConnected());
   }
 
-  // mosquitto_pub / mosquitto_sub arguments for the TLS listener, verifying the broker
-  // against the trusted authority and presenting the client certificate.
-  std::vector<std::string> clientArgs(const char* program) const {
-    return {program,
-            "-h",
-            "127.0.0.1",
-            "-p",
-            std::to_string(broker_->port()),
-            "--cafile",
-            trusted_->caFile().string(),
-            "--cert",
-            trusted_->clientCertFile().string(),
-            "--key",
-            trusted_->clientKeyFile().string()};
+  // The TLS listener as mosquitto_pub / mosquitto_sub reach it, verifying the broker against
+  // the trusted authority and presenting the client certificate.
+  testing::MqttEndpoint clientEndpoint() const {
+    return {broker_->port(), trusted_->caFile(), trusted_->clientCertFile(),
+            trusted_->clientKeyFile()};
   }
 
   void externalPublish(const std::string& topic, const std::string& payload) {
-    auto argv = clientArgs(kPub);
-    argv.insert(argv.end(), {"-q", "1", "-t", topic, "-m", payload});
-    ChildProcess publisher(argv);
-    const auto status = publisher.waitForExit(5000ms);
-    ASSERT_TRUE(status.has_value());
-    ASSERT_EQ(*status, 0);
+    ASSERT_TRUE(testing::publishMessage(clientEndpoint(), topic, payload));
   }
 
   // Reads the first message on `topic` (retained ones included).
   std::optional<std::string> externalRead(const std::string& topic) {
-    auto argv = clientArgs(kSub);
-    argv.insert(argv.end(), {"-C", "1", "-W", "5", "-t", topic});
-    ChildProcess subscriber(argv);
-    auto line = subscriber.readLine(6000ms);
-    // With -C 1 it leaves by itself. Terminating it instead, while it closes its TLS
-    // session, sometimes leaves it hanging until it is killed, seconds later.
-    subscriber.waitForExit(3000ms);
-    return line;
+    return testing::readOnePayload(clientEndpoint(), topic);
   }
 
   static inline std::unique_ptr<TestCertificates> trusted_;

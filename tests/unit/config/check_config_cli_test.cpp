@@ -14,15 +14,15 @@
 
 #include "config_test_support.h"
 #include "support/child_process.h"
-#include "temp_dir.h"
+#include "support/temp_dir.h"
 
 namespace failover::config {
 namespace {
 
+using failover::testing::TempDir;
 using ::testing::ElementsAre;
 using testing::fixturePath;
 using ::testing::HasSubstr;
-using testing::TempDir;
 
 struct Outcome {
   int exit_code = -1;

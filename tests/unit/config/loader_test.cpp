@@ -3,21 +3,23 @@
 
 #include "failover/config/loader.h"
 
+#include <fstream>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
 #include "config_test_support.h"
-#include "temp_dir.h"
+#include "support/temp_dir.h"
 
 namespace failover::config {
 namespace {
 
+using failover::testing::TempDir;
 using ::testing::ElementsAre;
 using testing::fixturePath;
 using ::testing::HasSubstr;
 using testing::renderAs;
-using testing::TempDir;
 
 std::string sourcePath(const std::string& relative) {
   return std::string(FAILOVER_SOURCE_DIR) + "/" + relative;

@@ -1,7 +1,5 @@
 #include "failover/daemon/node.h"
 
-#include <unistd.h>
-
 #include <filesystem>
 #include <memory>
 #include <set>
@@ -12,7 +10,9 @@
 #include "daemon_fixture.h"
 #include "failover/config/state_file.h"
 #include "failover/daemon/health_payload.h"
+#include "support/facility_config.h"
 #include "support/fake_ports.h"
+#include "support/temp_dir.h"
 
 namespace failover::daemon {
 namespace {
@@ -430,20 +430,14 @@ TEST_F(NodeTest, SwitchLatencyRunsFromTheMessageReadToTheBlockWritten) {
 
 // A YAML of `pairs` pairs on one router, p<i> on output i+1.
 std::string manyPairsYaml(int pairs) {
-  std::string yaml =
-      "node_id: fo1\nhomeassistant: { enabled: false }\nhealth: { stale_after_ms: 500, "
-      "startup_grace_ms: 0 }\nrouters:\n  vh1: { address: 127.0.0.1:9990 }\nmachines:\n";
-  for (int i = 0; i < pairs; ++i) {
-    yaml += "  p" + std::to_string(i) + "-main: { input: " + std::to_string(2 * i + 1) + " }\n";
-    yaml += "  p" + std::to_string(i) + "-backup: { input: " + std::to_string(2 * i + 2) + " }\n";
+  auto config = failover::testing::FacilityConfig::nPairs(pairs, "127.0.0.1:9990");
+  config.homeassistant_enabled = false;
+  config.health.stale_after_ms = 500;
+  config.health.startup_grace_ms = 0;
+  for (auto& pair : config.pairs) {
+    pair.min_dwell_ms = 0;
   }
-  yaml += "pairs:\n";
-  for (int i = 0; i < pairs; ++i) {
-    const std::string id = "p" + std::to_string(i);
-    yaml += "  " + id + ": { router: vh1, main: " + id + "-main, backup: " + id +
-            "-backup, outputs: [" + std::to_string(i + 1) + "], min_dwell_ms: 0 }\n";
-  }
-  return yaml;
+  return config.yaml();
 }
 
 // Failures that arrived together are all routed before any pair state is published.
@@ -820,11 +814,8 @@ TEST_F(NodeTest, RefusedBlockFailsTheSwitch) {
 }
 
 TEST_F(NodeTest, SetModeSavesTheRunStateFile) {
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("failover-node-test-" + std::to_string(::getpid()) + "-" +
-                    ::testing::UnitTest::GetInstance()->current_test_info()->name());
-  std::filesystem::remove_all(dir);
-  const auto path = (dir / "state" / "run.json").string();
+  const failover::testing::TempDir dir("failover-node-test");
+  const auto path = (dir.path() / "state" / "run.json").string();
   build(std::string(kOnePairYaml) + "state_file: " + path + "\n");
   settle();
   EXPECT_FALSE(std::filesystem::exists(path));
@@ -842,7 +833,6 @@ TEST_F(NodeTest, SetModeSavesTheRunStateFile) {
   saved = config::loadRunState(path);
   ASSERT_TRUE(saved.isOk());
   EXPECT_EQ(saved->pairs.at("green").armed, false);
-  std::filesystem::remove_all(dir);
 }
 
 TEST_F(NodeTest, ManualModeDoesNotFailOver) {

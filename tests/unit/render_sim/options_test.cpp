@@ -1,15 +1,12 @@
 // render-sim's command line: defaults, every flag, and a clear error for each kind of
 // bad input.
 
-#include <unistd.h>
-
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
 
 #include <gtest/gtest.h>
 
 #include "failover/render_sim/render_options.h"
+#include "support/temp_dir.h"
 
 namespace failover::render_sim {
 namespace {
@@ -140,23 +137,21 @@ TEST(RenderSimOptions, HelpNeedsNothingElse) {
 }
 
 TEST(RenderSimOptions, TopicsAndMachinesFromTheNodeConfiguration) {
-  const auto path = std::filesystem::temp_directory_path() /
-                    ("render-sim-options-" + std::to_string(::getpid()) + ".yaml");
-  {
-    std::ofstream file(path);
-    file << "health:\n"
-            "  topics:\n"
-            "    engine: studio/{machine}/engine\n"
-            "    diagnostics: diag/{machine}/health\n"
-            "routers:\n"
-            "  vh1: { address: 10.0.0.5 }\n"
-            "machines:\n"
-            "  a-main: { input: 1 }\n"
-            "  a-backup: { input: 2 }\n"
-            "pairs:\n"
-            "  a: { router: vh1, main: a-main, backup: a-backup, outputs: [1] }\n";
-  }
-  auto from_file = parseRenderSimOptions({"--topics-from", path.string()});
+  const failover::testing::TempDir dir("render-sim-options");
+  const std::string path =
+      dir.write("node.yaml",
+                "health:\n"
+                "  topics:\n"
+                "    engine: studio/{machine}/engine\n"
+                "    diagnostics: diag/{machine}/health\n"
+                "routers:\n"
+                "  vh1: { address: 10.0.0.5 }\n"
+                "machines:\n"
+                "  a-main: { input: 1 }\n"
+                "  a-backup: { input: 2 }\n"
+                "pairs:\n"
+                "  a: { router: vh1, main: a-main, backup: a-backup, outputs: [1] }\n");
+  auto from_file = parseRenderSimOptions({"--topics-from", path});
   ASSERT_TRUE(from_file.isOk()) << from_file.status().message();
   EXPECT_EQ(from_file->machines, (std::vector<std::string>{"a-main", "a-backup"}));
   EXPECT_EQ(from_file->topics.engine, "studio/{machine}/engine");
@@ -165,12 +160,11 @@ TEST(RenderSimOptions, TopicsAndMachinesFromTheNodeConfiguration) {
 
   // Explicit flags win over the file, in any order.
   auto mixed = parseRenderSimOptions(
-      {"--engine-topic", "x/{machine}/e", "--topics-from", path.string(), "--machine", "other"});
+      {"--engine-topic", "x/{machine}/e", "--topics-from", path, "--machine", "other"});
   ASSERT_TRUE(mixed.isOk()) << mixed.status().message();
   EXPECT_EQ(mixed->machines, (std::vector<std::string>{"other"}));
   EXPECT_EQ(mixed->topics.engine, "x/{machine}/e");
   EXPECT_EQ(mixed->topics.diagnostics, "diag/{machine}/health");
-  std::filesystem::remove(path);
 }
 
 TEST(RenderSimTopics, ExpandAndMatch) {

@@ -18,6 +18,7 @@
 
 #include "support/child_process.h"
 #include "support/mosquitto_broker.h"
+#include "support/mqtt_test_client.h"
 
 namespace failover::render_sim {
 namespace {
@@ -29,98 +30,25 @@ using testing::ChildProcess;
 using testing::MosquittoBroker;
 using Clock = std::chrono::steady_clock;
 
-constexpr const char* kPub = "/usr/bin/mosquitto_pub";
-constexpr const char* kSub = "/usr/bin/mosquitto_sub";
+using Message = testing::MqttMessage;
+using Subscriber = testing::MqttSubscriber;
 
-struct Message {
-  std::string topic;
-  std::string payload;
-  json body() const { return json::parse(payload, nullptr, false); }
-};
+json body(const Message& message) {
+  return json::parse(message.payload, nullptr, false);
+}
 
-// mosquitto_sub -v on some filters; messages are read one by one with deadlines.
-class Subscriber {
- public:
-  Subscriber(uint16_t port, const std::vector<std::string>& filters)
-      : process_(makeArgv(port, filters)) {}
-
-  std::optional<Message> next(std::chrono::milliseconds timeout) {
-    const auto line = process_.readLine(timeout);
-    if (!line) {
-      return std::nullopt;
-    }
-    const auto space = line->find(' ');
-    if (space == std::string::npos) {
-      return Message{*line, ""};
-    }
-    return Message{line->substr(0, space), line->substr(space + 1)};
-  }
-
-  // The first message on `topic` that satisfies `wanted`, skipping others.
-  std::optional<Message> waitFor(const std::string& topic,
-                                 const std::function<bool(const Message&)>& wanted,
-                                 std::chrono::milliseconds timeout = 5000ms) {
-    const auto deadline = Clock::now() + timeout;
-    while (Clock::now() < deadline) {
-      const auto left =
-          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-      auto message = next(std::max(left, 1ms));
-      if (!message) {
-        return std::nullopt;
-      }
-      if (message->topic == topic && wanted(*message)) {
-        return message;
-      }
-    }
-    return std::nullopt;
-  }
-
-  std::optional<Message> waitForPayload(const std::string& topic, const std::string& payload,
-                                        std::chrono::milliseconds timeout = 5000ms) {
-    return waitFor(
-        topic, [&](const Message& m) { return m.payload == payload; }, timeout);
-  }
-
-  // Every (topic, payload) pair, in any order.
-  bool waitForAll(std::set<std::pair<std::string, std::string>> wanted,
-                  std::chrono::milliseconds timeout = 5000ms) {
-    const auto deadline = Clock::now() + timeout;
-    while (!wanted.empty() && Clock::now() < deadline) {
-      const auto left =
-          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-      const auto message = next(std::max(left, 1ms));
-      if (!message) {
-        return false;
-      }
-      wanted.erase({message->topic, message->payload});
-    }
-    return wanted.empty();
-  }
-
-  // A JSON message on `topic` whose field `key` equals `value`.
-  std::optional<Message> waitForField(const std::string& topic, const std::string& key,
-                                      const json& value,
-                                      std::chrono::milliseconds timeout = 5000ms) {
-    return waitFor(
-        topic,
-        [&](const Message& m) {
-          const auto body = m.body();
-          return body.is_object() && body.contains(key) && body[key] == value;
-        },
-        timeout);
-  }
-
- private:
-  static std::vector<std::string> makeArgv(uint16_t port, const std::vector<std::string>& filters) {
-    std::vector<std::string> argv{kSub, "-h", "127.0.0.1", "-p", std::to_string(port), "-v"};
-    for (const auto& filter : filters) {
-      argv.push_back("-t");
-      argv.push_back(filter);
-    }
-    return argv;
-  }
-  ChildProcess process_;
-};
+// A JSON message on `topic` whose field `key` equals `value`.
+std::optional<Message> waitForField(Subscriber& sub, const std::string& topic,
+                                    const std::string& key, const json& value,
+                                    std::chrono::milliseconds timeout = 5000ms) {
+  return sub.waitFor(
+      topic,
+      [&](const Message& m) {
+        const auto fields = body(m);
+        return fields.is_object() && fields.contains(key) && fields[key] == value;
+      },
+      timeout);
+}
 
 class RenderSimProcessTest : public ::testing::Test {
  protected:
@@ -162,10 +90,7 @@ class RenderSimProcessTest : public ::testing::Test {
   }
 
   void publish(const std::string& topic, const std::string& payload) {
-    ChildProcess publisher({kPub, "-h", "127.0.0.1", "-p", std::to_string(broker_.port()), "-t",
-                            topic, "-m", payload, "-q", "1"});
-    const auto status = publisher.waitForExit(5000ms);
-    ASSERT_TRUE(status && WIFEXITED(*status) && WEXITSTATUS(*status) == 0);
+    ASSERT_TRUE(testing::publishMessage({broker_.port()}, topic, payload));
   }
 
   MosquittoBroker broker_;
@@ -191,14 +116,14 @@ TEST_F(RenderSimProcessTest, PublishesEveryTopicPeriodicallyWithHealthyPayloads)
   for (const std::string machine : {"a", "b"}) {
     SCOPED_TRACE(machine);
     EXPECT_EQ(first["render/" + machine + "/status"].payload, "online");
-    const auto engine = first["render/" + machine + "/engine"].body();
+    const auto engine = body(first["render/" + machine + "/engine"]);
     EXPECT_EQ(engine["status"], "ok");
     EXPECT_EQ(engine["mode"], "live");
     EXPECT_EQ(engine["fps"], 59.94);
     EXPECT_EQ(engine["machine"], machine);
-    EXPECT_EQ(first["render/" + machine + "/videoio"].body()["status"], "ok");
-    EXPECT_EQ(first["render/" + machine + "/network"].body()["status"], "ok");
-    const auto health = first["diagnostics/" + machine + "/health"].body();
+    EXPECT_EQ(body(first["render/" + machine + "/videoio"])["status"], "ok");
+    EXPECT_EQ(body(first["render/" + machine + "/network"])["status"], "ok");
+    const auto health = body(first["diagnostics/" + machine + "/health"]);
     EXPECT_EQ(health["status"], "ok");
     EXPECT_EQ(health["parameters"]["gpu_temp_c"]["level"], "ok");
     EXPECT_EQ(health["parameters"]["gpu_temp_c"]["value"], 71);
@@ -207,9 +132,9 @@ TEST_F(RenderSimProcessTest, PublishesEveryTopicPeriodicallyWithHealthyPayloads)
   const auto start = sub.waitFor("render/a/engine", [](const Message&) { return true; });
   ASSERT_TRUE(start);
   const auto started = Clock::now();
-  const auto first_seq = start->body()["seq"].get<int>();
+  const auto first_seq = body(*start)["seq"].get<int>();
   const auto tenth = sub.waitFor("render/a/engine", [&](const Message& m) {
-    return m.body()["seq"].get<int>() >= first_seq + 10;
+    return body(m)["seq"].get<int>() >= first_seq + 10;
   });
   ASSERT_TRUE(tenth);
   const auto elapsed = Clock::now() - started;
@@ -220,29 +145,29 @@ TEST_F(RenderSimProcessTest, PublishesEveryTopicPeriodicallyWithHealthyPayloads)
 TEST_F(RenderSimProcessTest, FailWarnAndModeChangeThePayloadOfOneMachine) {
   Subscriber sub(broker_.port(), {"render/+/engine", "render/+/network"});
   startSim();
-  ASSERT_TRUE(sub.waitForField("render/a/engine", "status", "ok"));
+  ASSERT_TRUE(waitForField(sub, "render/a/engine", "status", "ok"));
   EXPECT_EQ(command("fail engine a"), "ok");
-  EXPECT_TRUE(sub.waitForField("render/a/engine", "status", "fail"));
+  EXPECT_TRUE(waitForField(sub, "render/a/engine", "status", "fail"));
   // b is untouched: its next engine message is still ok.
   EXPECT_TRUE(sub.waitFor("render/b/engine", [](const Message&) { return true; }));
   const auto b = sub.waitFor("render/b/engine", [](const Message&) { return true; });
   ASSERT_TRUE(b);
-  EXPECT_EQ(b->body()["status"], "ok");
+  EXPECT_EQ(body(*b)["status"], "ok");
 
   EXPECT_EQ(command("warn network b"), "ok");
-  EXPECT_TRUE(sub.waitForField("render/b/network", "status", "warn"));
+  EXPECT_TRUE(waitForField(sub, "render/b/network", "status", "warn"));
   EXPECT_EQ(command("mode a edit"), "ok");
-  EXPECT_TRUE(sub.waitForField("render/a/engine", "mode", "edit"));
+  EXPECT_TRUE(waitForField(sub, "render/a/engine", "mode", "edit"));
   EXPECT_EQ(command("recover engine a"), "ok");
-  const auto recovered = sub.waitForField("render/a/engine", "status", "ok");
+  const auto recovered = waitForField(sub, "render/a/engine", "status", "ok");
   ASSERT_TRUE(recovered);
-  EXPECT_EQ(recovered->body()["mode"], "edit");
+  EXPECT_EQ(body(*recovered)["mode"], "edit");
 }
 
 TEST_F(RenderSimProcessTest, HangSilencesOneTopicWhileTheOthersContinue) {
   Subscriber sub(broker_.port(), {"render/a/engine", "render/a/videoio"});
   startSim();
-  ASSERT_TRUE(sub.waitForField("render/a/videoio", "status", "ok"));
+  ASSERT_TRUE(waitForField(sub, "render/a/videoio", "status", "ok"));
   EXPECT_EQ(command("hang videoio a"), "ok");
   // Messages published before the hang may still be on their way. The claim: engine goes
   // on for six more rounds after the last videoio message, which never happens while
@@ -255,7 +180,7 @@ TEST_F(RenderSimProcessTest, HangSilencesOneTopicWhileTheOthersContinue) {
     ASSERT_LT(Clock::now(), deadline) << "videoio did not go silent, or engine stopped too";
     const auto message = sub.next(1000ms);
     ASSERT_TRUE(message) << "engine went silent too";
-    const int seq = message->body()["seq"].get<int>();
+    const int seq = body(*message)["seq"].get<int>();
     if (message->topic == "render/a/videoio") {
       last_videoio = std::max(last_videoio, seq);
     } else {
@@ -264,7 +189,7 @@ TEST_F(RenderSimProcessTest, HangSilencesOneTopicWhileTheOthersContinue) {
     }
   }
   EXPECT_EQ(command("recover videoio a"), "ok");
-  EXPECT_TRUE(sub.waitForField("render/a/videoio", "status", "ok", 2000ms));
+  EXPECT_TRUE(waitForField(sub, "render/a/videoio", "status", "ok", 2000ms));
 }
 
 TEST_F(RenderSimProcessTest, DropFiresTheWillAndRecoverComesBackOnline) {
@@ -287,23 +212,23 @@ TEST_F(RenderSimProcessTest, DropFiresTheWillAndRecoverComesBackOnline) {
   EXPECT_EQ(command("recover a"), "ok");
   ASSERT_TRUE(sub.waitForPayload("render/a/status", "online", 3000ms));
   EXPECT_LT(Clock::now() - recover_sent, 1500ms);
-  EXPECT_TRUE(sub.waitForField("render/a/engine", "status", "ok", 2000ms));
+  EXPECT_TRUE(waitForField(sub, "render/a/engine", "status", "ok", 2000ms));
 }
 
 TEST_F(RenderSimProcessTest, CriticalParameterAndRecover) {
   Subscriber sub(broker_.port(), {"diagnostics/a/health"});
   startSim();
   EXPECT_EQ(command("critical a gpu_temp_c 99"), "ok");
-  const auto critical = sub.waitForField("diagnostics/a/health", "status", "critical");
+  const auto critical = waitForField(sub, "diagnostics/a/health", "status", "critical");
   ASSERT_TRUE(critical);
-  EXPECT_EQ(critical->body()["parameters"]["gpu_temp_c"]["value"], 99);
-  EXPECT_EQ(critical->body()["parameters"]["gpu_temp_c"]["level"], "critical");
+  EXPECT_EQ(body(*critical)["parameters"]["gpu_temp_c"]["value"], 99);
+  EXPECT_EQ(body(*critical)["parameters"]["gpu_temp_c"]["level"], "critical");
   EXPECT_EQ(command("critical a pump_lpm").rfind("error", 0), 0u);
   EXPECT_EQ(command("fail engine nobody"), "error unknown machine 'nobody'");
   EXPECT_EQ(command("recover a"), "ok");
-  const auto ok = sub.waitForField("diagnostics/a/health", "status", "ok");
+  const auto ok = waitForField(sub, "diagnostics/a/health", "status", "ok");
   ASSERT_TRUE(ok);
-  EXPECT_EQ(ok->body()["parameters"]["gpu_temp_c"]["value"], 71);
+  EXPECT_EQ(body(*ok)["parameters"]["gpu_temp_c"]["value"], 71);
 }
 
 TEST_F(RenderSimProcessTest, CommandsOverMqttAreAnsweredOnTheReplyTopic) {
@@ -316,13 +241,13 @@ TEST_F(RenderSimProcessTest, CommandsOverMqttAreAnsweredOnTheReplyTopic) {
     reply = sub.waitForPayload("render-sim/b/fault/reply", "ok", 1000ms);
   }
   ASSERT_TRUE(reply);
-  EXPECT_TRUE(sub.waitForField("render/b/network", "status", "fail"));
+  EXPECT_TRUE(waitForField(sub, "render/b/network", "status", "fail"));
   publish("render-sim/b/fault", "fail network a");
   EXPECT_TRUE(sub.waitFor("render-sim/b/fault/reply",
                           [](const Message& m) { return m.payload.rfind("error", 0) == 0; }));
   publish("render-sim/all/fault", "recover all");
   EXPECT_TRUE(sub.waitForPayload("render-sim/all/fault/reply", "ok"));
-  EXPECT_TRUE(sub.waitForField("render/b/network", "status", "ok"));
+  EXPECT_TRUE(waitForField(sub, "render/b/network", "status", "ok"));
 }
 
 TEST_F(RenderSimProcessTest, DropAndRecoverOverMqttWhileTheMachineIsOffTheBroker) {
@@ -347,7 +272,7 @@ TEST_F(RenderSimProcessTest, TopicPatternsCanBeChanged) {
   Subscriber sub(broker_.port(), {"studio/#"});
   startSim({"--engine-topic", "studio/{machine}/eng", "--status-topic", "studio/{machine}/alive"});
   EXPECT_TRUE(sub.waitForAll({{"studio/a/alive", "online"}, {"studio/b/alive", "online"}}));
-  EXPECT_TRUE(sub.waitForField("studio/b/eng", "status", "ok"));
+  EXPECT_TRUE(waitForField(sub, "studio/b/eng", "status", "ok"));
 }
 
 TEST_F(RenderSimProcessTest, CleanStopsPublishOffline) {
