@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "failover/config/loader.h"
+#include "failover/core/host_port.h"
 #include "nearest_name.h"
 
 namespace failover::config {
@@ -509,53 +510,36 @@ void Reader::readAddress(const YAML::Node& node, const std::string& path, Positi
   if (!readString(node, path, at, address)) {
     return;
   }
-  std::string host = address;
-  std::string port_text;
-  if (!address.empty() && address.front() == '[') {
-    // [IPv6]:PORT
-    const auto close = address.find(']');
-    if (close == std::string::npos) {
+  // HOST, HOST:PORT, [IPv6], [IPv6]:PORT; the port defaults to RouterSettings::port.
+  const auto parsed = core::parseHostPort(address);
+  switch (parsed.error) {
+    case core::AddressError::None:
+      router.host = parsed.address.host;
+      router.port = parsed.address.port.value_or(router.port);
+      return;
+    case core::AddressError::UnclosedBracket:
       error(path, at, "invalid address " + quoted(address) + ": missing ']'");
       return;
-    }
-    host = address.substr(1, close - 1);
-    const std::string rest = address.substr(close + 1);
-    if (!rest.empty()) {
-      if (rest.front() != ':') {
-        error(path, at, "invalid address " + quoted(address) + ": expected HOST:PORT");
-        return;
-      }
-      port_text = rest.substr(1);
-      if (port_text.empty()) {
-        port_text = "?";
-      }
-    }
-  } else if (const auto colon = address.find(':'); colon != std::string::npos) {
-    if (address.find(':', colon + 1) != std::string::npos) {
+    case core::AddressError::TextAfterBracket:
+      error(path, at, "invalid address " + quoted(address) + ": expected HOST:PORT");
+      return;
+    case core::AddressError::UnbracketedIpv6:
       error(path, at,
             "invalid address " + quoted(address) + ": write an IPv6 address as [ADDR]:PORT");
       return;
-    }
-    host = address.substr(0, colon);
-    port_text = address.substr(colon + 1);
-    if (port_text.empty()) {
-      port_text = "?";
-    }
-  }
-  if (host.empty() || host.find_first_of(" \t/") != std::string::npos) {
-    error(path, at,
-          "invalid address " + quoted(address) + ": expected HOST:PORT, e.g. 10.0.0.5:9990");
-    return;
-  }
-  if (!port_text.empty()) {
-    const auto port = parseInteger(port_text);
-    if (!port || *port < 1 || *port > 65535) {
+    case core::AddressError::MissingPort:
+    case core::AddressError::BadPort:
+    case core::AddressError::PortOutOfRange:
       error(path, at, "invalid port in " + quoted(address) + ": expected 1..65535");
       return;
-    }
-    router.port = static_cast<uint16_t>(*port);
+    case core::AddressError::Empty:
+    case core::AddressError::MissingHost:
+    case core::AddressError::BadHost:
+    case core::AddressError::UnknownScheme:
+      break;
   }
-  router.host = host;
+  error(path, at,
+        "invalid address " + quoted(address) + ": expected HOST:PORT, e.g. 10.0.0.5:9990");
 }
 
 void Reader::readRouter(const std::string& id, const YAML::Node& node, const std::string& path,
