@@ -16,6 +16,7 @@
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 
+#include "failover/core/host_port.h"
 #include "failover/mqtt/outbox.h"
 
 namespace failover::mqtt {
@@ -29,8 +30,8 @@ std::shared_ptr<spdlog::logger> busLogger() {
 }
 
 bool usesTls(const std::string& uri) {
-  return uri.rfind("ssl://", 0) == 0 || uri.rfind("mqtts://", 0) == 0 ||
-         uri.rfind("wss://", 0) == 0;
+  const auto scheme = core::brokerSchemeOf(uri);
+  return scheme && scheme->tls;
 }
 
 }  // namespace
@@ -474,22 +475,13 @@ class PahoMessageBus::Impl : public std::enable_shared_from_this<Impl>,
     }
   }
 
-  // The broker's TCP port from the server URI ("tcp://host:1883"); 1883/8883 by default.
+  // The broker's TCP port from the server URI ("tcp://host:1883"), or the scheme's default.
   std::optional<uint16_t> brokerPort() const {
-    const std::string& uri = settings_.server_uri;
-    const auto scheme_end = uri.find("://");
-    std::string rest = scheme_end == std::string::npos ? uri : uri.substr(scheme_end + 3);
-    rest = rest.substr(0, rest.find('/'));
-    const auto colon = rest.rfind(':');
-    if (colon == std::string::npos || rest.back() == ']') {
-      return usesTls(uri) ? 8883 : 1883;
-    }
-    uint16_t port = 0;
-    const char* begin = rest.data() + colon + 1;
-    if (std::from_chars(begin, rest.data() + rest.size(), port).ec != std::errc()) {
+    const auto parsed = core::parseBrokerUri(settings_.server_uri);
+    if (!parsed.ok()) {
       return std::nullopt;
     }
-    return port;
+    return parsed.broker.port;
   }
 
   // One filter per call: Paho 1.2 crashes on the list overload with options.
