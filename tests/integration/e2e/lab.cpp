@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include "bus_tools.h"
+#include "support/free_port.h"
 
 namespace failover::e2e {
 namespace {
@@ -101,7 +102,8 @@ void Lab::writeConfig() {
        << "health:\n"
        << "  stale_after_ms: " << options_.stale_after_ms << "\n"
        << "  startup_grace_ms: " << options_.startup_grace_ms << "\n"
-       << "  reconnect_grace_ms: " << options_.reconnect_grace_ms << "\n"
+       << "  reconnect_grace_ms: " << options_.reconnect_grace_ms
+       << "\n"
        // The lab's machines publish no diagnostics; their silence must not warn.
        << "  diagnostics_stale_after_ms: 0\n"
        << "routers:\n"
@@ -176,7 +178,7 @@ void Lab::launchRouter(const std::string& listen, const std::map<int, int>& rout
   if (!line) {
     throw std::runtime_error("videohub-sim did not report its port");
   }
-  router_port_ = static_cast<uint16_t>(std::stoi(line->substr(line->rfind(':') + 1)));
+  router_port_ = testing::announcedPort(*line);
 }
 
 std::string Lab::sim(const std::string& command) {
