@@ -237,26 +237,20 @@ core::Result<SimOptions> parseSimOptions(const std::vector<std::string>& args) {
        }},
       {"--device-present",
        [&](std::string_view flag, std::string_view value) -> Status {
-         if (value == "true") {
-           router.presence = videohub::DevicePresence::Present;
-         } else if (value == "false") {
-           router.presence = videohub::DevicePresence::Absent;
-         } else if (value == "needs_update") {
-           router.presence = videohub::DevicePresence::NeedsUpdate;
-         } else {
+         const auto presence = core::valueOf(videohub::kDevicePresenceNames, value);
+         if (!presence) {
            return badValue(flag, value, "true, false or needs_update");
          }
+         router.presence = *presence;
          return Status::ok();
        }},
       {"--locked-route",
        [&](std::string_view flag, std::string_view value) -> Status {
-         if (value == "nak") {
-           router.refusal_reply = RefusalReply::Nak;
-         } else if (value == "ack") {
-           router.refusal_reply = RefusalReply::Ack;
-         } else {
+         const auto refusal = core::valueOf(kRefusalReplyNames, value);
+         if (!refusal) {
            return badValue(flag, value, "nak or ack");
          }
+         router.refusal_reply = *refusal;
          return Status::ok();
        }},
       {"--burst-limit",
