@@ -4,7 +4,6 @@
 // instead of an address, every router of the file is checked against it
 // (test_configured_routers.cpp).
 
-#include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
@@ -13,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "failover/core/host_port.h"
 #include "failover/videohub_client/videohub_client.h"
 #include "router_probe.h"
 
@@ -27,53 +27,18 @@ struct Address {
   uint16_t port = vc::kDefaultVideohubPort;
 };
 
-// HOST, HOST:PORT, [V6], [V6]:PORT.
+// HOST, HOST:PORT, [V6], [V6]:PORT, and a bare IPv6 literal (no port, then) as a convenience
+// for a command typed by hand.
 std::optional<Address> parseAddress(const std::string& text) {
-  Address address;
-  std::string port_text;
-  if (!text.empty() && text.front() == '[') {
-    const auto close = text.find(']');
-    if (close == std::string::npos) {
-      return std::nullopt;
-    }
-    address.host = text.substr(1, close - 1);
-    const std::string rest = text.substr(close + 1);
-    if (!rest.empty()) {
-      if (rest.front() != ':') {
-        return std::nullopt;
-      }
-      port_text = rest.substr(1);
-      if (port_text.empty()) {
-        return std::nullopt;
-      }
-    }
-  } else {
-    const auto colon = text.find(':');
-    if (colon != std::string::npos && text.find(':', colon + 1) != std::string::npos) {
-      address.host = text;  // a bare IPv6 address
-    } else if (colon != std::string::npos) {
-      address.host = text.substr(0, colon);
-      port_text = text.substr(colon + 1);
-      if (port_text.empty()) {
-        return std::nullopt;
-      }
-    } else {
-      address.host = text;
-    }
-  }
-  if (address.host.empty() || address.host.find_first_of(" \t/") != std::string::npos) {
+  core::AddressRules rules;
+  rules.allow_bare_ipv6 = true;
+  const auto parsed = core::parseHostPort(text, rules);
+  if (!parsed.ok()) {
     return std::nullopt;
   }
-  if (!port_text.empty()) {
-    unsigned value = 0;
-    const auto [end, error] =
-        std::from_chars(port_text.data(), port_text.data() + port_text.size(), value);
-    if (error != std::errc() || end != port_text.data() + port_text.size() || value == 0 ||
-        value > 65535) {
-      return std::nullopt;
-    }
-    address.port = static_cast<uint16_t>(value);
-  }
+  Address address;
+  address.host = parsed.address.host;
+  address.port = parsed.address.port.value_or(address.port);
   return address;
 }
 

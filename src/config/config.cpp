@@ -51,62 +51,22 @@ std::vector<SignalOutputs> pairSignals(const PairSettings& pair) {
 }
 
 const char* toString(Check check) {
-  switch (check) {
-    case Check::Status:
-      return "status";
-    case Check::Engine:
-      return "engine";
-    case Check::VideoIo:
-      return "videoio";
-    case Check::Network:
-      return "network";
-    case Check::Diagnostics:
-      return "diagnostics";
-  }
-  return "?";
+  return core::nameOf(kCheckNames, check);
 }
-
 const char* toString(Trigger trigger) {
-  switch (trigger) {
-    case Trigger::Engine:
-      return "engine";
-    case Trigger::VideoIo:
-      return "videoio";
-    case Trigger::Network:
-      return "network";
-    case Trigger::Critical:
-      return "critical";
-  }
-  return "?";
+  return core::nameOf(kTriggerNames, trigger);
 }
-
 const char* toString(FailoverMode mode) {
-  return mode == FailoverMode::Auto ? "auto" : "manual";
+  return core::nameOf(kFailoverModeNames, mode);
 }
 const char* toString(FailbackMode mode) {
-  return mode == FailbackMode::Auto ? "auto" : "manual";
+  return core::nameOf(kFailbackModeNames, mode);
 }
-
 const char* toString(Operator op) {
-  switch (op) {
-    case Operator::Greater:
-      return ">";
-    case Operator::GreaterEqual:
-      return ">=";
-    case Operator::Less:
-      return "<";
-    case Operator::LessEqual:
-      return "<=";
-    case Operator::Equal:
-      return "==";
-    case Operator::NotEqual:
-      return "!=";
-  }
-  return "?";
+  return core::nameOf(kOperatorNames, op);
 }
-
 const char* toString(Severity severity) {
-  return severity == Severity::Critical ? "critical" : "warning";
+  return core::nameOf(kSeverityNames, severity);
 }
 
 }  // namespace failover::config

@@ -139,11 +139,10 @@ Result<RunState> loadRunState(const std::string& path) {
       }
       PairRunState pair;
       if (const auto mode = entry.find("mode"); mode != entry.end()) {
-        if (*mode == "auto") {
-          pair.mode = FailoverMode::Auto;
-        } else if (*mode == "manual") {
-          pair.mode = FailoverMode::Manual;
-        } else {
+        pair.mode = mode->is_string()
+                        ? core::valueOf(kFailoverModeNames, mode->get_ref<const std::string&>())
+                        : std::nullopt;
+        if (!pair.mode) {
           return corrupt(path, "pair \"" + id + "\" has an invalid mode");
         }
       }

@@ -7,6 +7,7 @@
 #include <unordered_set>
 #include <utility>
 
+#include "failover/core/host_port.h"
 #include "nearest_name.h"
 
 namespace failover::config {
@@ -125,15 +126,19 @@ class Validator {
     checkId("node_id", config_.node_id);
 
     const auto& mqtt = config_.mqtt;
+    const auto scheme = core::brokerSchemeOf(mqtt.server);
     if (!skip("mqtt.server")) {
-      const auto scheme_end = mqtt.server.find("://");
-      const std::string scheme =
-          scheme_end == std::string::npos ? "" : mqtt.server.substr(0, scheme_end);
-      if (scheme != "tcp" && scheme != "ssl" && scheme != "ws" && scheme != "wss") {
+      const auto parsed = core::parseBrokerUri(mqtt.server);
+      // The schemes this node documents; Paho's mqtt:// and mqtts:// aliases are not among them.
+      if (!scheme || (scheme->name != "tcp" && scheme->name != "ssl" && scheme->name != "ws" &&
+                      scheme->name != "wss")) {
         error("mqtt.server", "invalid server URI '" + mqtt.server +
                                  "': expected tcp://, ssl://, ws:// or wss:// then HOST:PORT");
-      } else if (mqtt.server.size() == scheme_end + 3) {
+      } else if (parsed.error == core::AddressError::MissingHost) {
         error("mqtt.server", "invalid server URI '" + mqtt.server + "': the host is missing");
+      } else if (!parsed.ok()) {
+        error("mqtt.server",
+              "invalid server URI '" + mqtt.server + "': " + core::describe(parsed.error));
       }
     }
     checkTopic("mqtt.base_topic", mqtt.base_topic, "base_topic");
@@ -150,8 +155,7 @@ class Validator {
     if (mqtt.tls && !mqtt.tls->cert_file.empty() != !mqtt.tls->key_file.empty()) {
       error("mqtt.tls", "cert_file and key_file go together: set both or neither");
     }
-    if (mqtt.tls && (mqtt.server.rfind("tcp://", 0) == 0 || mqtt.server.rfind("ws://", 0) == 0 ||
-                     mqtt.server.rfind("mqtt://", 0) == 0)) {
+    if (mqtt.tls && scheme && !scheme->tls) {
       warning("mqtt.tls", "tls is set but mqtt.server " + mqtt.server +
                               " is not encrypted: use ssl:// (or wss://) to connect over TLS");
     }

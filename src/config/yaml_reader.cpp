@@ -5,9 +5,11 @@
 #include <cmath>
 #include <functional>
 #include <limits>
+#include <span>
 #include <utility>
 
 #include "failover/config/loader.h"
+#include "failover/core/host_port.h"
 #include "nearest_name.h"
 
 namespace failover::config {
@@ -20,6 +22,11 @@ struct Key {
   Handler handle;
   bool required = false;
 };
+
+// A rule reads any check but the agent's status topic (online/offline, no fields).
+constexpr std::span<const core::EnumName<Check>> kRuleSourceNames =
+    std::span(kCheckNames).subspan<1>();
+static_assert(kCheckNames[0].value == Check::Status);
 
 std::string join(const std::string& path, const std::string& key) {
   return path.empty() ? key : path + "." + key;
@@ -198,17 +205,17 @@ class Reader {
     return true;
   }
 
+  // One of `names` (a name table of config.h, or part of one).
   template <typename Enum>
   bool readEnum(const YAML::Node& node, const std::string& path, Position at,
-                const std::vector<std::pair<std::string, Enum>>& names, const char* what,
-                Enum& out) {
+                std::span<const core::EnumName<Enum>> names, const char* what, Enum& out) {
     std::vector<std::string> candidates;
-    for (const auto& [name, value] : names) {
+    for (const auto& [value, name] : names) {
       if (node.IsScalar() && node.Scalar() == name) {
         out = value;
         return true;
       }
-      candidates.push_back(name);
+      candidates.emplace_back(name);
     }
     if (!node.IsScalar()) {
       wrongType(path, at, what, node);
@@ -486,14 +493,11 @@ void Reader::readHealth(const YAML::Node& node, const std::string& path, Positio
               {"topics",
                [this, &health](const YAML::Node& n, const std::string& p, Position a) {
                  auto& topics = health.topics;
-                 readMap(n, p, a,
-                         {
-                             {"status", string(topics[Check::Status])},
-                             {"engine", string(topics[Check::Engine])},
-                             {"videoio", string(topics[Check::VideoIo])},
-                             {"network", string(topics[Check::Network])},
-                             {"diagnostics", string(topics[Check::Diagnostics])},
-                         });
+                 std::vector<Key> keys;
+                 for (const auto& [check, name] : kCheckNames) {
+                   keys.push_back({name, string(topics[check])});
+                 }
+                 readMap(n, p, a, keys);
                }},
               {"stale_after_ms", integer(health.stale_after_ms)},
               {"startup_grace_ms", integer(health.startup_grace_ms)},
@@ -509,53 +513,36 @@ void Reader::readAddress(const YAML::Node& node, const std::string& path, Positi
   if (!readString(node, path, at, address)) {
     return;
   }
-  std::string host = address;
-  std::string port_text;
-  if (!address.empty() && address.front() == '[') {
-    // [IPv6]:PORT
-    const auto close = address.find(']');
-    if (close == std::string::npos) {
+  // HOST, HOST:PORT, [IPv6], [IPv6]:PORT; the port defaults to RouterSettings::port.
+  const auto parsed = core::parseHostPort(address);
+  switch (parsed.error) {
+    case core::AddressError::None:
+      router.host = parsed.address.host;
+      router.port = parsed.address.port.value_or(router.port);
+      return;
+    case core::AddressError::UnclosedBracket:
       error(path, at, "invalid address " + quoted(address) + ": missing ']'");
       return;
-    }
-    host = address.substr(1, close - 1);
-    const std::string rest = address.substr(close + 1);
-    if (!rest.empty()) {
-      if (rest.front() != ':') {
-        error(path, at, "invalid address " + quoted(address) + ": expected HOST:PORT");
-        return;
-      }
-      port_text = rest.substr(1);
-      if (port_text.empty()) {
-        port_text = "?";
-      }
-    }
-  } else if (const auto colon = address.find(':'); colon != std::string::npos) {
-    if (address.find(':', colon + 1) != std::string::npos) {
+    case core::AddressError::TextAfterBracket:
+      error(path, at, "invalid address " + quoted(address) + ": expected HOST:PORT");
+      return;
+    case core::AddressError::UnbracketedIpv6:
       error(path, at,
             "invalid address " + quoted(address) + ": write an IPv6 address as [ADDR]:PORT");
       return;
-    }
-    host = address.substr(0, colon);
-    port_text = address.substr(colon + 1);
-    if (port_text.empty()) {
-      port_text = "?";
-    }
-  }
-  if (host.empty() || host.find_first_of(" \t/") != std::string::npos) {
-    error(path, at,
-          "invalid address " + quoted(address) + ": expected HOST:PORT, e.g. 10.0.0.5:9990");
-    return;
-  }
-  if (!port_text.empty()) {
-    const auto port = parseInteger(port_text);
-    if (!port || *port < 1 || *port > 65535) {
+    case core::AddressError::MissingPort:
+    case core::AddressError::BadPort:
+    case core::AddressError::PortOutOfRange:
       error(path, at, "invalid port in " + quoted(address) + ": expected 1..65535");
       return;
-    }
-    router.port = static_cast<uint16_t>(*port);
+    case core::AddressError::Empty:
+    case core::AddressError::MissingHost:
+    case core::AddressError::BadHost:
+    case core::AddressError::UnknownScheme:
+      break;
   }
-  router.host = host;
+  error(path, at,
+        "invalid address " + quoted(address) + ": expected HOST:PORT, e.g. 10.0.0.5:9990");
 }
 
 void Reader::readRouter(const std::string& id, const YAML::Node& node, const std::string& path,
@@ -671,9 +658,7 @@ void Reader::readPair(const std::string& id, const YAML::Node& node, const std::
                true},
               {"mode",
                [this, &pair](const YAML::Node& n, const std::string& p, Position a) {
-                 readEnum<FailoverMode>(
-                     n, p, a, {{"auto", FailoverMode::Auto}, {"manual", FailoverMode::Manual}},
-                     "mode", pair.mode);
+                 readEnum<FailoverMode>(n, p, a, kFailoverModeNames, "mode", pair.mode);
                }},
               {"armed", boolean(pair.armed)},
               {"require_live", boolean(pair.require_live)},
@@ -684,21 +669,14 @@ void Reader::readPair(const std::string& id, const YAML::Node& node, const std::
                      n, p, a,
                      [this, &pair](const YAML::Node& item, const std::string& ip, Position ia) {
                        Trigger trigger = Trigger::Engine;
-                       if (readEnum<Trigger>(item, ip, ia,
-                                             {{"engine", Trigger::Engine},
-                                              {"videoio", Trigger::VideoIo},
-                                              {"network", Trigger::Network},
-                                              {"critical", Trigger::Critical}},
-                                             "trigger", trigger)) {
+                       if (readEnum<Trigger>(item, ip, ia, kTriggerNames, "trigger", trigger)) {
                          pair.triggers.push_back(trigger);
                        }
                      });
                }},
               {"failback",
                [this, &pair](const YAML::Node& n, const std::string& p, Position a) {
-                 readEnum<FailbackMode>(
-                     n, p, a, {{"manual", FailbackMode::Manual}, {"auto", FailbackMode::Auto}},
-                     "failback", pair.failback);
+                 readEnum<FailbackMode>(n, p, a, kFailbackModeNames, "failback", pair.failback);
                }},
               {"failback_after_ms", integer(pair.failback_after_ms)},
               {"min_dwell_ms", integer(pair.min_dwell_ms)},
@@ -728,35 +706,23 @@ void Reader::readRuleValue(const YAML::Node& node, const std::string& path, Posi
 
 void Reader::readRule(const YAML::Node& node, const std::string& path, Position at) {
   RuleSettings& rule = out_.config.rules.emplace_back();
-  readMap(
-      node, path, at,
-      {
-          {"name", string(rule.name), true},
-          {"source",
-           [this, &rule](const YAML::Node& n, const std::string& p, Position a) {
-             readEnum<Check>(n, p, a,
-                             {{"engine", Check::Engine},
-                              {"videoio", Check::VideoIo},
-                              {"network", Check::Network},
-                              {"diagnostics", Check::Diagnostics}},
-                             "source", rule.source);
-           },
-           true},
-          {"when",
-           [this, &rule](const YAML::Node& n, const std::string& p, Position a) {
-             readMap(n, p, a,
+  readMap(node, path, at,
+          {
+              {"name", string(rule.name), true},
+              {"source",
+               [this, &rule](const YAML::Node& n, const std::string& p, Position a) {
+                 readEnum<Check>(n, p, a, kRuleSourceNames, "source", rule.source);
+               },
+               true},
+              {"when",
+               [this, &rule](const YAML::Node& n, const std::string& p, Position a) {
+                 readMap(
+                     n, p, a,
                      {
                          {"field", string(rule.field), true},
                          {"op",
                           [this, &rule](const YAML::Node& on, const std::string& op, Position oa) {
-                            readEnum<Operator>(on, op, oa,
-                                               {{">", Operator::Greater},
-                                                {">=", Operator::GreaterEqual},
-                                                {"<", Operator::Less},
-                                                {"<=", Operator::LessEqual},
-                                                {"==", Operator::Equal},
-                                                {"!=", Operator::NotEqual}},
-                                               "operator", rule.op);
+                            readEnum<Operator>(on, op, oa, kOperatorNames, "operator", rule.op);
                           },
                           true},
                          {"value",
@@ -765,16 +731,14 @@ void Reader::readRule(const YAML::Node& node, const std::string& path, Position 
                           },
                           true},
                      });
-           },
-           true},
-          {"for_ms", integer(rule.for_ms)},
-          {"severity",
-           [this, &rule](const YAML::Node& n, const std::string& p, Position a) {
-             readEnum<Severity>(n, p, a,
-                                {{"critical", Severity::Critical}, {"warning", Severity::Warning}},
-                                "severity", rule.severity);
-           }},
-      });
+               },
+               true},
+              {"for_ms", integer(rule.for_ms)},
+              {"severity",
+               [this, &rule](const YAML::Node& n, const std::string& p, Position a) {
+                 readEnum<Severity>(n, p, a, kSeverityNames, "severity", rule.severity);
+               }},
+          });
 }
 
 }  // namespace

@@ -12,13 +12,7 @@ using Json = nlohmann::ordered_json;
 using Kind = CommandTopic::Kind;
 
 std::optional<config::FailoverMode> modeFrom(std::string_view text) {
-  if (text == "auto") {
-    return config::FailoverMode::Auto;
-  }
-  if (text == "manual") {
-    return config::FailoverMode::Manual;
-  }
-  return std::nullopt;
+  return core::valueOf(config::kFailoverModeNames, text);
 }
 
 std::optional<bool> switchFrom(std::string_view text) {

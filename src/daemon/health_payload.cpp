@@ -1,5 +1,6 @@
 #include "failover/daemon/health_payload.h"
 
+#include <array>
 #include <optional>
 
 #include <nlohmann/json.hpp>
@@ -13,26 +14,30 @@ using core::Status;
 using engine::Reported;
 using Json = nlohmann::json;
 
-// ok / warn / fail and their synonyms; the agent status topic speaks online / offline.
+// Words other agents use for a status, accepted on input only; what the node publishes is the
+// name in engine::kReportedNames.
+constexpr std::array kReportedSynonyms = {
+    core::EnumName{Reported::Warn, "warning"},
+    core::EnumName{Reported::Fail, "critical"},
+    core::EnumName{Reported::Fail, "error"},
+};
+// The agent status topic speaks online / offline.
+constexpr std::array kAgentStatusWords = {
+    core::EnumName{Reported::Ok, "online"},
+    core::EnumName{Reported::Fail, "offline"},
+};
+
+// ok / warn / fail and their synonyms.
 std::optional<Reported> statusWord(std::string_view word, config::Check check) {
   if (check == config::Check::Status) {
-    if (word == "online") {
-      return Reported::Ok;
-    }
-    if (word == "offline") {
-      return Reported::Fail;
+    if (const auto status = core::valueOf(kAgentStatusWords, word)) {
+      return status;
     }
   }
-  if (word == "ok") {
-    return Reported::Ok;
+  if (const auto status = core::valueOf(engine::kReportedNames, word)) {
+    return status;
   }
-  if (word == "warn" || word == "warning") {
-    return Reported::Warn;
-  }
-  if (word == "fail" || word == "critical" || word == "error") {
-    return Reported::Fail;
-  }
-  return std::nullopt;
+  return core::valueOf(kReportedSynonyms, word);
 }
 
 std::string cut(std::string text) {

@@ -6,17 +6,25 @@
 
 #include "device_payload_internal.h"
 #include "failover/discovery/discovery.h"
+#include "failover/engine/pair_view.h"
+#include "failover/engine/switch_event.h"
 
 namespace failover::discovery::internal {
 namespace {
 
-// The switch events of SPEC 5.2; the event entity ignores any other event_type.
-constexpr const char* kEventTypes[] = {"failover", "manual_switch", "failback", "external_switch",
-                                       "switch_failed"};
-
 // B/pair/<p>/active is empty while no configured machine is on air; Home Assistant ignores an
 // empty select state (it would keep showing the last machine), while "None" makes it unknown.
 constexpr std::string_view kActiveTemplate = "{{ value if value | length > 0 else 'None' }}";
+
+// Every name of an enum's table, in its order: the options an entity may show.
+template <typename Table>
+Json namesOf(const Table& table) {
+  Json names = Json::array();
+  for (const auto& entry : table) {
+    names.push_back(entry.name);
+  }
+  return names;
+}
 
 std::string machineLabel(const config::Config& config, const std::string& machine_id) {
   const config::MachineSettings* machine = config.findMachine(machine_id);
@@ -97,10 +105,10 @@ Json pairDevicePayload(const config::Config& config, const config::PairSettings&
       {"icon", "mdi:auto-mode"},
       {"state_topic", pair_topic + "/mode"},
       {"command_topic", pair_topic + "/set/mode"},
-      {"payload_on", "auto"},
-      {"payload_off", "manual"},
-      {"state_on", "auto"},
-      {"state_off", "manual"},
+      {"payload_on", config::toString(config::FailoverMode::Auto)},
+      {"payload_off", config::toString(config::FailoverMode::Manual)},
+      {"state_on", config::toString(config::FailoverMode::Auto)},
+      {"state_off", config::toString(config::FailoverMode::Manual)},
   };
   components["armed"] = Json{
       {"platform", "switch"},
@@ -119,7 +127,7 @@ Json pairDevicePayload(const config::Config& config, const config::PairSettings&
       {"unique_id", unique_prefix + "failover_state"},
       {"name", "Failover state"},
       {"device_class", "enum"},
-      {"options", Json::array({"idle", "switching", "active", "degraded"})},
+      {"options", namesOf(engine::kFailoverStateNames)},
       {"state_topic", pair_topic + "/failover"},
       // The whole pair state (health per check, router, warnings) as attributes.
       {"json_attributes_topic", pair_topic + "/state"},
@@ -139,18 +147,13 @@ Json pairDevicePayload(const config::Config& config, const config::PairSettings&
       {"icon", "mdi:layers-outline"},
       {"entity_category", "diagnostic"},
       {"state_topic", pair_topic + "/state"},
-      {"value_template",
-       "{{ value_json.router.signals | map(attribute='signal') | join(', ') }}"},
+      {"value_template", "{{ value_json.router.signals | map(attribute='signal') | join(', ') }}"},
       {"json_attributes_topic", pair_topic + "/state"},
       {"json_attributes_template", "{{ {'signals': value_json.router.signals} | tojson }}"},
   };
   addMachineProblem(config, pair_topic, unique_prefix, "Main", pair.main, components);
   addMachineProblem(config, pair_topic, unique_prefix, "Backup", pair.backup, components);
 
-  Json event_types = Json::array();
-  for (const char* type : kEventTypes) {
-    event_types.push_back(type);
-  }
   // The event platform discards retained messages, so it reads the live, non-retained topic;
   // the retained last_event copy feeds the "Last switch" sensor instead.
   components["switch_event"] = Json{
@@ -159,7 +162,8 @@ Json pairDevicePayload(const config::Config& config, const config::PairSettings&
       {"name", "Switch event"},
       {"icon", "mdi:swap-horizontal-circle"},
       {"state_topic", pair_topic + "/event"},
-      {"event_types", std::move(event_types)},
+      // The switch events of SPEC 5.2; the event entity ignores any other event_type.
+      {"event_types", namesOf(engine::kSwitchEventTypeNames)},
   };
   components["last_switch"] = Json{
       {"platform", "sensor"},

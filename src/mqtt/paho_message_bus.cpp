@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <mutex>
 #include <optional>
+#include <random>
 #include <utility>
 
 #include <arpa/inet.h>
@@ -16,6 +17,8 @@
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 
+#include "failover/core/backoff.h"
+#include "failover/core/host_port.h"
 #include "failover/mqtt/outbox.h"
 
 namespace failover::mqtt {
@@ -29,8 +32,8 @@ std::shared_ptr<spdlog::logger> busLogger() {
 }
 
 bool usesTls(const std::string& uri) {
-  return uri.rfind("ssl://", 0) == 0 || uri.rfind("mqtts://", 0) == 0 ||
-         uri.rfind("wss://", 0) == 0;
+  const auto scheme = core::brokerSchemeOf(uri);
+  return scheme && scheme->tls;
 }
 
 }  // namespace
@@ -43,6 +46,10 @@ class PahoMessageBus::Impl : public std::enable_shared_from_this<Impl>,
         settings_(std::move(settings)),
         handlers_(std::move(handlers)),
         reconnect_timer_(io),
+        backoff_(core::BackoffPolicy{core::Millis(settings_.reconnect_min_ms),
+                                     core::Millis(settings_.reconnect_max_ms),
+                                     settings_.reconnect_jitter},
+                 core::seededUnitRandom(std::random_device{}())),
         outbox_(static_cast<std::size_t>(std::max(settings_.max_buffered_messages, 1))),
         // Nothing is buffered inside Paho: the outbox holds what waits, while connected and
         // while the broker is away, and hands Paho only what may go on the wire now.
@@ -340,9 +347,7 @@ class PahoMessageBus::Impl : public std::enable_shared_from_this<Impl>,
     if (stopped_) {
       return;
     }
-    const int delay_ms = next_delay_ms_;
-    next_delay_ms_ = std::min(next_delay_ms_ * 2, settings_.reconnect_max_ms);
-    reconnect_timer_.expires_after(std::chrono::milliseconds(delay_ms));
+    reconnect_timer_.expires_after(backoff_.next());
     reconnect_timer_.async_wait([weak = weak_from_this()](const std::error_code& error) {
       auto self = weak.lock();
       if (!error && self) {
@@ -381,7 +386,7 @@ class PahoMessageBus::Impl : public std::enable_shared_from_this<Impl>,
     connected_ = true;
     setNoDelayOnBrokerSockets();
     connect_failure_logged_ = false;
-    next_delay_ms_ = settings_.reconnect_min_ms;
+    backoff_.reset();
     ++stats_.connects;
     busLogger()->info("MQTT connected to {} as {}", settings_.server_uri, settings_.client_id);
     for (const auto& [filter, kind] : subscriptions_) {
@@ -474,22 +479,13 @@ class PahoMessageBus::Impl : public std::enable_shared_from_this<Impl>,
     }
   }
 
-  // The broker's TCP port from the server URI ("tcp://host:1883"); 1883/8883 by default.
+  // The broker's TCP port from the server URI ("tcp://host:1883"), or the scheme's default.
   std::optional<uint16_t> brokerPort() const {
-    const std::string& uri = settings_.server_uri;
-    const auto scheme_end = uri.find("://");
-    std::string rest = scheme_end == std::string::npos ? uri : uri.substr(scheme_end + 3);
-    rest = rest.substr(0, rest.find('/'));
-    const auto colon = rest.rfind(':');
-    if (colon == std::string::npos || rest.back() == ']') {
-      return usesTls(uri) ? 8883 : 1883;
-    }
-    uint16_t port = 0;
-    const char* begin = rest.data() + colon + 1;
-    if (std::from_chars(begin, rest.data() + rest.size(), port).ec != std::errc()) {
+    const auto parsed = core::parseBrokerUri(settings_.server_uri);
+    if (!parsed.ok()) {
       return std::nullopt;
     }
-    return port;
+    return parsed.broker.port;
   }
 
   // One filter per call: Paho 1.2 crashes on the list overload with options.
@@ -517,6 +513,7 @@ class PahoMessageBus::Impl : public std::enable_shared_from_this<Impl>,
   static constexpr int kPahoQueueBound = 100000;
 
   asio::steady_timer reconnect_timer_;
+  core::Backoff backoff_;
   Outbox outbox_;
   PublishListener publish_listener_{*this};  // outlives client_, whose tokens point to it
   ::mqtt::async_client client_;
@@ -528,7 +525,6 @@ class PahoMessageBus::Impl : public std::enable_shared_from_this<Impl>,
   mutable BusStats stats_;
   bool drop_logged_ = false;
   std::chrono::steady_clock::time_point refusal_logged_at_{};
-  int next_delay_ms_ = 250;
   bool started_ = false;
   bool stopped_ = false;
   bool connected_ = false;

@@ -7,6 +7,7 @@
 
 #include "failover/config/config.h"
 #include "failover/config/loader.h"
+#include "failover/core/host_port.h"
 
 namespace failover::render_sim {
 namespace {
@@ -56,43 +57,24 @@ Status checkPattern(std::string_view flag, const std::string& pattern, bool exac
   return Status::ok();
 }
 
-// "tcp://HOST:PORT" or "mqtt://HOST:PORT" (the port defaults to 1883).
+// "tcp://HOST:PORT" or "mqtt://HOST:PORT" (the port defaults to 1883); no TLS, websockets or
+// path: the machines' connections go through a plain TCP relay.
 Status parseBroker(const std::string& uri, RenderSimOptions& options) {
-  std::string_view rest(uri);
-  if (rest.starts_with("tcp://")) {
-    rest.remove_prefix(6);
-  } else if (rest.starts_with("mqtt://")) {
-    rest.remove_prefix(7);
-  } else {
+  const auto scheme = core::brokerSchemeOf(uri);
+  if (!scheme || scheme->tls || scheme->websocket) {
     return badValue("--broker", uri, "tcp://HOST:PORT or mqtt://HOST:PORT");
   }
-  std::string host;
-  std::string port = "1883";
-  if (rest.starts_with("[")) {
-    const auto close = rest.find(']');
-    if (close == std::string_view::npos) {
-      return badValue("--broker", uri, "tcp://HOST:PORT");
-    }
-    host = std::string(rest.substr(1, close - 1));
-    rest.remove_prefix(close + 1);
-    if (rest.starts_with(":")) {
-      port = std::string(rest.substr(1));
-    } else if (!rest.empty()) {
-      return badValue("--broker", uri, "tcp://HOST:PORT");
-    }
-  } else {
-    const auto colon = rest.rfind(':');
-    host = std::string(rest.substr(0, colon));
-    if (colon != std::string_view::npos) {
-      port = std::string(rest.substr(colon + 1));
-    }
+  const auto parsed = core::parseBrokerUri(uri);
+  if (parsed.error == core::AddressError::UnclosedBracket ||
+      parsed.error == core::AddressError::TextAfterBracket) {
+    return badValue("--broker", uri, "tcp://HOST:PORT");
   }
-  if (host.empty() || host.find_first_of("/ ") != std::string::npos || !parseInt(port, 1, 65535)) {
+  if (!parsed.ok() || !parsed.broker.path.empty()) {
     return badValue("--broker", uri, "tcp://HOST:PORT with a port 1-65535");
   }
   options.broker_uri = uri;
-  options.broker_host = host;
-  options.broker_port = port;
+  options.broker_host = parsed.broker.host;
+  options.broker_port = std::to_string(parsed.broker.port);
   return Status::ok();
 }
 

@@ -159,15 +159,12 @@ core::Result<ControlCommand> parseControlCommand(std::string_view line) {
   }
   if (verb == "device-present") {
     command.verb = ControlVerb::DevicePresent;
-    if (args == 1 && words[1] == "true") {
-      command.presence = videohub::DevicePresence::Present;
-    } else if (args == 1 && words[1] == "false") {
-      command.presence = videohub::DevicePresence::Absent;
-    } else if (args == 1 && words[1] == "needs_update") {
-      command.presence = videohub::DevicePresence::NeedsUpdate;
-    } else {
+    const auto presence =
+        args == 1 ? core::valueOf(videohub::kDevicePresenceNames, words[1]) : std::nullopt;
+    if (!presence) {
       return usage("device-present true|false|needs_update");
     }
+    command.presence = *presence;
     return command;
   }
   if (verb == "split-writes" || verb == "coalesce") {
@@ -186,13 +183,11 @@ core::Result<ControlCommand> parseControlCommand(std::string_view line) {
   }
   if (verb == "locked-route") {
     command.verb = ControlVerb::LockedRoute;
-    if (args == 1 && words[1] == "nak") {
-      command.refusal = RefusalReply::Nak;
-    } else if (args == 1 && words[1] == "ack") {
-      command.refusal = RefusalReply::Ack;
-    } else {
+    const auto refusal = args == 1 ? core::valueOf(kRefusalReplyNames, words[1]) : std::nullopt;
+    if (!refusal) {
       return usage("locked-route nak|ack");
     }
+    command.refusal = *refusal;
     return command;
   }
   if (verb == "end-prelude") {

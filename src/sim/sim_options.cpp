@@ -6,6 +6,7 @@
 
 #include <asio/ip/address.hpp>
 
+#include "failover/core/host_port.h"
 #include "text_parsing.h"
 
 namespace failover::sim {
@@ -25,29 +26,25 @@ struct HostPort {
   bool loopback = false;
 };
 
-// "HOST:PORT" with an IPv4 or IPv6 literal ("[::1]:9990") or "localhost".
+// "HOST:PORT" with an IPv4 or IPv6 literal ("[::1]:9990") or "localhost"; port 0 picks one.
 std::optional<HostPort> parseHostPort(std::string_view text) {
-  const auto colon = text.rfind(':');
-  if (colon == std::string_view::npos || colon == 0) {
+  core::AddressRules rules;
+  rules.port_required = true;
+  rules.allow_port_zero = true;
+  const auto parsed = core::parseHostPort(text, rules);
+  if (!parsed.ok()) {
     return std::nullopt;
   }
-  std::string host(text.substr(0, colon));
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
-    host = host.substr(1, host.size() - 2);
-  }
+  std::string host = parsed.address.host;
   if (host == "localhost") {
     host = "127.0.0.1";
-  }
-  const auto port = parseUnsigned(text.substr(colon + 1));
-  if (!port || *port > 65535) {
-    return std::nullopt;
   }
   asio::error_code error;
   const auto address = asio::ip::make_address(host, error);
   if (error) {
     return std::nullopt;
   }
-  return HostPort{address.to_string(), static_cast<uint16_t>(*port), address.is_loopback()};
+  return HostPort{address.to_string(), *parsed.address.port, address.is_loopback()};
 }
 
 std::optional<std::string> normalizeIp(std::string_view text) {
@@ -240,26 +237,20 @@ core::Result<SimOptions> parseSimOptions(const std::vector<std::string>& args) {
        }},
       {"--device-present",
        [&](std::string_view flag, std::string_view value) -> Status {
-         if (value == "true") {
-           router.presence = videohub::DevicePresence::Present;
-         } else if (value == "false") {
-           router.presence = videohub::DevicePresence::Absent;
-         } else if (value == "needs_update") {
-           router.presence = videohub::DevicePresence::NeedsUpdate;
-         } else {
+         const auto presence = core::valueOf(videohub::kDevicePresenceNames, value);
+         if (!presence) {
            return badValue(flag, value, "true, false or needs_update");
          }
+         router.presence = *presence;
          return Status::ok();
        }},
       {"--locked-route",
        [&](std::string_view flag, std::string_view value) -> Status {
-         if (value == "nak") {
-           router.refusal_reply = RefusalReply::Nak;
-         } else if (value == "ack") {
-           router.refusal_reply = RefusalReply::Ack;
-         } else {
+         const auto refusal = core::valueOf(kRefusalReplyNames, value);
+         if (!refusal) {
            return badValue(flag, value, "nak or ack");
          }
+         router.refusal_reply = *refusal;
          return Status::ok();
        }},
       {"--burst-limit",

@@ -75,34 +75,11 @@ std::optional<KeyValue> splitKeyValue(std::string_view line) {
 }
 
 std::optional<LockState> parseLockCode(std::string_view code) {
-  if (code.size() != 1) {
-    return std::nullopt;
-  }
-  switch (code.front()) {
-    case 'U':
-      return LockState::Unlocked;
-    case 'O':
-      return LockState::Owned;
-    case 'L':
-      return LockState::LockedByOther;
-    case 'F':
-      return LockState::ForceUnlock;
-    default:
-      return std::nullopt;
-  }
+  return core::valueOf(kLockCodes, code);
 }
 
 std::optional<DevicePresence> parsePresence(std::string_view text) {
-  if (text == "true") {
-    return DevicePresence::Present;
-  }
-  if (text == "false") {
-    return DevicePresence::Absent;
-  }
-  if (text == "needs_update") {
-    return DevicePresence::NeedsUpdate;
-  }
-  return std::nullopt;
+  return core::valueOf(kDevicePresenceNames, text);
 }
 
 // Builds a typed block from a header and its body; counts what it has to skip.

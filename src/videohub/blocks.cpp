@@ -35,29 +35,11 @@ std::string headerOf(const Block& block) {
 }
 
 char lockCode(LockState state) {
-  switch (state) {
-    case LockState::Unlocked:
-      return 'U';
-    case LockState::Owned:
-      return 'O';
-    case LockState::LockedByOther:
-      return 'L';
-    case LockState::ForceUnlock:
-      return 'F';
-  }
-  return '?';
+  return core::nameOf(kLockCodes, state)[0];
 }
 
 const char* toString(DevicePresence presence) {
-  switch (presence) {
-    case DevicePresence::Present:
-      return "true";
-    case DevicePresence::Absent:
-      return "false";
-    case DevicePresence::NeedsUpdate:
-      return "needs_update";
-  }
-  return "?";
+  return core::nameOf(kDevicePresenceNames, presence);
 }
 
 const char* toString(PortKind port) {

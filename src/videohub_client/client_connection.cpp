@@ -69,17 +69,6 @@ ClientStats VideohubClient::stats() const {
 
 // ---- connection ----------------------------------------------------------------------------
 
-namespace {
-
-std::function<double()> jitterSource() {
-  auto engine = std::make_shared<std::minstd_rand>(std::random_device{}());
-  return [engine] {
-    return std::uniform_real_distribution<double>(0.0, 1.0)(*engine);
-  };
-}
-
-}  // namespace
-
 VideohubClient::Impl::Impl(asio::io_context& io, ClientOptions options, ClientObservers observers)
     : io_(io),
       options_(std::move(options)),
@@ -92,8 +81,8 @@ VideohubClient::Impl::Impl(asio::io_context& io, ClientOptions options, ClientOb
       ack_timer_(io),
       keepalive_timer_(io),
       silence_timer_(io),
-      backoff_(BackoffPolicy{options_.backoff_initial, options_.backoff_cap, 0.2}, jitterSource()) {
-}
+      backoff_(core::BackoffPolicy{options_.backoff_initial, options_.backoff_cap, 0.2},
+               core::seededUnitRandom(std::random_device{}())) {}
 
 std::string VideohubClient::Impl::endpointText() const {
   return options_.host + ":" + std::to_string(options_.port);

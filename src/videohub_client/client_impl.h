@@ -16,8 +16,8 @@
 #include <asio.hpp>
 #include <spdlog/spdlog.h>
 
+#include "failover/core/backoff.h"
 #include "failover/videohub/block_parser.h"
-#include "failover/videohub_client/backoff.h"
 #include "failover/videohub_client/prelude_tracker.h"
 #include "failover/videohub_client/router_state.h"
 #include "failover/videohub_client/send_queue.h"
@@ -120,7 +120,7 @@ class VideohubClient::Impl : public std::enable_shared_from_this<VideohubClient:
   videohub::ParserStats counted_parser_stats_;
   PreludeTracker prelude_;
   SendQueue queue_;
-  Backoff backoff_;
+  core::Backoff backoff_;
   std::optional<uint64_t> sync_ping_id_;
   std::chrono::steady_clock::time_point connected_at_{};
   std::string last_unavailable_reason_;

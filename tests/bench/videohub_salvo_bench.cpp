@@ -26,6 +26,7 @@
 #include "failover/core/route.h"
 #include "failover/videohub_client/videohub_client.h"
 #include "support/child_process.h"
+#include "support/free_port.h"
 #include "support/run_until.h"
 
 namespace vc = failover::videohub_client;
@@ -96,7 +97,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "videohub-sim did not start\n");
     return 1;
   }
-  const auto port = static_cast<uint16_t>(std::stoul(line->substr(line->rfind(':') + 1)));
+  const uint16_t port = failover::testing::announcedPort(*line);
 
   // One run: its routes, when its block was written and when the mirror showed them all.
   struct Run {

@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 
 #include "support/mqtt_test_client.h"
+#include "support/free_port.h"
 
 namespace failover::soak {
 namespace {
@@ -171,8 +172,8 @@ void Router::start(uint16_t port, const std::map<int, int>& routing) {
   if (!listening || !control) {
     throw std::runtime_error("videohub-sim did not start on port " + std::to_string(port));
   }
-  port_ = static_cast<uint16_t>(std::stoi(listening->substr(listening->rfind(':') + 1)));
-  control_port_ = static_cast<uint16_t>(std::stoi(control->substr(control->rfind(':') + 1)));
+  port_ = testing::announcedPort(*listening);
+  control_port_ = testing::announcedPort(*control);
   log_reader_ =
       std::make_unique<LineReader>(*process_, [this](const std::string& line) { onLogLine(line); });
   control_fd_ = connectLoopback(control_port_, nullptr);

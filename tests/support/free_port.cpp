@@ -8,6 +8,8 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include "failover/core/host_port.h"
+
 namespace failover::testing {
 
 uint16_t pickFreePort(const std::string& host) {
@@ -30,6 +32,19 @@ uint16_t pickFreePort(const std::string& host) {
   }
   ::close(fd);
   return ntohs(address.sin_port);
+}
+
+uint16_t announcedPort(std::string_view line) {
+  const auto space = line.rfind(' ');
+  const std::string_view word = space == std::string_view::npos ? line : line.substr(space + 1);
+  core::AddressRules rules;
+  rules.port_required = true;
+  const auto parsed = core::parseHostPort(word, rules);
+  if (!parsed.ok()) {
+    throw std::runtime_error("no HOST:PORT at the end of '" + std::string(line) +
+                             "': " + core::describe(parsed.error));
+  }
+  return *parsed.address.port;
 }
 
 }  // namespace failover::testing

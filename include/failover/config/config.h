@@ -4,11 +4,14 @@
 // the YAML loader (config/loader.h) fills it and validates it, the engine reads it. Port
 // numbers here are 1-based, as printed on the router; only the Videohub code converts.
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "failover/core/enum_names.h"
 
 namespace failover::config {
 
@@ -42,6 +45,13 @@ struct HomeAssistantSettings {
 
 // The checks a render machine reports; each has a topic pattern in HealthSettings.
 enum class Check { Status, Engine, VideoIo, Network, Diagnostics };
+// The keys of health.topics, the sources of rules, the check names in payloads.
+inline constexpr std::array kCheckNames = {
+    core::EnumName{Check::Status, "status"},           core::EnumName{Check::Engine, "engine"},
+    core::EnumName{Check::VideoIo, "videoio"},         core::EnumName{Check::Network, "network"},
+    core::EnumName{Check::Diagnostics, "diagnostics"},
+};
+static_assert(core::isNameTable(kCheckNames, Check::Diagnostics));
 
 struct HealthSettings {
   // {machine} in a pattern is replaced by the machine id.
@@ -107,11 +117,29 @@ std::vector<SignalInput> machineInputs(const MachineSettings& machine);
 std::optional<int> inputOf(const MachineSettings& machine, const std::string& signal);
 
 enum class FailoverMode { Auto, Manual };
+inline constexpr std::array kFailoverModeNames = {
+    core::EnumName{FailoverMode::Auto, "auto"},
+    core::EnumName{FailoverMode::Manual, "manual"},
+};
+static_assert(core::isNameTable(kFailoverModeNames, FailoverMode::Manual));
+
 enum class FailbackMode { Manual, Auto };
+inline constexpr std::array kFailbackModeNames = {
+    core::EnumName{FailbackMode::Manual, "manual"},
+    core::EnumName{FailbackMode::Auto, "auto"},
+};
+static_assert(core::isNameTable(kFailbackModeNames, FailbackMode::Auto));
 
 // What may trigger an automatic failover. `Critical` covers critical diagnostics parameters
 // and rules of severity critical.
 enum class Trigger { Engine, VideoIo, Network, Critical };
+inline constexpr std::array kTriggerNames = {
+    core::EnumName{Trigger::Engine, "engine"},
+    core::EnumName{Trigger::VideoIo, "videoio"},
+    core::EnumName{Trigger::Network, "network"},
+    core::EnumName{Trigger::Critical, "critical"},
+};
+static_assert(core::isNameTable(kTriggerNames, Trigger::Critical));
 
 struct PairSettings {
   std::string id;
@@ -134,7 +162,20 @@ struct PairSettings {
 };
 
 enum class Operator { Greater, GreaterEqual, Less, LessEqual, Equal, NotEqual };
-enum class Severity { Warning, Critical };
+inline constexpr std::array kOperatorNames = {
+    core::EnumName{Operator::Greater, ">"}, core::EnumName{Operator::GreaterEqual, ">="},
+    core::EnumName{Operator::Less, "<"},    core::EnumName{Operator::LessEqual, "<="},
+    core::EnumName{Operator::Equal, "=="},  core::EnumName{Operator::NotEqual, "!="},
+};
+static_assert(core::isNameTable(kOperatorNames, Operator::NotEqual));
+
+// Critical first: a misspelt severity is answered "expected one of: critical, warning".
+enum class Severity { Critical, Warning };
+inline constexpr std::array kSeverityNames = {
+    core::EnumName{Severity::Critical, "critical"},
+    core::EnumName{Severity::Warning, "warning"},
+};
+static_assert(core::isNameTable(kSeverityNames, Severity::Warning));
 
 // A rule compares one field of a health payload; a number or a string.
 struct RuleValue {
@@ -172,7 +213,9 @@ struct Config {
 // Every signal a pair routes, with its outputs: `signal_outputs`, or {program: outputs}.
 std::vector<SignalOutputs> pairSignals(const PairSettings& pair);
 
-// Lower-case names as written in YAML and MQTT ("videoio", "auto", ">=").
+// Lower-case names as written in YAML and MQTT ("videoio", "auto", ">="): the k*Names tables
+// above, which the YAML reader, the state file and the MQTT command parser read with
+// core::valueOf.
 const char* toString(Check check);
 const char* toString(Trigger trigger);
 const char* toString(FailoverMode mode);

@@ -7,6 +7,7 @@
 //
 // Ids (machines, pairs, routers) are the configuration's ids. Port numbers are 1-based.
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "failover/config/config.h"
+#include "failover/core/enum_names.h"
 #include "failover/core/route.h"
 #include "failover/core/time.h"
 
@@ -22,6 +24,12 @@ namespace failover::engine {
 // A status as a health payload reports it. For the status topic (the agent's LWT) Ok means
 // "online" and Fail "offline". For diagnostics, Warn is "warning" and Fail is "critical".
 enum class Reported { Ok, Warn, Fail };
+inline constexpr std::array kReportedNames = {
+    core::EnumName{Reported::Ok, "ok"},
+    core::EnumName{Reported::Warn, "warn"},
+    core::EnumName{Reported::Fail, "fail"},
+};
+static_assert(core::isNameTable(kReportedNames, Reported::Fail));
 
 // A value read from a health payload for a rule; see FailoverEngine::ruleFields().
 using FieldValue = std::variant<double, std::string, bool>;

@@ -3,11 +3,13 @@
 // Read-only snapshots of a pair's state, for publishing B/pair/<p>/state (SPEC 5.2, F10).
 // Built on demand by FailoverEngine::pairView(); not on the hot path.
 
+#include <array>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "failover/config/config.h"
+#include "failover/core/enum_names.h"
 #include "failover/core/time.h"
 #include "failover/engine/switch_event.h"
 
@@ -17,16 +19,37 @@ namespace failover::engine {
 //  Unknown: nothing heard since start (becomes Stale once start-up grace is over);
 //  Stale:   silent for stale_after_ms (engine, videoio and network only).
 enum class CheckStatus { Unknown, Ok, Warn, Fail, Stale };
+inline constexpr std::array kCheckStatusNames = {
+    core::EnumName{CheckStatus::Unknown, "unknown"}, core::EnumName{CheckStatus::Ok, "ok"},
+    core::EnumName{CheckStatus::Warn, "warn"},       core::EnumName{CheckStatus::Fail, "fail"},
+    core::EnumName{CheckStatus::Stale, "stale"},
+};
+static_assert(core::isNameTable(kCheckStatusNames, CheckStatus::Stale));
 
 // A machine's summary for one pair:
 //  Fail: one of the pair's triggers is failing;  Critical: a critical condition that is not
 //  among the pair's triggers;  Unknown: a trigger has no data yet;  Warn: a warning (a check
 //  reports warn, a non-trigger check failed or is stale, a warning rule holds);  Ok otherwise.
 enum class MachineStatus { Ok, Warn, Unknown, Critical, Fail };
+inline constexpr std::array kMachineStatusNames = {
+    core::EnumName{MachineStatus::Ok, "ok"},
+    core::EnumName{MachineStatus::Warn, "warn"},
+    core::EnumName{MachineStatus::Unknown, "unknown"},
+    core::EnumName{MachineStatus::Critical, "critical"},
+    core::EnumName{MachineStatus::Fail, "fail"},
+};
+static_assert(core::isNameTable(kMachineStatusNames, MachineStatus::Fail));
 
 // idle: Main on air; switching: a switch is in flight (or waits for the router);
 // active: Backup on air; degraded: the on-air machine is unknown or failing and not replaced.
 enum class FailoverState { Idle, Switching, Active, Degraded };
+inline constexpr std::array kFailoverStateNames = {
+    core::EnumName{FailoverState::Idle, "idle"},
+    core::EnumName{FailoverState::Switching, "switching"},
+    core::EnumName{FailoverState::Active, "active"},
+    core::EnumName{FailoverState::Degraded, "degraded"},
+};
+static_assert(core::isNameTable(kFailoverStateNames, FailoverState::Degraded));
 
 struct CheckView {
   config::Check check = config::Check::Engine;

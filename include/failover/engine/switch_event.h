@@ -4,17 +4,27 @@
 // pair's state keeps the last one. The daemon turns it into the JSON of SPEC 5.2, converting
 // the monotonic times into wall-clock timestamps and latencies.
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "failover/config/config.h"
+#include "failover/core/enum_names.h"
 #include "failover/core/time.h"
 
 namespace failover::engine {
 
 enum class SwitchEventType { Failover, ManualSwitch, Failback, ExternalSwitch, SwitchFailed };
+inline constexpr std::array kSwitchEventTypeNames = {
+    core::EnumName{SwitchEventType::Failover, "failover"},
+    core::EnumName{SwitchEventType::ManualSwitch, "manual_switch"},
+    core::EnumName{SwitchEventType::Failback, "failback"},
+    core::EnumName{SwitchEventType::ExternalSwitch, "external_switch"},
+    core::EnumName{SwitchEventType::SwitchFailed, "switch_failed"},
+};
+static_assert(core::isNameTable(kSwitchEventTypeNames, SwitchEventType::SwitchFailed));
 
 // Error codes of command replies and failed switches (SPEC 5.3).
 enum class ErrorCode {
@@ -28,6 +38,18 @@ enum class ErrorCode {
   NotAllowed,
   PortOutOfRange,  // a port of the pair is beyond the connected router's size
 };
+inline constexpr std::array kErrorCodeNames = {
+    core::EnumName{ErrorCode::BadRequest, "bad_request"},
+    core::EnumName{ErrorCode::UnknownPair, "unknown_pair"},
+    core::EnumName{ErrorCode::UnknownTarget, "unknown_target"},
+    core::EnumName{ErrorCode::TargetUnhealthy, "target_unhealthy"},
+    core::EnumName{ErrorCode::Busy, "busy"},
+    core::EnumName{ErrorCode::RouterDisconnected, "router_disconnected"},
+    core::EnumName{ErrorCode::RouterTimeout, "router_timeout"},
+    core::EnumName{ErrorCode::NotAllowed, "not_allowed"},
+    core::EnumName{ErrorCode::PortOutOfRange, "port_out_of_range"},
+};
+static_assert(core::isNameTable(kErrorCodeNames, ErrorCode::PortOutOfRange));
 
 // What caused a decision: the machine, the check ("engine", "videoio", "network", "status"
 // or "critical"), its status ("fail", "stale", "offline", "critical", "ok") and a detail.

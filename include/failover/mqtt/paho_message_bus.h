@@ -39,9 +39,12 @@ struct BusSettings {
   std::string state_topic;  // e.g. failover/fo1/node/state
   std::string online_payload = "online";
   std::string offline_payload = "offline";
-  // Reconnect back-off bounds.
+  // Reconnect back-off (core::Backoff): the first retry after reconnect_min_ms, doubling up to
+  // reconnect_max_ms, each delay shortened by a random fraction up to reconnect_jitter so that
+  // nodes that lost the same broker do not come back in lockstep.
   int reconnect_min_ms = 250;
   int reconnect_max_ms = 5000;
+  double reconnect_jitter = 0.2;
   // Publishes waiting in the outbox (see outbox.h), while the broker is away or its window
   // is full. Retained values are conflated by topic and never dropped; past this bound the
   // oldest events are. A 144-pair node publishes about 1,500 retained values at once on

@@ -11,12 +11,14 @@
 //
 // Not thread-safe: the server uses it from its single I/O thread.
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "failover/core/enum_names.h"
 #include "failover/core/result.h"
 #include "failover/videohub/blocks.h"
 
@@ -34,6 +36,12 @@ enum class LineEnding { Lf, CrLf };
 // What a request that routes (or locks) an output held by another IP gets, when no line of
 // the block could be applied. Out-of-range lines are refused the same way.
 enum class RefusalReply { Nak, Ack };
+// As given to --locked-route and the locked-route control command.
+inline constexpr std::array kRefusalReplyNames = {
+    core::EnumName{RefusalReply::Nak, "nak"},
+    core::EnumName{RefusalReply::Ack, "ack"},
+};
+static_assert(core::isNameTable(kRefusalReplyNames, RefusalReply::Ack));
 
 struct RouterSettings {
   uint32_t inputs = 40;

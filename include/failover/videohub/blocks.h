@@ -5,11 +5,14 @@
 // ACK and NAK are one-line blocks. Indexes here are ZERO-based, as on the wire: only this
 // module's users convert to the 1-based numbers printed on the router.
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <variant>
 #include <vector>
+
+#include "failover/core/enum_names.h"
 
 namespace failover::videohub {
 
@@ -21,10 +24,24 @@ inline constexpr uint32_t kMaxPortIndex = 4095;
 enum class PortKind { VideoInput, VideoOutput, MonitoringOutput, SerialPort };
 
 enum class DevicePresence { Present, Absent, NeedsUpdate };
+// The values of the "Device present" line; videohub-sim's --device-present takes the same.
+inline constexpr std::array kDevicePresenceNames = {
+    core::EnumName{DevicePresence::Present, "true"},
+    core::EnumName{DevicePresence::Absent, "false"},
+    core::EnumName{DevicePresence::NeedsUpdate, "needs_update"},
+};
+static_assert(core::isNameTable(kDevicePresenceNames, DevicePresence::NeedsUpdate));
 
 // Lock codes. Server to client: U, O (held from this client's IP), L (held by another IP).
 // Client to server: O (take), U (release own), F (force-unlock anyone's).
 enum class LockState { Unlocked, Owned, LockedByOther, ForceUnlock };
+inline constexpr std::array kLockCodes = {
+    core::EnumName{LockState::Unlocked, "U"},
+    core::EnumName{LockState::Owned, "O"},
+    core::EnumName{LockState::LockedByOther, "L"},
+    core::EnumName{LockState::ForceUnlock, "F"},
+};
+static_assert(core::isNameTable(kLockCodes, LockState::ForceUnlock));
 
 struct PreambleBlock {
   std::string version;  // e.g. "2.8"
@@ -134,7 +151,7 @@ using Block = std::variant<PreambleBlock, DeviceBlock, LabelsBlock, RoutingBlock
 // UnknownBlock, its own header. ACK and NAK return "ACK" / "NAK".
 std::string headerOf(const Block& block);
 
-// One-letter wire codes and names, for logs and diagnostics.
+// One-letter wire codes (kLockCodes) and names, for logs and diagnostics.
 char lockCode(LockState state);
 const char* toString(DevicePresence presence);  // "true", "false", "needs_update"
 const char* toString(PortKind port);            // "input", "output", "monitoring output", ...

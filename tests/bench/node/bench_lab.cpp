@@ -9,6 +9,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include "support/free_port.h"
+
 namespace failover::bench {
 namespace {
 
@@ -85,7 +87,7 @@ void BenchLab::startPeers() {
   if (!line) {
     throw std::runtime_error("videohub-sim did not report its port");
   }
-  router_port_ = static_cast<uint16_t>(std::stoi(line->substr(line->rfind(':') + 1)));
+  router_port_ = testing::announcedPort(*line);
   bus_ = std::make_unique<BenchBus>(broker_.uri(), "node-bench");
   bus_->subscribe("failover/+/pair/+/#", 0);
   bus_->subscribe("failover/+/node/#", 0);

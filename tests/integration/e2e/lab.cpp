@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include "support/facility_config.h"
+#include "support/free_port.h"
 
 namespace failover::e2e {
 namespace {
@@ -150,7 +151,7 @@ void Lab::launchRouter(const std::string& listen, const std::map<int, int>& rout
   if (!line) {
     throw std::runtime_error("videohub-sim did not report its port");
   }
-  router_port_ = static_cast<uint16_t>(std::stoi(line->substr(line->rfind(':') + 1)));
+  router_port_ = testing::announcedPort(*line);
 }
 
 std::string Lab::sim(const std::string& command) {

@@ -56,6 +56,7 @@ class PahoMessageBusTest : public ::testing::Test {
     settings.state_topic = "failover/test/node/state";
     settings.reconnect_min_ms = reconnect_min_ms;
     settings.reconnect_max_ms = std::max(200, reconnect_min_ms);
+    settings.reconnect_jitter = 0.0;  // exact delays: some tests time around the reconnect
     return settings;
   }
 

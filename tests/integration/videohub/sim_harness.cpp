@@ -4,6 +4,8 @@
 #include <csignal>
 #include <stdexcept>
 
+#include "support/free_port.h"
+
 namespace failover::videohub_client::testing {
 
 SimProcess::SimProcess(std::vector<std::string> args)
@@ -17,8 +19,7 @@ SimProcess::SimProcess(std::vector<std::string> args)
   if (!line) {
     throw std::runtime_error("videohub-sim did not report its address");
   }
-  const auto colon = line->rfind(':');
-  port_ = static_cast<uint16_t>(std::stoul(line->substr(colon + 1)));
+  port_ = failover::testing::announcedPort(*line);
 }
 
 SimProcess::~SimProcess() {

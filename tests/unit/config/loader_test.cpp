@@ -234,6 +234,32 @@ TEST(LoaderTest, ReadsRouterAddressForms) {
   EXPECT_EQ(config.routers[3].port, 9990);
 }
 
+TEST(LoaderTest, NamesWhatIsWrongWithARouterAddress) {
+  const auto error = [](const std::string& address) {
+    return loadOneError("routers: { a: { address: \"" + address + "\" } }\n");
+  };
+  EXPECT_THAT(error("[::1"), HasSubstr("invalid address '[::1': missing ']'"));
+  EXPECT_THAT(error("[::1]x"), HasSubstr("invalid address '[::1]x': expected HOST:PORT"));
+  EXPECT_THAT(error("fe80::1"), HasSubstr("write an IPv6 address as [ADDR]:PORT"));
+  EXPECT_THAT(error("a b:1"), HasSubstr("expected HOST:PORT, e.g. 10.0.0.5:9990"));
+  EXPECT_THAT(error(":9990"), HasSubstr("expected HOST:PORT, e.g. 10.0.0.5:9990"));
+  for (const std::string bad_port : {"h:", "h:0", "h:65536", "h:12a", "h:+80", "[::1]:"}) {
+    EXPECT_THAT(error(bad_port), HasSubstr("invalid port in '" + bad_port + "'"));
+  }
+}
+
+TEST(LoaderTest, ChecksTheHostAndPortOfTheServerUri) {
+  const std::string router = "routers: { vh1: { address: 10.0.0.5 } }\n";
+  loadClean("mqtt: { server: 'ws://broker:9001/mqtt' }\n" + router);
+  loadClean("mqtt: { server: 'ssl://[::1]' }\n" + router);
+  EXPECT_THAT(loadOneError("mqtt: { server: 'tcp://broker:0' }\n" + router),
+              HasSubstr("mqtt.server: invalid server URI 'tcp://broker:0': port out of range"));
+  EXPECT_THAT(loadOneError("mqtt: { server: 'tcp://::1:1883' }\n" + router),
+              HasSubstr("write an IPv6 address as [ADDR]:PORT"));
+  EXPECT_THAT(loadOneError("mqtt: { server: 'tcp://:1883' }\n" + router),
+              HasSubstr("the host is missing"));
+}
+
 TEST(LoaderTest, RuleValueKeepsItsType) {
   const Config config = loadClean(
       "rules:\n"

@@ -40,36 +40,26 @@ using nlohmann::json;
 const std::filesystem::path kReplayDir = std::filesystem::path(FAILOVER_TEST_DATA_DIR) / "engine";
 
 config::Check checkFrom(const std::string& name) {
-  if (name == "status")
-    return config::Check::Status;
-  if (name == "engine")
-    return config::Check::Engine;
-  if (name == "videoio")
-    return config::Check::VideoIo;
-  if (name == "network")
-    return config::Check::Network;
-  if (name == "diagnostics")
-    return config::Check::Diagnostics;
-  ADD_FAILURE() << "unknown check " << name;
-  return config::Check::Engine;
+  const auto check = core::valueOf(config::kCheckNames, name);
+  if (!check) {
+    ADD_FAILURE() << "unknown check " << name;
+  }
+  return check.value_or(config::Check::Engine);
 }
 
+// The published names, plus the agent's "online" and the diagnostics' "warning".
 Reported statusFrom(const std::string& name) {
-  if (name == "ok" || name == "online")
+  if (name == "online") {
     return Reported::Ok;
-  if (name == "warn" || name == "warning")
+  }
+  if (name == "warning") {
     return Reported::Warn;
-  return Reported::Fail;
+  }
+  return core::valueOf(engine::kReportedNames, name).value_or(Reported::Fail);
 }
 
 config::Trigger triggerFrom(const std::string& name) {
-  if (name == "videoio")
-    return config::Trigger::VideoIo;
-  if (name == "network")
-    return config::Trigger::Network;
-  if (name == "critical")
-    return config::Trigger::Critical;
-  return config::Trigger::Engine;
+  return core::valueOf(config::kTriggerNames, name).value_or(config::Trigger::Engine);
 }
 
 config::Config configFrom(const json& file) {
@@ -79,8 +69,9 @@ config::Config configFrom(const json& file) {
     const json& settings = file["pair_settings"];
     for (auto& pair : config.pairs) {
       if (settings.contains("failback")) {
-        pair.failback = settings["failback"] == "auto" ? config::FailbackMode::Auto
-                                                       : config::FailbackMode::Manual;
+        pair.failback =
+            core::valueOf(config::kFailbackModeNames, settings["failback"].get<std::string>())
+                .value_or(config::FailbackMode::Manual);
       }
       pair.failback_after_ms = settings.value("failback_after_ms", pair.failback_after_ms);
       pair.min_dwell_ms = settings.value("min_dwell_ms", pair.min_dwell_ms);

@@ -89,6 +89,14 @@ TEST(RenderSimOptions, BrokerForms) {
   auto no_port = parseRenderSimOptions({"--broker", "tcp://broker.lan", "--machine", "a"});
   ASSERT_TRUE(no_port.isOk());
   EXPECT_EQ(no_port->broker_port, "1883");
+  auto mqtt = parseRenderSimOptions({"--broker", "mqtt://[::1]", "--machine", "a"});
+  ASSERT_TRUE(mqtt.isOk()) << mqtt.status().message();
+  EXPECT_EQ(mqtt->broker_host, "::1");
+  EXPECT_EQ(mqtt->broker_port, "1883");
+  for (const char* bad : {"tcp://::1", "tcp://::1:1883", "tcp://h:1883/x", "tcp://h/x",
+                          "ws://h:9001", "mqtts://h", "tcp://[::1", "tcp://h:"}) {
+    EXPECT_FALSE(parseRenderSimOptions({"--broker", bad, "--machine", "a"}).isOk()) << bad;
+  }
 }
 
 TEST(RenderSimOptions, BadInputGetsOneClearMessage) {

@@ -95,6 +95,17 @@ TEST(SimOptions, EveryFlagIsRead) {
   EXPECT_EQ(options->log_level, "warn");
 }
 
+TEST(SimOptions, ListenTakesIpv6AndLocalhost) {
+  const auto v6 = parseSimOptions({"--listen", "[::1]:0"});
+  ASSERT_TRUE(v6.isOk()) << v6.status().message();
+  EXPECT_EQ(v6->listen_host, "::1");
+  EXPECT_EQ(v6->listen_port, 0);
+  const auto local = parseSimOptions({"--listen", "localhost:9991"});
+  ASSERT_TRUE(local.isOk()) << local.status().message();
+  EXPECT_EQ(local->listen_host, "127.0.0.1");
+  EXPECT_EQ(local->listen_port, 9991);
+}
+
 TEST(SimOptions, RemoteListenNeedsAllowRemote) {
   const auto refused = parseSimOptions({"--listen", "0.0.0.0:9990"});
   ASSERT_FALSE(refused.isOk());
@@ -114,6 +125,11 @@ TEST(SimOptions, BadValuesNameTheFlag) {
            {"--burst-limit", "8"},
            {"--listen", "127.0.0.1"},
            {"--listen", "127.0.0.1:70000"},
+           {"--listen", "::1:9990"},
+           {"--listen", "[::1"},
+           {"--listen", "127.0.0.1:"},
+           {"--listen", "not-an-ip:9990"},
+           {"--control", "127.0.0.1"},
            {"--block-order", "weird"},
            {"--unique-id", "xyz"},
            {"--frobnicate", "1"},

@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 
 #include "support/child_process.h"
+#include "support/free_port.h"
 
 namespace failover::sim {
 namespace {
@@ -37,7 +38,7 @@ class Sim {
     if (!line) {
       throw std::runtime_error("videohub-sim did not report its address");
     }
-    port_ = static_cast<uint16_t>(std::stoul(line->substr(line->rfind(':') + 1)));
+    port_ = failover::testing::announcedPort(*line);
   }
 
   uint16_t port() const { return port_; }
@@ -433,7 +434,7 @@ TEST(SimTcp, TcpControlChannelAnswersOnItsSocket) {
   Sim sim({"--inputs", "2", "--outputs", "2", "--control", "127.0.0.1:0"});
   const auto line = sim.process().waitForLine("control on ", 3000ms);
   ASSERT_TRUE(line);
-  const auto control_port = static_cast<uint16_t>(std::stoul(line->substr(line->rfind(':') + 1)));
+  const uint16_t control_port = failover::testing::announcedPort(*line);
   RawClient control(control_port);
   control.send("clients\nroute 2 1\nbogus\n");
   EXPECT_EQ(control.readThrough("\n"), "ok 0\n");
