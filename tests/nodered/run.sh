@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# nodered_dashboard: the Node-RED health panel (compose/node-red/flows.json) against the real
-# lab on loopback. Mosquitto, videohub-sim, render-sim, failover-node and Node-RED are started
-# here on free 127.0.0.1 ports; headless Chromium (playwright-core) opens the dashboard, clicks
-# Switch for the green pair and checks the router's routing and the page.
+# nodered_dashboard: the Node-RED health panel (compose/node-red/flows.json) against a real
+# node on loopback. Mosquitto, videohub-sim, render-sim, failover-node (tests/nodered/
+# facility.yaml: six pairs, one fill+key, two sharing a Backup) and Node-RED are started here
+# on free 127.0.0.1 ports; headless Chromium (playwright-core) opens the dashboard, checks that
+# every pair the node describes is shown with its signals, presses Switch on chosen pairs and
+# checks the router's routing, the page and who the node says asked (dashboard_test.js).
 #
 # Usage: tests/nodered/run.sh BIN_DIR [CACHE_DIR] [SCREENSHOT]
 #   BIN_DIR     where videohub-sim, render-sim and failover-node are (build/bin)
@@ -101,45 +103,53 @@ CONF
 pids+=($!)
 wait_for_port "$mqtt_port" mosquitto "${pids[-1]}"
 
-# Router: the lab's labels and routes, its control channel on a free loopback port.
+# Router: one input per machine signal and the Mains on air, as a facility would have it
+# (facility.yaml); its control channel on a free loopback port.
 "$bin/videohub-sim" --listen 127.0.0.1:0 --inputs 40 --outputs 40 \
-  --model "Blackmagic Videohub 40x40 12G" --friendly-name "Failover Lab" \
-  --input-label "1=Green Main" --input-label "2=Green Backup" \
-  --input-label "3=Blue Main" --input-label "4=Blue Backup" \
-  --input-label "5=Green Main Key" --input-label "6=Green Backup Key" \
-  --output-label "1=Green FILL" --output-label "2=Green KEY" \
-  --output-label "3=Blue PGM" --output-label "4=Blue MON" \
-  --route 1=1 --route 2=5 --route 3=3 --route 4=3 \
+  --model "Blackmagic Videohub 40x40 12G" --friendly-name "Studio Router" \
+  --input-label "1=AR Main Fill" --input-label "2=AR Main Key" \
+  --input-label "3=AR Backup Fill" --input-label "4=AR Backup Key" \
+  --input-label "5=Studio B Main" --input-label "6=Studio B Backup" \
+  --input-label "7=News Main" --input-label "8=Sport Main" --input-label "9=Spare" \
+  --input-label "10=Weather Main" --input-label "11=Weather Backup" \
+  --input-label "12=eSports Main" --input-label "13=eSports Backup" \
+  --output-label "1=AR FILL PGM" --output-label "2=AR KEY" --output-label "3=Studio B PGM" \
+  --output-label "4=News PGM" --output-label "5=Sport PGM" --output-label "6=Weather PGM" \
+  --output-label "7=AR FILL MON" --output-label "8=Weather MON" --output-label "9=eSports PGM" \
+  --route 1=1 --route 7=1 --route 2=2 --route 3=5 --route 4=7 --route 5=8 \
+  --route 6=10 --route 8=10 --route 9=12 \
   --control 127.0.0.1:0 --duration-s 300 >"$work/router.out" 2>"$work/router.log" &
 pids+=($!)
 router_port=$(wait_for_line "$work/router.out" '^listening on ' videohub-sim "${pids[-1]}" | sed 's/.*://')
 control_port=$(wait_for_line "$work/router.out" '^control on ' videohub-sim "${pids[-1]}" | sed 's/.*://')
 
-# The node: config/lab.yaml with this run's ports and a private state file.
+# The node: the test facility with this run's ports and a private state file; render-sim
+# plays every machine in it.
 sed -e "s#tcp://127.0.0.1:18830#tcp://127.0.0.1:$mqtt_port#" \
     -e "s#127.0.0.1:19990#127.0.0.1:$router_port#" \
-    -e "s#/tmp/failover-lab/state.json#$work/state.json#" \
-    "$root/config/lab.yaml" >"$work/lab.yaml"
-"$bin/render-sim" --broker "tcp://127.0.0.1:$mqtt_port" --topics-from "$work/lab.yaml" \
+    -e "s#/tmp/failover-nodered/state.json#$work/state.json#" \
+    "$root/tests/nodered/facility.yaml" >"$work/facility.yaml"
+"$bin/render-sim" --broker "tcp://127.0.0.1:$mqtt_port" --topics-from "$work/facility.yaml" \
   --control none >"$work/render.out" 2>"$work/render.log" &
 pids+=($!)
-"$bin/failover-node" --config "$work/lab.yaml" >"$work/node.log" 2>&1 &
+"$bin/failover-node" --config "$work/facility.yaml" >"$work/node.log" 2>&1 &
 pids+=($!)
 
 # Node-RED with the panel's flow and settings, exactly as committed.
+base=failover/studio
 mkdir -p "$work/nodered"
 cp "$root/compose/node-red/flows.json" "$root/compose/node-red/settings.js" "$work/nodered/"
 nr_port=$(free_port)
-MQTT_HOST=127.0.0.1 MQTT_PORT=$mqtt_port FAILOVER_BASE=failover/lab NODE_RED_PORT=$nr_port \
+MQTT_HOST=127.0.0.1 MQTT_PORT=$mqtt_port FAILOVER_BASE=$base NODE_RED_PORT=$nr_port \
   node "$cache/node_modules/node-red/red.js" --settings "$work/nodered/settings.js" \
   --userDir "$work/nodered" >"$work/nodered.log" 2>&1 &
 pids+=($!)
 wait_for_port "$nr_port" node-red "${pids[-1]}"
 
-# The browser part has its own bounds; the whole run stays under ~90 s.
+# The browser part has its own bounds; the whole run stays under ~100 s.
 NODE_PATH="$cache/node_modules" DASHBOARD_URL="http://127.0.0.1:$nr_port/dashboard/health" \
   ROUTER_CONTROL_PORT=$control_port CHROMIUM="$chromium" SCREENSHOT="$screenshot" \
-  PROFILE_DIR="$work/chromium" MQTT_PORT=$mqtt_port \
+  PROFILE_DIR="$work/chromium" MQTT_PORT=$mqtt_port FAILOVER_BASE=$base \
   node "$root/tests/nodered/dashboard_test.js" 2>&1 | tee "$work/browser.out"
 status=${PIPESTATUS[0]}
 # Node-RED must have bound loopback only.

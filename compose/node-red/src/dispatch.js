@@ -1,10 +1,12 @@
 // Every topic the panel reads arrives on one mqtt-in node subscribed at start (see
 // "subscribe"); this sends each message to the part of the flow that handles it.
-// Outputs: pair state and switch answers, switch events, node state, router state.
+// Outputs: the facility (node info, pair states, switch answers), switch events, node state,
+// router state.
 const base = env.get('FAILOVER_BASE');
 const topic = String(msg.topic || '');
 if (!topic.startsWith(base + '/')) return null;
 const rest = topic.slice(base.length + 1).split('/');
+if (rest[0] === 'node' && rest[1] === 'info' && rest.length === 2) return [msg, null, null, null];
 if (rest[0] === 'pair' && rest.length === 3 && rest[2] === 'state') return [msg, null, null, null];
 if (rest[0] === 'pair' && rest.length === 4 && rest[2] === 'response' && rest[3] === 'switch') return [msg, null, null, null];
 if (rest[0] === 'pair' && rest.length === 3 && (rest[2] === 'event' || rest[2] === 'last_event')) return [null, msg, null, null];

@@ -7,7 +7,7 @@ if (!base || /[+#]/.test(base)) {
     node.error('FAILOVER_BASE must be a topic without wildcards, e.g. failover/lab');
     return null;
 }
-const topics = ['pair/+/state', 'pair/+/response/switch', 'pair/+/event', 'pair/+/last_event',
+const topics = ['node/info', 'pair/+/state', 'pair/+/response/switch', 'pair/+/event', 'pair/+/last_event',
     'node/state', 'router/+/state'];
 node.status({ fill: 'green', shape: 'dot', text: base });
 return { action: 'subscribe', topic: topics.map((t) => ({ topic: base + '/' + t, qos: 1 })) };

@@ -1,6 +1,6 @@
 // The switch log: newest first, at most 50 rows. Fed by B/pair/+/event and the retained
 // B/pair/+/last_event (so the log is not empty after a restart); the same event arriving on
-// both is shown once.
+// both is shown once. "By" is the event's requested_by (who asked for a manual switch).
 const e = msg.payload;
 if (!e || typeof e !== 'object' || typeof e.pair !== 'string') return null;
 const ts = e.ts || {};
@@ -16,6 +16,7 @@ const row = {
     From: e.from || '',
     To: e.to || '',
     Why: e.description || e.reason || '',
+    By: typeof e.requested_by === 'string' ? e.requested_by : '',
     'Latency ms': latency,
     Result: (e.result || '') + (e.error && e.error.code ? ' (' + e.error.code + ')' : ''),
 };

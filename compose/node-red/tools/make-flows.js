@@ -1,15 +1,16 @@
 #!/usr/bin/env node
-// Writes ../flows.json from the readable sources in ../src: the pair panel template
-// (pair-panel.vue, one copy per pair) and the function nodes' code. Run it after editing
-// a source: `node compose/node-red/tools/make-flows.js`. A flow edited in the Node-RED editor
-// and exported works too; then carry the change back into src/ so the two do not drift.
+// Writes ../flows.json from the readable sources in ../src: the facility panel template
+// (facility-panel.vue) and the function nodes' code. Run it after editing a source:
+// `node compose/node-red/tools/make-flows.js`. A flow edited in the Node-RED editor and
+// exported works too; then carry the change back into src/ so the two do not drift.
+// The flow names no pair and no machine: the panel finds them at run time in the node's
+// retained topics (see src/facility.js), so the same flows.json serves any facility.
 'use strict';
 const fs = require('fs');
 const path = require('path');
 
 const here = path.join(__dirname, '..');
 const src = (name) => fs.readFileSync(path.join(here, 'src', name), 'utf8');
-const PAIRS = [{ id: 'green', label: 'Green' }, { id: 'blue', label: 'Blue' }];
 const tab = 'fo_tab';
 const broker = 'fo_broker';
 const group = (id) => 'fo_group_' + id;
@@ -22,7 +23,8 @@ const row = () => { y += 60; };
 nodes.push({ id: tab, type: 'tab', label: 'Failover health', disabled: false,
     info: 'Health panel for failover-node. Talks to the node only through docs/mqtt-api.md.' });
 
-// Dashboard configuration: one page, a group per pair and one for the log.
+// Dashboard configuration: one page, a group for the pairs (one panel draws them all, however
+// many the node has) and one for the log.
 nodes.push({ id: 'fo_ui', type: 'ui-base', name: 'Failover', path: '/dashboard', appIcon: '',
     includeClientData: true, acceptsClientConfig: ['ui-notification', 'ui-control'],
     showPathInSidebar: false, headerContent: 'page', navigationStyle: 'default', titleBarStyle: 'default',
@@ -36,10 +38,10 @@ nodes.push({ id: 'fo_page', type: 'ui-page', name: 'Health', ui: 'fo_ui', path: 
     breakpoints: [{ name: 'Default', px: 0, cols: 3 }, { name: 'Tablet', px: 576, cols: 6 },
         { name: 'Small Desktop', px: 768, cols: 9 }, { name: 'Desktop', px: 1024, cols: 12 }],
     order: 1, className: '', visible: 'true', disabled: 'false' });
-PAIRS.forEach((p, i) => nodes.push({ id: group(p.id), type: 'ui-group', name: p.label + ' pair', page: 'fo_page',
-    width: 6, height: 1, order: i + 1, showTitle: true, className: '', visible: 'true', disabled: 'false', groupType: 'default' }));
+nodes.push({ id: group('pairs'), type: 'ui-group', name: 'Pairs', page: 'fo_page', width: 12, height: 1,
+    order: 1, showTitle: false, className: '', visible: 'true', disabled: 'false', groupType: 'default' });
 nodes.push({ id: group('log'), type: 'ui-group', name: 'Switch log', page: 'fo_page', width: 12, height: 1,
-    order: PAIRS.length + 1, showTitle: true, className: '', visible: 'true', disabled: 'false', groupType: 'default' });
+    order: 2, showTitle: true, className: '', visible: 'true', disabled: 'false', groupType: 'default' });
 
 nodes.push({ id: broker, type: 'mqtt-broker', name: 'Facility broker', broker: '${MQTT_HOST}', port: '${MQTT_PORT}',
     clientid: '', autoConnect: true, usetls: false, protocolVersion: '4', keepalive: '15', cleansession: true,
@@ -56,38 +58,19 @@ nodes.push({ id: 'fo_in', type: 'mqtt in', z: tab, name: 'failover-node topics',
     datatype: 'auto-detect', broker, nl: false, rap: true, rh: 0, inputs: 1, ...at(470), wires: [['fo_fn_dispatch']] });
 nodes.push({ id: 'fo_fn_dispatch', type: 'function', z: tab, name: 'dispatch', func: src('dispatch.js'), outputs: 4,
     timeout: 0, noerr: 0, initialize: '', finalize: '', libs: [], ...at(670),
-    wires: [['fo_fn_state'], ['fo_fn_log'], ['fo_node_text', 'fo_fn_state'], ['fo_fn_router']] });
+    wires: [['fo_fn_facility'], ['fo_fn_log'], ['fo_node_text', 'fo_fn_facility'], ['fo_fn_router']] });
 row();
 
-// Pair state and answers -> panels and toggles.
-const stateOutputs = [];
-PAIRS.forEach((p) => stateOutputs.push(['fo_panel_' + p.id], ['fo_mode_' + p.id], ['fo_armed_' + p.id]));
-nodes.push({ id: 'fo_fn_state', type: 'function', z: tab, name: 'pair state', func: src('pair-state.js'),
-    outputs: stateOutputs.length, timeout: 0, noerr: 0, initialize: '', finalize: '', libs: [], ...at(870), wires: stateOutputs });
+// Node info, pair states and answers -> the facility -> the panel.
+nodes.push({ id: 'fo_fn_facility', type: 'function', z: tab, name: 'facility', func: src('facility.js'),
+    outputs: 1, timeout: 0, noerr: 0, initialize: '', finalize: '', libs: [], ...at(870), wires: [['fo_panel']] });
+nodes.push({ id: 'fo_panel', type: 'ui-template', z: tab, group: group('pairs'), page: '', ui: '',
+    name: 'facility panel', order: 1, width: 0, height: 0, head: '',
+    format: src('facility-panel.vue'), storeOutMessages: true, passthru: false, resendOnRefresh: true,
+    templateScope: 'local', className: '', ...at(1100), wires: [['fo_fn_command']] });
 row();
 
-const panel = src('pair-panel.vue');
-PAIRS.forEach((p, i) => {
-    nodes.push({ id: 'fo_panel_' + p.id, type: 'ui-template', z: tab, group: group(p.id), page: '', ui: '',
-        name: p.label + ' panel', order: 1, width: 0, height: 0, head: '',
-        format: panel.replace('__PAIR__', p.id), storeOutMessages: true, passthru: false, resendOnRefresh: true,
-        templateScope: 'local', className: '', ...at(1100), wires: [['fo_fn_command']] });
-    row();
-    nodes.push({ id: 'fo_mode_' + p.id, type: 'ui-switch', z: tab, name: p.label + ' mode', label: 'Automatic failover (off = manual)',
-        group: group(p.id), order: 2, width: 0, height: 0, passthru: false, decouple: false,
-        topic: p.id + '/mode', topicType: 'str', style: '', className: 'fo-mode-' + p.id, layout: 'row-spread', clickableArea: 'switch',
-        onvalue: 'auto', onvalueType: 'str', onicon: '', oncolor: '', offvalue: 'manual', offvalueType: 'str',
-        officon: '', offcolor: '', ...at(1100), wires: [['fo_fn_command']] });
-    row();
-    nodes.push({ id: 'fo_armed_' + p.id, type: 'ui-switch', z: tab, name: p.label + ' armed', label: 'Armed',
-        group: group(p.id), order: 3, width: 0, height: 0, passthru: false, decouple: false,
-        topic: p.id + '/armed', topicType: 'str', style: '', className: 'fo-armed-' + p.id, layout: 'row-spread', clickableArea: 'switch',
-        onvalue: 'true', onvalueType: 'bool', onicon: '', oncolor: '', offvalue: 'false', offvalueType: 'bool',
-        officon: '', offcolor: '', ...at(1100), wires: [['fo_fn_command']] });
-    row();
-});
-
-// Widgets -> commands.
+// The panel's buttons and toggles -> commands.
 nodes.push({ id: 'fo_fn_command', type: 'function', z: tab, name: 'command', func: src('command.js'), outputs: 1,
     timeout: 0, noerr: 0, initialize: '', finalize: '', libs: [], ...at(1350), wires: [['fo_out']] });
 nodes.push({ id: 'fo_out', type: 'mqtt out', z: tab, name: 'commands (QoS 1, not retained)', topic: '', qos: '1',
