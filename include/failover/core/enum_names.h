@@ -26,6 +26,10 @@ struct EnumName {
   Enum value;
   const char* name;
 };
+// Spelled out for compilers without deduction for aggregates (Clang before 17, which builds
+// the fuzz targets).
+template <typename Enum>
+EnumName(Enum, const char*) -> EnumName<Enum>;
 
 // The name of `value`, or `fallback` for a value the table does not list.
 template <typename Enum, std::size_t N>
