@@ -12,8 +12,8 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-#include "support/mqtt_test_client.h"
 #include "support/free_port.h"
+#include "support/mqtt_test_client.h"
 
 namespace failover::soak {
 namespace {
