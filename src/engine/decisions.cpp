@@ -203,12 +203,8 @@ void FailoverEngine::Impl::failUnroutablePairs(std::vector<Action>& out) {
     if (!pair.switching || pair.switching->request_id != 0) {
       continue;
     }
-    if (const std::string beyond = portsBeyondRouter(pair); !beyond.empty()) {
-      failSwitch(p, ErrorCode::PortOutOfRange,
-                 "router '" + router.settings->id + "' has " + std::to_string(router.size->inputs) +
-                     " inputs and " + std::to_string(router.size->outputs) + " outputs: " + beyond +
-                     " beyond it",
-                 out);
+    if (std::string beyond = portsBeyondRouter(pair); !beyond.empty()) {
+      failSwitch(p, ErrorCode::PortOutOfRange, beyond, out);
       continue;
     }
     if (router.settings->force_unlock) {

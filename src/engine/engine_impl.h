@@ -294,8 +294,9 @@ class FailoverEngine::Impl {
   static int sideInput(const PairRt& pair, Side side) {
     return pair.signals.front().input[sideIndex(side)];
   }
-  // The pair's ports beyond its router's known size ("output 41, input 45 (ar-backup
-  // key)"); empty when all fit or the size is not known.
+  // The pair's ports beyond its router's known size, as a sentence ("router 'vh1' has 40
+  // inputs and 40 outputs: output 41, input 45 (ar-backup key) beyond it"); empty when all
+  // fit or the size is not known.
   std::string portsBeyondRouter(const PairRt& pair) const;
   // Every signal's input on `side`: "input 1", or "inputs fill 11, key 12".
   static std::string sideInputs(const PairRt& pair, Side side);

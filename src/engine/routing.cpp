@@ -15,9 +15,9 @@ std::string FailoverEngine::Impl::sideInputs(const PairRt& pair, Side side) {
   if (pair.signals.size() == 1) {
     return "input " + std::to_string(sideInput(pair, side));
   }
-  std::string text = "inputs";
+  std::string text;
   for (const PairSignal& signal : pair.signals) {
-    text += (text.size() == 6 ? " " : ", ") + signal.name + " " +
+    text += (text.empty() ? "inputs " : ", ") + signal.name + " " +
             std::to_string(signal.input[sideIndex(side)]);
   }
   return text;
@@ -46,7 +46,11 @@ std::string FailoverEngine::Impl::portsBeyondRouter(const PairRt& pair) const {
       }
     }
   }
-  return text;
+  if (text.empty()) {
+    return "";
+  }
+  return "router '" + router.settings->id + "' has " + std::to_string(router.size->inputs) +
+         " inputs and " + std::to_string(router.size->outputs) + " outputs: " + text + " beyond it";
 }
 
 std::vector<SignalRoute> FailoverEngine::Impl::signalRoutes(const PairRt& pair,

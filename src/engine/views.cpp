@@ -119,10 +119,7 @@ std::vector<PairWarning> FailoverEngine::Impl::warnings(std::size_t p) const {
                         sideId(pair, Side::Backup) + " (" + sideInputs(pair, Side::Backup) + ")"});
   }
   if (const std::string beyond = portsBeyondRouter(pair); !beyond.empty()) {
-    list.push_back({"port_out_of_range",
-                    "router '" + router_id + "' has " + std::to_string(router.size->inputs) +
-                        " inputs and " + std::to_string(router.size->outputs) +
-                        " outputs: " + beyond + " beyond it; switches of this pair are refused"});
+    list.push_back({"port_out_of_range", beyond + "; switches of this pair are refused"});
   }
   for (const int output : pair.settings->outputs) {
     if (std::binary_search(router.locked.begin(), router.locked.end(), output)) {
