@@ -44,8 +44,10 @@ Topics::Topics(const config::Config& config)
   }
 }
 
-std::string Topics::routerState(std::string_view router) const {
-  return base_ + "/router/" + std::string(router) + "/state";
+std::string Topics::routerTopic(std::string_view router, std::string_view leaf) const {
+  std::string topic = base_;
+  topic.append("/router/").append(router).append("/").append(leaf);
+  return topic;
 }
 
 std::string Topics::pairTopic(std::string_view pair, std::string_view leaf) const {

@@ -36,7 +36,8 @@ class Topics {
   std::string nodeState() const { return base_ + "/node/state"; }
   std::string nodeInfo() const { return base_ + "/node/info"; }
   std::string nodeStats() const { return base_ + "/node/stats"; }
-  std::string routerState(std::string_view router) const;
+  std::string routerState(std::string_view router) const { return routerTopic(router, "state"); }
+  std::string routerTopic(std::string_view router, std::string_view leaf) const;
   std::string pairState(std::string_view pair) const { return pairTopic(pair, "state"); }
   std::string pairTopic(std::string_view pair, std::string_view leaf) const;
   std::string machineProblem(std::string_view pair, std::string_view machine) const;
