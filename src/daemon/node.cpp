@@ -2,7 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include "failover/config/state_file.h"
 #include "failover/daemon/health_payload.h"
 #include "named_logger.h"
 
@@ -235,12 +234,8 @@ void Node::perform(const engine::Warning& warning) {
 }
 
 void Node::perform(const engine::SaveRunState& save) {
-  if (config_.state_file.empty()) {
-    return;
-  }
-  const auto status = config::saveRunState(config_.state_file, save.state);
-  if (!status.isOk()) {
-    log_->error("cannot save run-time settings to {}: {}", config_.state_file, status.message());
+  if (ports_.run_state != nullptr) {
+    ports_.run_state->save(save.state);
   }
 }
 

@@ -5,6 +5,7 @@
 // CommandHandler) and from the routers, keeps the engine's single timer armed, and hands
 // each of the engine's actions to the part that carries it out: routing blocks to the
 // routers' ports, replies to the CommandHandler, states and events to the StatePublisher.
+// Changed run-time settings go to the RunStateStore port, which never blocks.
 // Everything runs on one thread (the io thread): adapters call in only from there.
 //
 // Re-entrancy: a router may report on a routing block synchronously, inside sendRoutes();
@@ -29,6 +30,7 @@
 #include "failover/engine/failover_engine.h"
 #include "failover/ports/message_bus.h"
 #include "failover/ports/router_control.h"
+#include "failover/ports/run_state_store.h"
 #include "failover/ports/timer.h"
 
 namespace spdlog {
@@ -45,6 +47,9 @@ struct NodePorts {
   // Optional: see StatePublisher. Without it, changed pair states are published at the end
   // of each handled event.
   ports::Timer* publish_timer = nullptr;
+  // Optional: where changed run-time settings are saved (FileRunStateStore on the state
+  // file). Without it they last until the node stops.
+  ports::RunStateStore* run_state = nullptr;
 };
 
 class Node {
