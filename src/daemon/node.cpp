@@ -216,12 +216,6 @@ void Node::perform(const engine::AuditEvent& audit) {
   engine_log_->info("setting {} of {}{} changed from {} to {} by {}", audit.setting, audit.pair,
                     audit.router, audit.from, audit.to, audit.requested_by.value_or("config"));
   publisher_.publishAudit(audit);
-  if (audit.setting == "router_enabled") {
-    const auto router = ports_.routers.find(audit.router);
-    if (router != ports_.routers.end() && router->second != nullptr) {
-      router->second->setEnabled(audit.to == "ON" || audit.to == "true");
-    }
-  }
 }
 
 void Node::perform(const engine::CommandReply& reply) {
@@ -231,6 +225,13 @@ void Node::perform(const engine::CommandReply& reply) {
 void Node::perform(const engine::Warning& warning) {
   engine_log_->warn("{}{}{}: {}", warning.pair, warning.pair.empty() ? "" : " ", warning.code,
                     warning.message);
+}
+
+void Node::perform(const engine::SetRouterConnection& connection) {
+  const auto router = ports_.routers.find(connection.router);
+  if (router != ports_.routers.end() && router->second != nullptr) {
+    router->second->setEnabled(connection.enabled);
+  }
 }
 
 void Node::perform(const engine::SaveRunState& save) {

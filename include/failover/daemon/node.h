@@ -93,6 +93,7 @@ class Node {
   void perform(const engine::AuditEvent& audit);
   void perform(const engine::CommandReply& reply);
   void perform(const engine::Warning& warning);
+  void perform(const engine::SetRouterConnection& connection);
   void perform(const engine::SaveRunState& save);
 
   config::Config config_;
