@@ -34,6 +34,7 @@ CommandHandler::~CommandHandler() = default;
 CommandHandler::PendingReply CommandHandler::replyTo(const CommandTopic& topic,
                                                      const ports::BusMessage& message) const {
   PendingReply pending;
+  pending.topic = message.topic;
   pending.pair = topic.pair;
   if (topic.kind != CommandTopic::Kind::Request) {
     return pending;
@@ -82,10 +83,9 @@ void CommandHandler::onCommand(const CommandTopic& topic, const ports::BusMessag
     reply(pending, errorReplyJson(parsed.transaction, "bad_request", *parsed.error).dump());
     return;
   }
-  if (!config_.findPair(topic.pair)) {
-    reply(pending, errorReplyJson(parsed.transaction, "unknown_pair",
-                                  "no pair '" + topic.pair + "' on this node")
-                       .dump());
+  if (const auto unknown = unknownTarget(topic)) {
+    log_->warn("refused command on {}: {}", message.topic, unknown->second);
+    reply(pending, errorReplyJson(parsed.transaction, unknown->first, unknown->second).dump());
     return;
   }
   if (!pending.dedupe_key.empty()) {
@@ -104,12 +104,28 @@ void CommandHandler::onCommand(const CommandTopic& topic, const ports::BusMessag
   }
 }
 
+std::optional<std::pair<std::string, std::string>> CommandHandler::unknownTarget(
+    const CommandTopic& topic) const {
+  if (!topic.router.empty()) {
+    if (config_.findRouter(topic.router) == nullptr) {
+      return std::pair{std::string("unknown_router"),
+                       "no router '" + topic.router + "' on this node"};
+    }
+    return std::nullopt;
+  }
+  if (config_.findPair(topic.pair) == nullptr) {
+    return std::pair{std::string("unknown_pair"), "no pair '" + topic.pair + "' on this node"};
+  }
+  return std::nullopt;
+}
+
 void CommandHandler::onReply(const engine::CommandReply& answer) {
+  const auto pending = pending_replies_.find(answer.command_id);
   if (!answer.ok) {
-    log_->warn("command {} on pair {} refused: {} {}", answer.command_id, answer.pair,
+    log_->warn("command {} on {} refused: {} {}", answer.command_id,
+               pending != pending_replies_.end() ? pending->second.topic : answer.pair,
                answer.error ? engine::toString(*answer.error) : "error", answer.message);
   }
-  const auto pending = pending_replies_.find(answer.command_id);
   if (pending == pending_replies_.end()) {
     return;
   }

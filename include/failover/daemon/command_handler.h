@@ -47,9 +47,10 @@ class CommandHandler {
   CommandHandler& operator=(const CommandHandler&) = delete;
 
   // A command on one of the node's command topics. REQUIRES: not a retained message (the
-  // node drops those before). A payload that cannot be understood, or a pair this node does
-  // not have, is answered at once with an error; anything else goes to the engine, and its
-  // CommandReply comes back through onReply().
+  // node drops those before). A payload that cannot be understood, or a pair or router this
+  // node does not have, is answered at once with an error (bad_request, unknown_pair,
+  // unknown_router) and logged; anything else goes to the engine, and its CommandReply comes
+  // back through onReply().
   void onCommand(const CommandTopic& topic, const ports::BusMessage& message);
 
   // The engine's answer to a command: a refusal is logged; the answer is published to the
@@ -60,6 +61,7 @@ class CommandHandler {
  private:
   // Where the answer to one command goes, and under which key its duplicates are found.
   struct PendingReply {
+    std::string topic;  // the command's own topic
     std::string pair;
     std::string command;         // request name; empty for set topics
     std::string response_topic;  // MQTT 5 response topic, when allowed
@@ -71,6 +73,8 @@ class CommandHandler {
     std::optional<std::string> response;  // unset while the command is in flight
   };
 
+  // The error code and message for a pair or router this node does not have.
+  std::optional<std::pair<std::string, std::string>> unknownTarget(const CommandTopic& topic) const;
   PendingReply replyTo(const CommandTopic& topic, const ports::BusMessage& message) const;
   void reply(const PendingReply& pending, const std::string& payload);
   void expireAnswered(core::MonoTime now);

@@ -216,7 +216,8 @@ TEST_F(NodeTest, StartSubscribesCommandHealthAndHomeAssistantFilters) {
                                                             bus_.subscriptions().end());
   EXPECT_EQ(subscribed.size(), bus_.subscriptions().size()) << "subscribed twice";
   for (const std::string filter :
-       {"failover/fo1/pair/+/set", "failover/fo1/pair/+/set/+", "failover/fo1/pair/+/request/+"}) {
+       {"failover/fo1/pair/+/set", "failover/fo1/pair/+/set/+", "failover/fo1/pair/+/request/+",
+        "failover/fo1/router/+/set/enabled"}) {
     ASSERT_EQ(subscribed.count(filter), 1u) << filter;
     EXPECT_EQ(subscribed[filter], ports::SubscriptionKind::Command) << filter;
   }
@@ -226,7 +227,7 @@ TEST_F(NodeTest, StartSubscribesCommandHealthAndHomeAssistantFilters) {
     ASSERT_EQ(subscribed.count(filter), 1u) << filter;
     EXPECT_EQ(subscribed[filter], ports::SubscriptionKind::State) << filter;
   }
-  EXPECT_EQ(subscribed.size(), 9u);
+  EXPECT_EQ(subscribed.size(), 10u);
   EXPECT_TRUE(timer_.deadline()) << "the engine's clock starts with the node";
 }
 
@@ -937,6 +938,68 @@ TEST_F(NodeTest, WithoutARunStateStoreSettingsStillChange) {
   EXPECT_EQ(bus_.last(pairTopic("green", "mode"))->payload, "manual");
   send(pairTopic("green", "set/mode"), "auto");
   EXPECT_EQ(bus_.last(pairTopic("green", "mode"))->payload, "auto");
+}
+
+TEST_F(NodeTest, RouterEnableOverMqttLeavesOrConnectsTheRouterAndIsSaved) {
+  build(kOnePairYaml);
+  settle();
+  send(base() + "/router/vh1/set/enabled", "OFF");
+  EXPECT_EQ(router().enabledCalls(), std::vector<bool>{false});
+  ASSERT_FALSE(store_.saved().empty());
+  EXPECT_EQ(store_.saved().back().routers.at("vh1").enabled, false);
+  const Json audit = parsed(bus_.last(base() + "/router/vh1/audit"));
+  EXPECT_EQ(audit["setting"], "router_enabled");
+  EXPECT_EQ(audit["router"], "vh1");
+  EXPECT_EQ(audit["from"], "ON");
+  EXPECT_EQ(audit["to"], "OFF");
+  EXPECT_EQ(audit["requested_by"], "mqtt");
+  EXPECT_FALSE(bus_.last(base() + "/router/vh1/audit")->options.retain);
+  Json state = pairState();
+  ASSERT_FALSE(state["warnings"].empty());
+  EXPECT_EQ(state["warnings"][0]["code"], "router_disabled");
+  EXPECT_EQ(state["router"]["enabled"], false);
+  // While disabled, a switch is refused and nothing is sent.
+  send(pairTopic("green", "request/switch"), R"({"target":"green-backup"})");
+  EXPECT_EQ(parsed(bus_.last(pairTopic("green", "response/switch")))["code"], "not_allowed");
+  EXPECT_TRUE(router().blocks().empty());
+
+  send(base() + "/router/vh1/set/enabled",
+       R"({"enabled":true,"requested_by":"ha","transaction":"en-1"})");
+  EXPECT_EQ(router().enabledCalls(), (std::vector<bool>{false, true}));
+  EXPECT_EQ(store_.saved().back().routers.at("vh1").enabled, true);
+  const Json enabled = parsed(bus_.last(base() + "/router/vh1/audit"));
+  EXPECT_EQ(enabled["to"], "ON");
+  EXPECT_EQ(enabled["requested_by"], "ha");
+  EXPECT_EQ(enabled["transaction"], "en-1");
+  EXPECT_EQ(pairState()["router"]["enabled"], true);
+  // Switched again once the router, reconnected, shows its routing.
+  routerShowsMains();
+  send(pairTopic("green", "set/swap"), "PRESS");
+  EXPECT_EQ(router().blocks().size(), 1u);
+}
+
+TEST_F(NodeTest, RouterCommandsThatCannotBeObeyedChangeNothing) {
+  build(kOnePairYaml);
+  settle();
+  send(base() + "/router/vh9/set/enabled", "OFF");    // no such router
+  send(base() + "/router/vh1/set/enabled", "maybe");  // not ON or OFF
+  send(base() + "/router/vh1/set/enabled", "OFF", /*retained=*/true);
+  EXPECT_TRUE(router().enabledCalls().empty());
+  EXPECT_TRUE(store_.saved().empty());
+  EXPECT_FALSE(bus_.last(base() + "/router/vh1/audit"));
+  EXPECT_FALSE(bus_.last(base() + "/router/vh9/audit"));
+  EXPECT_EQ(node_->stats().rejected.at("retained_command"), 1u);
+  EXPECT_EQ(node_->stats().commands, 2u);
+  EXPECT_TRUE(node_->engineForTest().runState().routers.at("vh1").enabled.value_or(false));
+}
+
+TEST_F(NodeTest, RepeatedRouterTransactionIsNotActedOnTwice) {
+  build(kOnePairYaml);
+  settle();
+  send(base() + "/router/vh1/set/enabled", R"({"enabled":false,"transaction":"r-1"})");
+  send(base() + "/router/vh1/set/enabled", R"({"enabled":false,"transaction":"r-1"})");
+  EXPECT_EQ(router().enabledCalls(), std::vector<bool>{false});
+  EXPECT_EQ(node_->stats().duplicate_commands, 1u);
 }
 
 TEST_F(NodeTest, HealthOfAnUnknownMachineIsIgnored) {
