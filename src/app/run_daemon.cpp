@@ -1,7 +1,8 @@
 // failover-node --config FILE: the running daemon. The composition root: loads and validates
 // the configuration, restores the saved run-time settings, builds the adapters around the
-// node (Paho for the bus, the Videohub client for each router, an Asio timer and clock) and
-// runs them all on one io_context thread until SIGINT or SIGTERM.
+// node (Paho for the bus, the Videohub client for each router, an Asio timer and clock, the
+// state file written on its own thread) and runs them all on one io_context thread until
+// SIGINT or SIGTERM.
 
 #include <cstdio>
 #include <fstream>
@@ -18,6 +19,7 @@
 #include "failover/config/loader.h"
 #include "failover/config/state_file.h"
 #include "failover/daemon/asio_ports.h"
+#include "failover/daemon/file_run_state_store.h"
 #include "failover/daemon/node.h"
 #include "failover/daemon/videohub_router.h"
 #include "failover/mqtt/paho_message_bus.h"
@@ -182,10 +184,18 @@ int runDaemon(const CommandLine& command_line) {
     routers[router.id] = std::move(adapter);
   }
 
+  // Declared before the node, so it outlives it: when the daemon stops, a state still waiting
+  // is written before the process exits.
+  std::unique_ptr<daemon::FileRunStateStore> run_state_store;
+  if (!config.state_file.empty()) {
+    run_state_store = std::make_unique<daemon::FileRunStateStore>(config.state_file);
+  }
+
   daemon::NodeIdentity identity{kVersion, hashFile(command_line.config_path),
                                 discoveryMessages(config)};
   daemon::Node node(config,
-                    daemon::NodePorts{bus, time_source, engine_timer, router_ports, &publish_timer},
+                    daemon::NodePorts{bus, time_source, engine_timer, router_ports, &publish_timer,
+                                      run_state_store.get()},
                     std::move(identity));
   node_ptr = &node;
 

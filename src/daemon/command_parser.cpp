@@ -78,6 +78,9 @@ class Builder {
   }
   void setArmed(bool armed) { events_.emplace_back(engine::SetArmed{topic_.pair, armed, meta_}); }
   void getState() { events_.emplace_back(engine::GetState{topic_.pair, meta_}); }
+  void setRouterEnabled(bool enabled) {
+    events_.emplace_back(engine::SetRouterEnabled{topic_.router, enabled, meta_});
+  }
 
  private:
   const CommandTopic& topic_;
@@ -192,6 +195,40 @@ ParsedCommand parseRequest(Builder& builder, const CommandTopic& topic, const Js
   return builder.done();
 }
 
+// B/router/<r>/set/enabled: ON or OFF, or a JSON object {"enabled":...} that may name who
+// asked and a transaction, like the pairs' set topic.
+ParsedCommand parseRouterSetting(Builder& builder, const CommandTopic& topic,
+                                 std::string_view text) {
+  if (topic.name != "enabled") {
+    return builder.fail("unknown router setting '" + topic.name + "' (enabled)");
+  }
+  if (text.empty() || text.front() != '{') {
+    const auto enabled = switchFrom(text);
+    if (!enabled) {
+      return builder.fail("set/enabled takes ON or OFF, got '" + std::string(text) + "'");
+    }
+    builder.setRouterEnabled(*enabled);
+    return builder.done();
+  }
+  const Json object = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (object.is_discarded() || !object.is_object()) {
+    return builder.fail("payload is not valid JSON");
+  }
+  builder.takeMeta(object);
+  for (const auto& [key, value] : object.items()) {
+    if (key != "enabled" && key != "transaction" && key != "requested_by") {
+      return builder.fail("unknown key \"" + key + "\" (enabled, transaction, requested_by)");
+    }
+  }
+  const auto found = object.find("enabled");
+  const auto enabled = found != object.end() ? switchFrom(*found) : std::nullopt;
+  if (!enabled) {
+    return builder.fail("\"enabled\" must be true, false, \"ON\" or \"OFF\"");
+  }
+  builder.setRouterEnabled(*enabled);
+  return builder.done();
+}
+
 }  // namespace
 
 ParsedCommand parseCommand(const CommandTopic& topic, std::string_view payload,
@@ -202,6 +239,9 @@ ParsedCommand parseCommand(const CommandTopic& topic, std::string_view payload,
                         " bytes");
   }
   const std::string_view text = trim(payload);
+  if (!topic.router.empty()) {
+    return parseRouterSetting(builder, topic, text);
+  }
   if (topic.kind == Kind::SetAttribute) {
     return parseAttribute(builder, topic, text);
   }

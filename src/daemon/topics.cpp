@@ -44,8 +44,10 @@ Topics::Topics(const config::Config& config)
   }
 }
 
-std::string Topics::routerState(std::string_view router) const {
-  return base_ + "/router/" + std::string(router) + "/state";
+std::string Topics::routerTopic(std::string_view router, std::string_view leaf) const {
+  std::string topic = base_;
+  topic.append("/router/").append(router).append("/").append(leaf);
+  return topic;
 }
 
 std::string Topics::pairTopic(std::string_view pair, std::string_view leaf) const {
@@ -63,7 +65,8 @@ std::string Topics::response(std::string_view pair, std::string_view command) co
 }
 
 std::vector<std::string> Topics::commandFilters() const {
-  return {base_ + "/pair/+/set", base_ + "/pair/+/set/+", base_ + "/pair/+/request/+"};
+  return {base_ + "/pair/+/set", base_ + "/pair/+/set/+", base_ + "/pair/+/request/+",
+          base_ + "/router/+/set/enabled"};
 }
 
 std::vector<std::string> Topics::healthFilters() const {
@@ -71,6 +74,10 @@ std::vector<std::string> Topics::healthFilters() const {
 }
 
 std::optional<CommandTopic> Topics::parseCommand(std::string_view topic) const {
+  if (const std::string router_prefix = base_ + "/router/";
+      topic.substr(0, router_prefix.size()) == router_prefix) {
+    return parseRouterCommand(topic.substr(router_prefix.size()));
+  }
   const std::string prefix = base_ + "/pair/";
   if (topic.substr(0, prefix.size()) != prefix) {
     return std::nullopt;
@@ -98,6 +105,25 @@ std::optional<CommandTopic> Topics::parseCommand(std::string_view topic) const {
     }
   }
   return std::nullopt;
+}
+
+std::optional<CommandTopic> Topics::parseRouterCommand(std::string_view rest) {
+  // <r>/set/<name>, one level each.
+  const auto slash = rest.find('/');
+  if (slash == std::string_view::npos || slash == 0) {
+    return std::nullopt;
+  }
+  constexpr std::string_view kSet = "/set/";
+  const std::string_view tail = rest.substr(slash);
+  if (tail.substr(0, kSet.size()) != kSet || tail.size() == kSet.size() ||
+      tail.find('/', kSet.size()) != std::string_view::npos) {
+    return std::nullopt;
+  }
+  CommandTopic command;
+  command.kind = CommandTopic::Kind::SetAttribute;
+  command.router = std::string(rest.substr(0, slash));
+  command.name = std::string(tail.substr(kSet.size()));
+  return command;
 }
 
 const HealthTopic* Topics::findHealth(const std::string& topic) const {

@@ -1,5 +1,5 @@
 // The node's own device: when it started and, per router, whether the node holds a working
-// control connection to it.
+// control connection to it and a switch that enables or disables the router (SPEC 8.3).
 
 #include "device_payload_internal.h"
 #include "failover/discovery/discovery.h"
@@ -49,6 +49,20 @@ void addRouterComponents(const std::string& node_id, const std::string& base,
       {"entity_category", "diagnostic"},
       {"state_topic", state_topic},
       {"value_template", kRouterStateTemplate},
+  };
+  // On: the node connects to the router; off: it closes the connection and leaves the router
+  // alone. Saved in the node's state file.
+  components[key + "_enabled"] = Json{
+      {"platform", "switch"},
+      {"unique_id", "failover_" + node_id + "_" + key + "_enabled"},
+      {"name", "Router " + router.id + " enabled"},
+      {"icon", "mdi:lan-connect"},
+      {"entity_category", "config"},
+      {"state_topic", state_topic},
+      {"value_template", "{{ 'ON' if value_json.enabled else 'OFF' }}"},
+      {"command_topic", base + "/router/" + router.id + "/set/enabled"},
+      {"payload_on", "ON"},
+      {"payload_off", "OFF"},
   };
 }
 

@@ -191,9 +191,16 @@ void FailoverEngine::Impl::onSetRouterEnabled(const SetRouterEnabled& command, c
                                 onOff(command.enabled), command.meta.requested_by,
                                 command.meta.transaction});
     router.enabled = command.enabled;
+    out.emplace_back(SetRouterConnection{command.router, command.enabled});
     out.emplace_back(SaveRunState{runState()});
-    for (const std::size_t p : router.pairs) {
-      evaluatePair(p, now, out);
+    if (!router.enabled && router.connected) {
+      // The daemon closes the connection: from now on nobody knows what the router shows, and
+      // nothing is routed to it before it has reconnected and shown its routing again.
+      routerLost(r, now, out);
+    } else {
+      for (const std::size_t p : router.pairs) {
+        evaluatePair(p, now, out);
+      }
     }
   }
   CommandReply answer = reply(command.meta, "");

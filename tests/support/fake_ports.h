@@ -1,8 +1,9 @@
 #pragma once
 
-// In-memory stand-ins for the node's ports (message bus, clock, timer, router), so the
-// daemon's orchestrator can be tested without sockets, threads or sleeps. Everything is
-// driven by the test on its own thread: time moves only when the test advances it.
+// In-memory stand-ins for the node's ports (message bus, clock, timer, router, run-state
+// store), so the daemon's orchestrator can be tested without sockets, threads, sleeps or
+// files. Everything is driven by the test on its own thread: time moves only when the test
+// advances it.
 
 #include <algorithm>
 #include <chrono>
@@ -14,11 +15,13 @@
 #include <utility>
 #include <vector>
 
+#include "failover/config/state_file.h"
 #include "failover/core/route.h"
 #include "failover/core/time.h"
 #include "failover/engine/events.h"
 #include "failover/ports/message_bus.h"
 #include "failover/ports/router_control.h"
+#include "failover/ports/run_state_store.h"
 #include "failover/ports/timer.h"
 
 namespace failover::testing {
@@ -199,6 +202,17 @@ class FakeRouter : public ports::RouterControl {
   std::vector<Block> blocks_;
   std::vector<bool> enabled_calls_;
   std::function<void(std::size_t)> on_block_;
+};
+
+// Records every state the node saves, in order.
+class FakeRunStateStore : public ports::RunStateStore {
+ public:
+  void save(const config::RunState& state) override { saved_.push_back(state); }
+
+  const std::vector<config::RunState>& saved() const { return saved_; }
+
+ private:
+  std::vector<config::RunState> saved_;
 };
 
 }  // namespace failover::testing

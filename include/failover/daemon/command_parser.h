@@ -1,8 +1,9 @@
 #pragma once
 
-// Turns the node's MQTT commands (SPEC 5.3) into engine events. `set` JSON, `set/<attr>`
-// plain strings and `request/<cmd>` JSON are all accepted; what cannot be understood becomes
-// a bad_request with a one-line message, never an exception.
+// Turns the node's MQTT commands (SPEC 5.3, 8.3) into engine events. A pair's `set` JSON,
+// `set/<attr>` plain strings and `request/<cmd>` JSON are all accepted, and a router's
+// `set/enabled` as ON/OFF or as JSON {"enabled":...}; what cannot be understood becomes a
+// bad_request with a one-line message, never an exception.
 
 #include <cstddef>
 #include <optional>

@@ -14,12 +14,14 @@
 
 namespace failover::daemon {
 
-// A command topic under B/pair/<p>/..., split into its parts.
+// A command topic, split into its parts: B/pair/<p>/set, B/pair/<p>/set/<name>,
+// B/pair/<p>/request/<name>, or a router's B/router/<r>/set/<name> (Kind::SetAttribute).
 struct CommandTopic {
   enum class Kind { Set, SetAttribute, Request };
   Kind kind = Kind::Set;
-  std::string pair;
-  std::string name;  // the attribute (set/<name>) or the request (request/<name>)
+  std::string pair;    // empty for a router's command
+  std::string name;    // the attribute (set/<name>) or the request (request/<name>)
+  std::string router;  // set for a router's command only
 };
 
 // Which machine and check a health topic belongs to.
@@ -36,24 +38,29 @@ class Topics {
   std::string nodeState() const { return base_ + "/node/state"; }
   std::string nodeInfo() const { return base_ + "/node/info"; }
   std::string nodeStats() const { return base_ + "/node/stats"; }
-  std::string routerState(std::string_view router) const;
+  std::string routerState(std::string_view router) const { return routerTopic(router, "state"); }
+  std::string routerTopic(std::string_view router, std::string_view leaf) const;
   std::string pairState(std::string_view pair) const { return pairTopic(pair, "state"); }
   std::string pairTopic(std::string_view pair, std::string_view leaf) const;
   std::string machineProblem(std::string_view pair, std::string_view machine) const;
   std::string response(std::string_view pair, std::string_view command) const;
   const std::string& homeAssistantStatus() const { return homeassistant_status_; }
 
-  // Subscription filters: the commands, and one filter per health check (the pattern with
-  // {machine} as a single-level wildcard).
+  // Subscription filters: the commands (the pairs' set, set/<attr> and request/<cmd>, and the
+  // routers' set/enabled), and one filter per health check (the pattern with {machine} as a
+  // single-level wildcard).
   std::vector<std::string> commandFilters() const;
   std::vector<std::string> healthFilters() const;
 
-  // Splits a command topic; nullopt for anything else.
+  // Splits a command topic; nullopt for anything else. Pairs and routers are not looked up.
   std::optional<CommandTopic> parseCommand(std::string_view topic) const;
   // The machine and check of a health topic; nullopt for a topic of no configured machine.
   const HealthTopic* findHealth(const std::string& topic) const;
 
  private:
+  // `rest` is what follows B/router/.
+  static std::optional<CommandTopic> parseRouterCommand(std::string_view rest);
+
   std::string base_;
   std::string homeassistant_status_;
   std::vector<std::string> health_filters_;

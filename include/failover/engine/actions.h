@@ -79,6 +79,15 @@ struct Warning {
   friend bool operator==(const Warning&, const Warning&) = default;
 };
 
+// Connect to `router` (enabled) or close the connection to it and stay away (disabled): an
+// operator enabled or disabled the router. The engine routes to it again only once the router
+// reports its routing (RouterObserved) after it reconnected.
+struct SetRouterConnection {
+  std::string router;
+  bool enabled = true;
+  friend bool operator==(const SetRouterConnection&, const SetRouterConnection&) = default;
+};
+
 // Save the run-time settings (config::saveRunState) now; they changed.
 struct SaveRunState {
   config::RunState state;
@@ -86,6 +95,6 @@ struct SaveRunState {
 };
 
 using Action = std::variant<RouteRequest, PairStateChanged, SwitchEventAction, AuditEvent,
-                            CommandReply, Warning, SaveRunState>;
+                            CommandReply, Warning, SetRouterConnection, SaveRunState>;
 
 }  // namespace failover::engine

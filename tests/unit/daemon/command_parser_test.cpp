@@ -9,13 +9,17 @@ using config::FailoverMode;
 using Kind = CommandTopic::Kind;
 
 CommandTopic setTopic() {
-  return {Kind::Set, "green", ""};
+  return {Kind::Set, "green", "", ""};
 }
 CommandTopic attribute(const std::string& name) {
-  return {Kind::SetAttribute, "green", name};
+  return {Kind::SetAttribute, "green", name, ""};
 }
 CommandTopic request(const std::string& name) {
-  return {Kind::Request, "green", name};
+  return {Kind::Request, "green", name, ""};
+}
+
+CommandTopic routerSetting(const std::string& name, const std::string& router = "vh1") {
+  return {Kind::SetAttribute, "", name, router};
 }
 
 ParsedCommand parse(const CommandTopic& topic, std::string_view payload) {
@@ -233,6 +237,47 @@ TEST(CommandParserTest, OversizedPayloads) {
   EXPECT_EQ(errorOf(parse(attribute("active"), std::string(kMaxCommandPayloadBytes + 1, 'a'))),
             expected);
   EXPECT_EQ(errorOf(parse(request("switch"), std::string(1024 * 1024, '{'))), expected);
+}
+
+TEST(CommandParserTest, RouterSetEnabledPlain) {
+  const auto off = only<engine::SetRouterEnabled>(parse(routerSetting("enabled"), "OFF"));
+  EXPECT_EQ(off.router, "vh1");
+  EXPECT_FALSE(off.enabled);
+  EXPECT_EQ(off.meta.command_id, "cmd-7");
+  EXPECT_EQ(off.meta.requested_by, "mqtt");
+  EXPECT_FALSE(off.meta.transaction);
+  EXPECT_TRUE(only<engine::SetRouterEnabled>(parse(routerSetting("enabled"), "ON\n")).enabled);
+  EXPECT_TRUE(only<engine::SetRouterEnabled>(parse(routerSetting("enabled"), "true")).enabled);
+  EXPECT_FALSE(only<engine::SetRouterEnabled>(parse(routerSetting("enabled"), "off")).enabled);
+}
+
+TEST(CommandParserTest, RouterSetEnabledJsonNamesWhoAsked) {
+  const auto parsed = parse(routerSetting("enabled"),
+                            R"({"enabled":false,"requested_by":"ha:ana","transaction":"r-1"})");
+  const auto command = only<engine::SetRouterEnabled>(parsed);
+  EXPECT_FALSE(command.enabled);
+  EXPECT_EQ(command.meta.requested_by, "ha:ana");
+  EXPECT_EQ(command.meta.transaction, "r-1");
+  EXPECT_EQ(parsed.transaction, "r-1");
+  EXPECT_TRUE(only<engine::SetRouterEnabled>(parse(routerSetting("enabled"), R"({"enabled":"ON"})"))
+                  .enabled);
+}
+
+TEST(CommandParserTest, RouterSetBadRequests) {
+  EXPECT_EQ(errorOf(parse(routerSetting("enabled"), "1")), "set/enabled takes ON or OFF, got '1'");
+  EXPECT_EQ(errorOf(parse(routerSetting("enabled"), "")), "set/enabled takes ON or OFF, got ''");
+  EXPECT_EQ(errorOf(parse(routerSetting("enabled"), "{")), "payload is not valid JSON");
+  EXPECT_EQ(errorOf(parse(routerSetting("enabled"), R"({"transaction":"t"})")),
+            R"("enabled" must be true, false, "ON" or "OFF")");
+  EXPECT_EQ(errorOf(parse(routerSetting("enabled"), R"({"enabled":1})")),
+            R"("enabled" must be true, false, "ON" or "OFF")");
+  EXPECT_EQ(errorOf(parse(routerSetting("enabled"), R"({"enabled":true,"armed":true})")),
+            R"(unknown key "armed" (enabled, transaction, requested_by))");
+  EXPECT_EQ(errorOf(parse(routerSetting("locked"), "ON")),
+            "unknown router setting 'locked' (enabled)");
+  const auto refused =
+      parse(routerSetting("enabled"), R"({"enabled":"maybe","transaction":"r-2"})");
+  EXPECT_EQ(refused.transaction, "r-2");
 }
 
 }  // namespace

@@ -1,6 +1,5 @@
 #include "failover/daemon/node.h"
 
-#include <filesystem>
 #include <memory>
 #include <set>
 
@@ -12,13 +11,13 @@
 #include "failover/daemon/health_payload.h"
 #include "support/facility_config.h"
 #include "support/fake_ports.h"
-#include "support/temp_dir.h"
 
 namespace failover::daemon {
 namespace {
 
 using failover::testing::FakeMessageBus;
 using failover::testing::FakeRouter;
+using failover::testing::FakeRunStateStore;
 using failover::testing::FakeTimer;
 using failover::testing::ManualTimeSource;
 using failover::testing::Published;
@@ -38,7 +37,8 @@ Json parsed(const std::optional<Published>& published) {
 class NodeTest : public ::testing::Test {
  protected:
   void build(const std::string& yaml, NodeIdentity identity = {"1.2.3", "abc123", {}},
-             const std::string& without_router = "", bool with_publish_timer = false) {
+             const std::string& without_router = "", bool with_publish_timer = false,
+             bool with_store = true) {
     config_ = loadConfig(yaml);
     // The fake machines send no diagnostics; silence of diagnostics is the engine's own tests.
     config_.health.diagnostics_stale_after_ms = 0;
@@ -51,7 +51,8 @@ class NodeTest : public ::testing::Test {
     }
     node_ = std::make_unique<Node>(
         config_,
-        NodePorts{bus_, clock_, timer_, routers, with_publish_timer ? &publish_timer_ : nullptr},
+        NodePorts{bus_, clock_, timer_, routers, with_publish_timer ? &publish_timer_ : nullptr,
+                  with_store ? &store_ : nullptr},
         std::move(identity));
     bus_.setHandlers({[this] { node_->onBusConnected(); },
                       [this](const std::string&) { node_->onBusLost(); },
@@ -201,6 +202,7 @@ class NodeTest : public ::testing::Test {
   FakeMessageBus bus_;
   FakeTimer timer_;
   FakeTimer publish_timer_;
+  FakeRunStateStore store_;
   std::map<std::string, std::unique_ptr<FakeRouter>> routers_;
   std::set<std::string> alive_;
   config::Config config_;
@@ -214,7 +216,8 @@ TEST_F(NodeTest, StartSubscribesCommandHealthAndHomeAssistantFilters) {
                                                             bus_.subscriptions().end());
   EXPECT_EQ(subscribed.size(), bus_.subscriptions().size()) << "subscribed twice";
   for (const std::string filter :
-       {"failover/fo1/pair/+/set", "failover/fo1/pair/+/set/+", "failover/fo1/pair/+/request/+"}) {
+       {"failover/fo1/pair/+/set", "failover/fo1/pair/+/set/+", "failover/fo1/pair/+/request/+",
+        "failover/fo1/router/+/set/enabled"}) {
     ASSERT_EQ(subscribed.count(filter), 1u) << filter;
     EXPECT_EQ(subscribed[filter], ports::SubscriptionKind::Command) << filter;
   }
@@ -224,7 +227,7 @@ TEST_F(NodeTest, StartSubscribesCommandHealthAndHomeAssistantFilters) {
     ASSERT_EQ(subscribed.count(filter), 1u) << filter;
     EXPECT_EQ(subscribed[filter], ports::SubscriptionKind::State) << filter;
   }
-  EXPECT_EQ(subscribed.size(), 9u);
+  EXPECT_EQ(subscribed.size(), 10u);
   EXPECT_TRUE(timer_.deadline()) << "the engine's clock starts with the node";
 }
 
@@ -813,26 +816,25 @@ TEST_F(NodeTest, RefusedBlockFailsTheSwitch) {
   EXPECT_EQ(json["code"], "not_allowed");
 }
 
-TEST_F(NodeTest, SetModeSavesTheRunStateFile) {
-  const failover::testing::TempDir dir("failover-node-test");
-  const auto path = (dir.path() / "state" / "run.json").string();
-  build(std::string(kOnePairYaml) + "state_file: " + path + "\n");
+TEST_F(NodeTest, ChangedSettingsAreSavedThroughTheRunStateStore) {
+  build(kOnePairYaml);
   settle();
-  EXPECT_FALSE(std::filesystem::exists(path));
+  EXPECT_TRUE(store_.saved().empty());
   send(pairTopic("green", "set/mode"), "manual");
-  ASSERT_TRUE(std::filesystem::exists(path));
-  auto saved = config::loadRunState(path);
-  ASSERT_TRUE(saved.isOk()) << saved.status().message();
-  EXPECT_EQ(saved->pairs.at("green").mode, config::FailoverMode::Manual);
+  ASSERT_EQ(store_.saved().size(), 1u);
+  EXPECT_EQ(store_.saved().back().pairs.at("green").mode, config::FailoverMode::Manual);
+  EXPECT_EQ(store_.saved().back(), node_->engineForTest().runState());
   EXPECT_EQ(bus_.last(pairTopic("green", "mode"))->payload, "manual");
   const Json audit = parsed(bus_.last(pairTopic("green", "audit")));
   EXPECT_EQ(audit["setting"], "mode");
   EXPECT_EQ(audit["to"], "manual");
 
   send(pairTopic("green", "set/armed"), "OFF");
-  saved = config::loadRunState(path);
-  ASSERT_TRUE(saved.isOk());
-  EXPECT_EQ(saved->pairs.at("green").armed, false);
+  ASSERT_EQ(store_.saved().size(), 2u);
+  EXPECT_EQ(store_.saved().back().pairs.at("green").armed, false);
+  // The same value again changes nothing, and nothing is saved.
+  send(pairTopic("green", "set/armed"), "OFF");
+  EXPECT_EQ(store_.saved().size(), 2u);
 }
 
 TEST_F(NodeTest, ManualModeDoesNotFailOver) {
@@ -929,13 +931,75 @@ TEST_F(NodeTest, AuditEventsAreNotRetained) {
   EXPECT_EQ(parsed(bus_.last(pairTopic("green", "response/disarm")))["status"], "ok");
 }
 
-TEST_F(NodeTest, UnwritableStateFileDoesNotStopTheNode) {
-  build(std::string(kOnePairYaml) + "state_file: /proc/failover-node-test/state.json\n");
+TEST_F(NodeTest, WithoutARunStateStoreSettingsStillChange) {
+  build(kOnePairYaml, {"1.2.3", "abc123", {}}, "", false, /*with_store=*/false);
   settle();
   send(pairTopic("green", "set/mode"), "manual");
   EXPECT_EQ(bus_.last(pairTopic("green", "mode"))->payload, "manual");
   send(pairTopic("green", "set/mode"), "auto");
   EXPECT_EQ(bus_.last(pairTopic("green", "mode"))->payload, "auto");
+}
+
+TEST_F(NodeTest, RouterEnableOverMqttLeavesOrConnectsTheRouterAndIsSaved) {
+  build(kOnePairYaml);
+  settle();
+  send(base() + "/router/vh1/set/enabled", "OFF");
+  EXPECT_EQ(router().enabledCalls(), std::vector<bool>{false});
+  ASSERT_FALSE(store_.saved().empty());
+  EXPECT_EQ(store_.saved().back().routers.at("vh1").enabled, false);
+  const Json audit = parsed(bus_.last(base() + "/router/vh1/audit"));
+  EXPECT_EQ(audit["setting"], "router_enabled");
+  EXPECT_EQ(audit["router"], "vh1");
+  EXPECT_EQ(audit["from"], "ON");
+  EXPECT_EQ(audit["to"], "OFF");
+  EXPECT_EQ(audit["requested_by"], "mqtt");
+  EXPECT_FALSE(bus_.last(base() + "/router/vh1/audit")->options.retain);
+  Json state = pairState();
+  ASSERT_FALSE(state["warnings"].empty());
+  EXPECT_EQ(state["warnings"][0]["code"], "router_disabled");
+  EXPECT_EQ(state["router"]["enabled"], false);
+  // While disabled, a switch is refused and nothing is sent.
+  send(pairTopic("green", "request/switch"), R"({"target":"green-backup"})");
+  EXPECT_EQ(parsed(bus_.last(pairTopic("green", "response/switch")))["code"], "not_allowed");
+  EXPECT_TRUE(router().blocks().empty());
+
+  send(base() + "/router/vh1/set/enabled",
+       R"({"enabled":true,"requested_by":"ha","transaction":"en-1"})");
+  EXPECT_EQ(router().enabledCalls(), (std::vector<bool>{false, true}));
+  EXPECT_EQ(store_.saved().back().routers.at("vh1").enabled, true);
+  const Json enabled = parsed(bus_.last(base() + "/router/vh1/audit"));
+  EXPECT_EQ(enabled["to"], "ON");
+  EXPECT_EQ(enabled["requested_by"], "ha");
+  EXPECT_EQ(enabled["transaction"], "en-1");
+  EXPECT_EQ(pairState()["router"]["enabled"], true);
+  // Switched again once the router, reconnected, shows its routing.
+  routerShowsMains();
+  send(pairTopic("green", "set/swap"), "PRESS");
+  EXPECT_EQ(router().blocks().size(), 1u);
+}
+
+TEST_F(NodeTest, RouterCommandsThatCannotBeObeyedChangeNothing) {
+  build(kOnePairYaml);
+  settle();
+  send(base() + "/router/vh9/set/enabled", "OFF");    // no such router
+  send(base() + "/router/vh1/set/enabled", "maybe");  // not ON or OFF
+  send(base() + "/router/vh1/set/enabled", "OFF", /*retained=*/true);
+  EXPECT_TRUE(router().enabledCalls().empty());
+  EXPECT_TRUE(store_.saved().empty());
+  EXPECT_FALSE(bus_.last(base() + "/router/vh1/audit"));
+  EXPECT_FALSE(bus_.last(base() + "/router/vh9/audit"));
+  EXPECT_EQ(node_->stats().rejected.at("retained_command"), 1u);
+  EXPECT_EQ(node_->stats().commands, 2u);
+  EXPECT_TRUE(node_->engineForTest().runState().routers.at("vh1").enabled.value_or(false));
+}
+
+TEST_F(NodeTest, RepeatedRouterTransactionIsNotActedOnTwice) {
+  build(kOnePairYaml);
+  settle();
+  send(base() + "/router/vh1/set/enabled", R"({"enabled":false,"transaction":"r-1"})");
+  send(base() + "/router/vh1/set/enabled", R"({"enabled":false,"transaction":"r-1"})");
+  EXPECT_EQ(router().enabledCalls(), std::vector<bool>{false});
+  EXPECT_EQ(node_->stats().duplicate_commands, 1u);
 }
 
 TEST_F(NodeTest, HealthOfAnUnknownMachineIsIgnored) {

@@ -36,9 +36,9 @@ TEST_F(TopicsTest, BuildsTheNodeTopicsUnderBaseAndNodeId) {
 
 TEST_F(TopicsTest, CommandFiltersCoverSetAttributesAndRequests) {
   const auto filters = topics_.commandFilters();
-  EXPECT_EQ(filters,
-            (std::vector<std::string>{"failover/fo1/pair/+/set", "failover/fo1/pair/+/set/+",
-                                      "failover/fo1/pair/+/request/+"}));
+  EXPECT_EQ(filters, (std::vector<std::string>{
+                         "failover/fo1/pair/+/set", "failover/fo1/pair/+/set/+",
+                         "failover/fo1/pair/+/request/+", "failover/fo1/router/+/set/enabled"}));
 }
 
 TEST_F(TopicsTest, HealthFiltersReplaceTheMachineWithAWildcard) {
@@ -77,6 +77,18 @@ TEST_F(TopicsTest, ParsesRequests) {
   }
 }
 
+TEST_F(TopicsTest, ParsesRouterSettings) {
+  const auto command = topics_.parseCommand("failover/fo1/router/vh1/set/enabled");
+  ASSERT_TRUE(command);
+  EXPECT_EQ(command->kind, Kind::SetAttribute);
+  EXPECT_EQ(command->router, "vh1");
+  EXPECT_EQ(command->pair, "");
+  EXPECT_EQ(command->name, "enabled");
+  // Unknown routers are the node's business, not the topic's.
+  EXPECT_EQ(topics_.parseCommand("failover/fo1/router/vh9/set/enabled")->router, "vh9");
+  EXPECT_EQ(topics_.routerTopic("vh1", "audit"), "failover/fo1/router/vh1/audit");
+}
+
 TEST_F(TopicsTest, RejectsMalformedAndForeignTopics) {
   for (const std::string topic : {
            "",
@@ -98,6 +110,13 @@ TEST_F(TopicsTest, RejectsMalformedAndForeignTopics) {
            "failover/fo1x/pair/green/set",
            "other/fo1/pair/green/set",
            "failover/fo1/router/vh1/set",
+           "failover/fo1/router/vh1/set/",
+           "failover/fo1/router//set/enabled",
+           "failover/fo1/router/vh1/set/enabled/extra",
+           "failover/fo1/router/vh1/state",
+           "failover/fo1/router/vh1",
+           "failover/fo1/router/",
+           "failover/fo2/router/vh1/set/enabled",
            "render/green-main/engine",
        }) {
     EXPECT_FALSE(topics_.parseCommand(topic)) << topic;

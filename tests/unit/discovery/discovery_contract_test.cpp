@@ -223,6 +223,21 @@ INSTANTIATE_TEST_SUITE_P(
         Mutation{"RouterSensorRemoved", true,
                  [](json& p) { p["components"].erase("router_vh1_connected"); },
                  "no connectivity binary_sensor for router vh1"},
+        Mutation{"RouterSwitchRemoved", true,
+                 [](json& p) { p["components"].erase("router_vh1_enabled"); },
+                 "no switch with command_topic failover/lab/router/vh1/set/enabled"},
+        Mutation{"RouterSwitchPayload", true,
+                 [](json& p) { p["components"]["router_vh1_enabled"]["payload_on"] = "enable"; },
+                 "payload_on/payload_off differ"},
+        Mutation{"RouterSwitchWithoutTemplate", true,
+                 [](json& p) { p["components"]["router_vh1_enabled"].erase("value_template"); },
+                 "needs a value_template"},
+        Mutation{"RouterSwitchOnAPairTopic", true,
+                 [](json& p) {
+                   p["components"]["router_vh1_enabled"]["command_topic"] =
+                       "failover/lab/pair/green/set/armed";
+                 },
+                 "of the node device is not a router's"},
         Mutation{"NodeCommandEntity", true,
                  [](json& p) {
                    p["components"]["restart"] = {{"platform", "button"},

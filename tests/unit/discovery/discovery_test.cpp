@@ -128,6 +128,25 @@ TEST(Discovery, NodeDeviceReportsEachRouter) {
   EXPECT_EQ(c["started"]["device_class"], "timestamp");
 }
 
+TEST(Discovery, NodeDeviceHasAnEnableSwitchPerRouter) {
+  const json node = payloadOf(buildDiscovery(testing::sharedBackupConfig(), kVersion)[0]);
+  const json& c = node["components"];
+  for (const std::string router : {"vh1", "vh-2"}) {
+    const json& enabled = c["router_" + router + "_enabled"];
+    EXPECT_EQ(enabled["platform"], "switch") << router;
+    EXPECT_EQ(enabled["unique_id"], "failover_studio-b_2_router_" + router + "_enabled");
+    EXPECT_EQ(enabled["name"], "Router " + router + " enabled");
+    EXPECT_EQ(enabled["state_topic"], "facility/failover/studio-b_2/router/" + router + "/state");
+    EXPECT_EQ(enabled["value_template"], "{{ 'ON' if value_json.enabled else 'OFF' }}");
+    EXPECT_EQ(enabled["command_topic"],
+              "facility/failover/studio-b_2/router/" + router + "/set/enabled");
+    EXPECT_EQ(enabled["payload_on"], "ON");
+    EXPECT_EQ(enabled["payload_off"], "OFF");
+    EXPECT_EQ(enabled["entity_category"], "config");
+    EXPECT_FALSE(enabled.contains("retain")) << "commands are never retained";
+  }
+}
+
 TEST(Discovery, SameInputGivesTheSameBytes) {
   EXPECT_EQ(buildDiscovery(testing::labConfig(), kVersion),
             buildDiscovery(testing::labConfig(), kVersion));

@@ -427,7 +427,9 @@ class Checker {
     if (component.contains("command_topic")) {
       if (command_topics_.count(command_topic) == 0) {
         fail(where, "command_topic " + command_topic + " is not a command topic of the node");
-      } else if (pair == nullptr ||
+      } else if (pair == nullptr && command_topic.rfind(base_ + "/router/", 0) != 0) {
+        fail(where, "command_topic " + command_topic + " of the node device is not a router's");
+      } else if (pair != nullptr &&
                  command_topic.rfind(base_ + "/pair/" + pair->id + "/set", 0) != 0) {
         fail(where, "command_topic " + command_topic + " is not under this pair's set topics");
       }
@@ -436,6 +438,17 @@ class Checker {
       }
     }
     if (pair == nullptr) {
+      // The node device's only controls are the routers' enable switches: set/enabled takes
+      // ON and OFF, and the router state is JSON, so the switch needs a template.
+      if (platform == "switch") {
+        if (std::set<std::string>{text(component, "payload_on", "ON"),
+                                  text(component, "payload_off", "OFF")} != kOnOff) {
+          fail(where, "payload_on/payload_off differ from what the command topic accepts");
+        }
+        if (!component.contains("value_template")) {
+          fail(where, "a switch on the router state JSON needs a value_template");
+        }
+      }
       return;
     }
     const std::set<std::string> accepted = acceptedCommands(command_topic, *pair);
@@ -541,6 +554,12 @@ class Checker {
                base_ + "/router/" + router.id + "/state", "connectivity")) {
         fail(where, "no connectivity binary_sensor for router " + router.id);
       }
+      const std::string r = base_ + "/router/" + router.id + "/";
+      if (!has(components, "switch", "command_topic", r + "set/enabled") ||
+          !has(components, "switch", "state_topic", r + "state")) {
+        fail(where,
+             "no switch with command_topic " + r + "set/enabled and state_topic " + r + "state");
+      }
     }
   }
 
@@ -593,6 +612,9 @@ std::set<std::string> contractCommandTopics(const config::Config& config) {
     for (const char* leaf : {"/active", "/mode", "/armed", "/swap"}) {
       topics.insert(set + leaf);
     }
+  }
+  for (const config::RouterSettings& router : config.routers) {
+    topics.insert(base + "/router/" + router.id + "/set/enabled");
   }
   return topics;
 }

@@ -66,16 +66,35 @@ TEST_F(CommandsTest, RouterEnableIsAuditedAndSaved) {
               ElementsAre("reply r0 bad_request"));
   EXPECT_THAT(
       handle(3001, SetRouterEnabled{"vh1", false, {"r1", {}, {}}}),
-      ElementsAre("audit router_enabled vh1 ON->OFF", "save", "warning green router_disabled",
-                  "state green idle active=green-main", "reply r1 ok"));
+      ElementsAre("audit router_enabled vh1 ON->OFF", "connection vh1 OFF", "save",
+                  "warning green router_disabled", "state green degraded active=?", "reply r1 ok"));
   EXPECT_EQ(engine_->runState().routers.at("vh1").enabled, false);
+  // The daemon closed the connection; its report of that changes nothing more.
+  EXPECT_THAT(handle(3002, routerDown()), IsEmpty());
   // A disabled router is not switched automatically.
   EXPECT_THAT(handle(3100, health("green-main", Check::Engine, Reported::Fail)),
-              ElementsAre("state green degraded active=green-main advised"));
-  EXPECT_THAT(
-      handle(3200, SetRouterEnabled{"vh1", true, {"r2", {}, {}}}),
-      ElementsAre("route vh1 #1 1:2,2:2 [green]", "audit router_enabled vh1 OFF->ON", "save",
-                  "state green switching active=green-main advised", "reply r2 ok"));
+              ElementsAre("state green degraded active=?"));
+  EXPECT_THAT(handle(3200, SetRouterEnabled{"vh1", true, {"r2", {}, {}}}),
+              ElementsAre("audit router_enabled vh1 OFF->ON", "connection vh1 ON", "save",
+                          "warning green router_disconnected", "state green degraded active=?",
+                          "reply r2 ok"));
+  // Routed again only once the router, reconnected, shows its routing.
+  EXPECT_THAT(handle(3300, routing({{1, 1}, {2, 1}})),
+              ElementsAre("route vh1 #1 1:2,2:2 [green]",
+                          "state green switching active=green-main advised"));
+}
+
+TEST_F(CommandsTest, RouterEnableAsksTheDaemonToConnectOrLeaveTheRouter) {
+  const auto disable = handleRaw(3000, SetRouterEnabled{"vh1", false, {"r1", "operator", {}}});
+  EXPECT_EQ(only<SetRouterConnection>(disable), (SetRouterConnection{"vh1", false}));
+  // Only a change is carried out: the same setting again asks for nothing.
+  EXPECT_THAT(handle(3001, SetRouterEnabled{"vh1", false, {"r2", {}, {}}}),
+              ElementsAre("reply r2 ok"));
+  EXPECT_THAT(handle(3002, SetRouterEnabled{"vh9", true, {"r3", {}, {}}}),
+              ElementsAre("reply r3 bad_request"));
+  const auto enable = handleRaw(3003, SetRouterEnabled{"vh1", true, {"r4", {}, {}}});
+  EXPECT_EQ(only<SetRouterConnection>(enable), (SetRouterConnection{"vh1", true}));
+  EXPECT_EQ(engine_->runState().routers.at("vh1").enabled, true);
 }
 
 TEST_F(CommandsTest, UnknownPairsAreRefused) {

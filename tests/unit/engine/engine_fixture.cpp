@@ -133,6 +133,8 @@ std::string describe(const FailoverEngine& engine, const Action& action) {
                  (value.ok ? std::string("ok") : std::string(toString(*value.error)));
         } else if constexpr (std::is_same_v<T, Warning>) {
           return "warning " + value.pair + " " + value.code;
+        } else if constexpr (std::is_same_v<T, SetRouterConnection>) {
+          return "connection " + value.router + (value.enabled ? " ON" : " OFF");
         } else {
           return "save";
         }

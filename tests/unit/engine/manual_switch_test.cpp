@@ -148,8 +148,8 @@ TEST_F(ManualSwitchTest, RefusesWhenTheRouterIsDownOrDisabled) {
   SetRouterEnabled disable{"vh1", false, {"r1", "operator", std::nullopt}};
   EXPECT_THAT(
       handle(3004, disable),
-      ElementsAre("audit router_enabled vh1 ON->OFF", "save", "warning green router_disabled",
-                  "state green idle active=green-main", "reply r1 ok"));
+      ElementsAre("audit router_enabled vh1 ON->OFF", "connection vh1 OFF", "save",
+                  "warning green router_disabled", "state green degraded active=?", "reply r1 ok"));
   EXPECT_THAT(handle(3005, switchTo("green", "green-backup")), ElementsAre("reply c1 not_allowed"));
 }
 

@@ -1,0 +1,23 @@
+#pragma once
+
+// The node's counters, published retained on B/node/stats. One instance lives in the Node;
+// its parts (the command handler, the state publisher) count into it by reference. Only the
+// io thread touches it.
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+namespace failover::daemon {
+
+struct NodeStats {
+  uint64_t health_messages = 0;
+  uint64_t commands = 0;
+  uint64_t unknown_topics = 0;
+  std::map<std::string, uint64_t> rejected;  // by reason: invalid_json, too_large, ...
+  uint64_t duplicate_commands = 0;
+  uint64_t switch_events = 0;
+  uint64_t published = 0;
+};
+
+}  // namespace failover::daemon
