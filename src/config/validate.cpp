@@ -182,6 +182,8 @@ class Validator {
                  Bounds::kMinStaleAfterMs, Bounds::kMaxStaleAfterMs, "ms");
     }
     checkRange("health.confirm_fail_ms", health.confirm_fail_ms, 0, Bounds::kMaxStaleAfterMs, "ms");
+    checkRange("health.offline_confirm_ms", health.offline_confirm_ms, 0,
+               Bounds::kMaxOfflineConfirmMs, "ms");
   }
 
   void checkRouters() {

@@ -504,6 +504,7 @@ void Reader::readHealth(const YAML::Node& node, const std::string& path, Positio
               {"reconnect_grace_ms", integer(health.reconnect_grace_ms)},
               {"diagnostics_stale_after_ms", integer(health.diagnostics_stale_after_ms)},
               {"confirm_fail_ms", integer(health.confirm_fail_ms)},
+              {"offline_confirm_ms", integer(health.offline_confirm_ms)},
           });
 }
 

@@ -208,6 +208,13 @@ class FailoverEngine::Impl {
   void forgetDiagnostics(std::size_t machine, const std::string& detail, core::MonoTime now);
   void expireUnknown(core::MonoTime now);
   void confirmFailures(core::MonoTime now);
+  // How long a reported failure of slot `index` must hold before it counts.
+  core::Duration confirmationOf(std::size_t index) const {
+    return index % kCheckCount == checkIndex(config::Check::Status) ? confirm_offline_
+                                                                    : confirm_fail_;
+  }
+  // The node lost the broker: failures reported just before are not trusted (see onBus).
+  void dropUnconfirmedFailures();
   void activateRules(core::MonoTime now);
   void onBus(const BusConnectionChanged& event, core::MonoTime now, std::vector<Action>& out);
   // The silence list a check is kept in, if any: heartbeats (engine, videoio, network) go
@@ -321,6 +328,7 @@ class FailoverEngine::Impl {
   SilenceList diagnostics_;             // diagnostics checks
   core::Duration diagnostics_after_{};  // zero: diagnostics never turn unknown
   core::Duration confirm_fail_{};
+  core::Duration confirm_offline_{};  // the agent's status: max(confirm_fail, offline_confirm)
   std::vector<int32_t> unconfirmed_failures_;  // slots with fail_reported_since set
 
   bool bus_up_ = true;

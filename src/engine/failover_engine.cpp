@@ -63,7 +63,9 @@ FailoverEngine::Impl::Impl(const config::Config& config, core::MonoTime start,
       start_(start),
       stale_after_(std::chrono::milliseconds(config.health.stale_after_ms)),
       diagnostics_after_(std::chrono::milliseconds(config.health.diagnostics_stale_after_ms)),
-      confirm_fail_(std::chrono::milliseconds(config.health.confirm_fail_ms)) {
+      confirm_fail_(std::chrono::milliseconds(config.health.confirm_fail_ms)),
+      confirm_offline_(std::max(confirm_fail_, core::Duration(std::chrono::milliseconds(
+                                                   config.health.offline_confirm_ms)))) {
   machines_.resize(config_.machines.size());
   slots_.resize(config_.machines.size() * kCheckCount);
   for (std::size_t m = 0; m < config_.machines.size(); ++m) {
@@ -222,7 +224,8 @@ std::optional<core::MonoTime> FailoverEngine::Impl::nextDeadline() const {
     consider(unheard_diagnostics_deadline_);
   }
   for (const int32_t index : unconfirmed_failures_) {
-    consider(*slots_[static_cast<std::size_t>(index)].fail_reported_since + confirm_fail_);
+    consider(*slots_[static_cast<std::size_t>(index)].fail_reported_since +
+             confirmationOf(static_cast<std::size_t>(index)));
   }
   consider(rule_deadline_);
   consider(pair_deadline_);

@@ -93,7 +93,7 @@ bool FailoverEngine::Impl::applyReported(std::size_t machine, config::Check chec
   CheckSlot& state = slot(machine, check);
   const auto index = static_cast<int32_t>(machine * kCheckCount + checkIndex(check));
   if (status == CheckStatus::Fail && !isFailing(state.status) &&
-      confirm_fail_ > core::Duration::zero()) {
+      confirmationOf(static_cast<std::size_t>(index)) > core::Duration::zero()) {
     // Debounce: a reported failure counts once it has held confirm_fail_ms (confirmFailures).
     if (!state.fail_reported_since) {
       state.fail_reported_since = read_at;
@@ -310,11 +310,21 @@ void FailoverEngine::Impl::expireUnknown(core::MonoTime now) {
   unknown_deadline_.reset();
 }
 
+void FailoverEngine::Impl::dropUnconfirmedFailures() {
+  // A stopping broker publishes the Last Will of every client (`offline`) and then drops the
+  // node: those reports say that the broker went, not the machines. Whatever is true is
+  // reported again when the node is back (retained status, heartbeats), during its grace.
+  for (const int32_t index : unconfirmed_failures_) {
+    slots_[static_cast<std::size_t>(index)].fail_reported_since.reset();
+  }
+  unconfirmed_failures_.clear();
+}
+
 void FailoverEngine::Impl::confirmFailures(core::MonoTime now) {
   for (std::size_t i = 0; i < unconfirmed_failures_.size();) {
     const auto index = static_cast<std::size_t>(unconfirmed_failures_[i]);
     CheckSlot& check = slots_[index];
-    if (*check.fail_reported_since + confirm_fail_ > now) {
+    if (*check.fail_reported_since + confirmationOf(index) > now) {
       ++i;
       continue;
     }
@@ -356,6 +366,9 @@ void FailoverEngine::Impl::onBus(const BusConnectionChanged& event, core::MonoTi
     return;
   }
   bus_up_ = event.connected;
+  if (!bus_up_) {
+    dropUnconfirmedFailures();
+  }
   if (bus_up_) {
     // Messages could not arrive while the node was cut off: every heartbeat gets a full
     // stale_after_ms from now, and nothing automatic happens during the reconnect grace.

@@ -74,6 +74,10 @@ struct HealthSettings {
   // A reported `fail` (or `offline`, or critical diagnostics) counts only once it has held
   // this long without an `ok` in between. 0 = at once. Silence keeps stale_after_ms.
   int64_t confirm_fail_ms = 0;
+  // An agent's `offline` (its Last Will) counts only once it has held this long without
+  // `online`, and not at all when the node loses the broker meanwhile: a stopping broker
+  // publishes the wills of all its clients just before it drops the node's connection.
+  int64_t offline_confirm_ms = 250;
 };
 
 struct RouterSettings {

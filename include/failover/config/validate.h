@@ -18,6 +18,7 @@ namespace failover::config {
 struct Bounds {
   static constexpr int64_t kMinStaleAfterMs = 50;
   static constexpr int64_t kMaxStaleAfterMs = 600'000;
+  static constexpr int64_t kMaxOfflineConfirmMs = 10'000;
   static constexpr int64_t kMaxGraceMs = 600'000;             // startup and reconnect grace
   static constexpr int64_t kMaxFailbackAfterMs = 86'400'000;  // one day
   static constexpr int64_t kMaxMinDwellMs = 3'600'000;
