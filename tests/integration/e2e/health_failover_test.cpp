@@ -90,7 +90,11 @@ TEST(HealthFailoverTest, VideoIoFailureFailsOver) {
 }
 
 TEST(HealthFailoverTest, AgentOfflineWillFailsOverAsNetworkFailure) {
-  Lab lab;
+  LabOptions options;
+  // Longer than offline_confirm_ms (250) with a heartbeat period to spare, so the will and
+  // not the silence is what triggers.
+  options.stale_after_ms = 1000;
+  Lab lab(options);
   lab.start();
   const auto mark = lab.bus().mark();
   // What the broker publishes for the agent's last will when the machine drops off the

@@ -159,11 +159,13 @@ const FixtureCase kCases[] = {
          "expected 50..600000 ms",
          "bad_timeouts.yaml:8:3: health.confirm_fail_ms: -1 is out of range: expected "
          "0..600000 ms",
-         "bad_timeouts.yaml:20:5: pairs.a.failback_after_ms: 86400001 is out of range: expected "
+         "bad_timeouts.yaml:9:3: health.offline_confirm_ms: 10001 is out of range: expected "
+         "0..10000 ms",
+         "bad_timeouts.yaml:21:5: pairs.a.failback_after_ms: 86400001 is out of range: expected "
          "0..86400000 ms",
-         "bad_timeouts.yaml:21:5: pairs.a.min_dwell_ms: -5 is out of range: expected 0..3600000 "
+         "bad_timeouts.yaml:22:5: pairs.a.min_dwell_ms: -5 is out of range: expected 0..3600000 "
          "ms",
-         "bad_timeouts.yaml:26:5: rules[0].for_ms: number '99999999999999999999' is out of range",
+         "bad_timeouts.yaml:27:5: rules[0].for_ms: number '99999999999999999999' is out of range",
      },
      {}},
     {"bad_rules.yaml",

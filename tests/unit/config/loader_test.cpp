@@ -85,6 +85,7 @@ TEST(LoaderTest, AppliesDefaultsToEverythingLeftOut) {
   EXPECT_EQ(config.health.reconnect_grace_ms, 2000);
   EXPECT_EQ(config.health.diagnostics_stale_after_ms, 5000);
   EXPECT_EQ(config.health.confirm_fail_ms, 0);
+  EXPECT_EQ(config.health.offline_confirm_ms, 250);
 
   ASSERT_EQ(config.routers.size(), 1U);
   EXPECT_EQ(config.routers[0].host, "10.0.0.5");

@@ -1083,6 +1083,8 @@ TEST_F(TwoPairNodeTest, AgentOfflineIsANetworkFailure) {
   build(kTwoPairYaml);
   settle();
   send("agents/green-main/lwt", "offline", true);
+  EXPECT_TRUE(router("vh1").blocks().empty()) << "an offline counts after offline_confirm_ms";
+  runTo(nowMs() + 250);
   ASSERT_EQ(router("vh1").blocks().size(), 1u);
   EXPECT_EQ(router("vh1").blocks()[0].routes, (std::vector<core::Route>{{1, 2}, {2, 2}}));
   EXPECT_TRUE(router("vh2").blocks().empty());

@@ -228,14 +228,14 @@ TEST_F(ManualSwitchTest, HealthOfUnknownMachinesIsIgnored) {
 }
 
 TEST_F(ManualSwitchTest, AgentBackOnlineMakesTheMachineATargetAgain) {
-  EXPECT_THAT(handle(2550, health("green-backup", config::Check::Status, Reported::Fail)),
-              ::testing::ElementsAre("warning green standby_unhealthy",
-                                     "state green idle active=green-main"));
-  EXPECT_THAT(handle(2560, switchTo("green", "green-backup")),
+  handle(2550, health("green-backup", config::Check::Status, Reported::Fail));
+  EXPECT_THAT(tick(2800), ::testing::ElementsAre("warning green standby_unhealthy",
+                                                 "state green idle active=green-main"));
+  EXPECT_THAT(handle(2810, switchTo("green", "green-backup")),
               ::testing::ElementsAre("reply c1 target_unhealthy"));
-  EXPECT_THAT(handle(2570, health("green-backup", config::Check::Status, Reported::Ok)),
+  EXPECT_THAT(handle(2820, health("green-backup", config::Check::Status, Reported::Ok)),
               ::testing::ElementsAre("state green idle active=green-main"));
-  EXPECT_THAT(handle(2580, switchTo("green", "green-backup", false, "c2")),
+  EXPECT_THAT(handle(2830, switchTo("green", "green-backup", false, "c2")),
               ::testing::ElementsAre("route vh1 #1 1:2,2:2 [green]",
                                      "state green switching active=green-main"));
 }

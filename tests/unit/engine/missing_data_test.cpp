@@ -164,5 +164,54 @@ TEST_F(ConfirmFailTest, AnAgentOfflineIsConfirmedToo) {
   EXPECT_THAT(runTo(3300), Contains(StartsWith("route vh1 #1 1:2,2:2")));
 }
 
+// An agent's `offline` is its Last Will: published by the broker for the machine, but also for
+// every client at once when the broker itself stops, just before it drops the node.
+class OfflineConfirmTest : public EngineTimeline {
+ protected:
+  void SetUp() override {
+    start(basicConfig());  // health.offline_confirm_ms left at its default, 250
+    settle();
+  }
+};
+
+TEST_F(OfflineConfirmTest, AnOfflineCountsOnceItHasHeld) {
+  EXPECT_THAT(handle(3000, health("green-main", Check::Status, Reported::Fail, "offline")),
+              IsEmpty());
+  EXPECT_THAT(runTo(3249), IsEmpty());
+  EXPECT_THAT(runTo(3250), Contains(StartsWith("route vh1 #1 1:2,2:2")));
+}
+
+TEST_F(OfflineConfirmTest, OnlineAgainInTimeCountsForNothing) {
+  handle(3000, health("green-main", Check::Status, Reported::Fail, "offline"));
+  EXPECT_THAT(handle(3100, health("green-main", Check::Status, Reported::Ok)), IsEmpty());
+  EXPECT_THAT(runTo(4000), IsEmpty());
+  EXPECT_EQ(view("green").machines[0].status, MachineStatus::Ok);
+}
+
+TEST_F(OfflineConfirmTest, WillsPublishedByAStoppingBrokerNeverSwitch) {
+  // Every agent's will arrives, then the broker drops the node.
+  handle(3000, health("green-main", Check::Status, Reported::Fail, "offline"));
+  handle(3001, health("green-backup", Check::Status, Reported::Fail, "offline"));
+  EXPECT_THAT(handle(3010, BusConnectionChanged{false}), IsEmpty());
+  EXPECT_THAT(tick(3300), IsEmpty());
+  // Back with the broker: the agents are online again and beat; nothing was switched.
+  handle(4000, BusConnectionChanged{true});
+  handle(4001, health("green-main", Check::Status, Reported::Ok));
+  handle(4001, health("green-backup", Check::Status, Reported::Ok));
+  for (const auto& line : runTo(9000)) {
+    EXPECT_THAT(line, ::testing::Not(StartsWith("route")));
+  }
+  EXPECT_EQ(view("green").machines[0].status, MachineStatus::Ok);
+}
+
+TEST_F(OfflineConfirmTest, ZeroCountsAtOnce) {
+  config::Config config = basicConfig();
+  config.health.offline_confirm_ms = 0;
+  start(config);
+  settle();
+  EXPECT_THAT(handle(2550, health("green-main", Check::Status, Reported::Fail, "offline")),
+              Contains(StartsWith("route vh1 #1 1:2,2:2")));
+}
+
 }  // namespace
 }  // namespace failover::engine::testing

@@ -111,10 +111,12 @@ TEST_F(TriggersTest, NetworkFailureTriggers) {
 TEST_F(TriggersTest, AgentOfflineIsANetworkFailure) {
   start(basicConfig());
   settle();
-  EXPECT_THAT(handle(2550, health("green-main", Check::Status, Reported::Fail)),
-              ElementsAre("route vh1 #1 1:2,2:2 [green]",
-                          "state green switching active=green-main advised"));
-  handle(2551, routing({{1, 2}, {2, 2}}, false));
+  // An agent's Last Will counts once it has held health.offline_confirm_ms (250 by default).
+  EXPECT_THAT(handle(2550, health("green-main", Check::Status, Reported::Fail)), IsEmpty());
+  EXPECT_THAT(tick(2799), IsEmpty());
+  EXPECT_THAT(tick(2800), ElementsAre("route vh1 #1 1:2,2:2 [green]",
+                                      "state green switching active=green-main advised"));
+  handle(2801, routing({{1, 2}, {2, 2}}, false));
   const SwitchEvent event = *view("green").last_switch;
   EXPECT_EQ(event.trigger, (TriggerInfo{"green-main", "status", "offline", "agent offline"}));
 }
