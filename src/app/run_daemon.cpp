@@ -8,6 +8,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 #include <asio/io_context.hpp>
@@ -110,6 +111,10 @@ int runDaemon(const CommandLine& command_line) {
   }
   config::Config config = std::move(loaded.config);
 
+  // The YAML's own values, before the state file's overrides: what the overrides are
+  // measured against when they are saved.
+  const config::RunState configured = config::runStateOf(config);
+  std::optional<config::RunStateOverrides> saved_overrides;
   if (!config.state_file.empty()) {
     auto run_state = config::loadRunState(config.state_file);
     if (!run_state) {
@@ -118,6 +123,7 @@ int runDaemon(const CommandLine& command_line) {
       for (const auto& warning : config::applyRunState(config, run_state.value())) {
         log->warn("{}", warning);
       }
+      saved_overrides = std::move(run_state.value());
     }
   }
 
@@ -188,7 +194,13 @@ int runDaemon(const CommandLine& command_line) {
   // is written before the process exits.
   std::unique_ptr<daemon::FileRunStateStore> run_state_store;
   if (!config.state_file.empty()) {
-    run_state_store = std::make_unique<daemon::FileRunStateStore>(config.state_file);
+    run_state_store = std::make_unique<daemon::FileRunStateStore>(config.state_file, configured);
+    // Overrides dropped at start (the YAML was edited since), or kept from a file of an older
+    // version, are written out now, so the file says what applies.
+    const config::RunState applied = config::runStateOf(config);
+    if (saved_overrides && *saved_overrides != config::overridesOf(applied, configured)) {
+      run_state_store->save(applied);
+    }
   }
 
   daemon::NodeIdentity identity{kVersion, hashFile(command_line.config_path),

@@ -8,9 +8,9 @@
 
 namespace failover::daemon {
 
-FileRunStateStore::FileRunStateStore(const std::string& path)
-    : FileRunStateStore(path, [path](const config::RunState& state) {
-        return config::saveRunState(path, state);
+FileRunStateStore::FileRunStateStore(const std::string& path, const config::RunState& configured)
+    : FileRunStateStore(path, [path, configured](const config::RunState& state) {
+        return config::saveRunState(path, config::overridesOf(state, configured));
       }) {}
 
 FileRunStateStore::FileRunStateStore(std::string destination, Writer writer)

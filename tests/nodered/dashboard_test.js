@@ -125,7 +125,8 @@ async function main() {
     if (!url || !controlPort) throw new Error('DASHBOARD_URL and ROUTER_CONTROL_PORT must be set');
     const commands = watch([BASE + '/pair/+/set/#', BASE + '/pair/+/request/#']);
     const events = watch([BASE + '/pair/+/event', BASE + '/pair/+/audit']);
-    await Promise.all([commands.subscribed, events.subscribed]);
+    const routerTopics = watch([BASE + '/router/+/set/enabled', BASE + '/router/+/state']);
+    await Promise.all([commands.subscribed, events.subscribed, routerTopics.subscribed]);
 
     // The facility as the node describes it: what the page must show, whatever the pairs are.
     const info = nodeInfo();
@@ -279,7 +280,33 @@ async function main() {
         if (JSON.parse(audit.text).requested_by !== 'node-red') throw new Error(`unexpected audit: ${audit.text}`);
         log('commands: two request/switch with transactions, one mode and one arm, all with requested_by node-red (and the node reports it)');
 
-        // 7. The node's LWT says offline: the page warns that every state may be old.
+        // 7. The router's toggle: off, the node lets go of vh1 (its state says disabled, it holds
+        //    no connection, the pairs on it warn router_disabled); on again, it reconnects.
+        const routerState = (from, match) => until('a vh1 state that matches', () => routerTopics.seen.slice(from)
+            .filter((e) => e.topic === BASE + '/router/vh1/state').map((e) => JSON.parse(e.text)).find(match), 10000);
+        await page.locator('[data-router="vh1"][data-enabled="true"][data-router-state="ready"]').waitFor({ timeout: 5000 });
+        let from = routerTopics.seen.length;
+        await page.locator('[data-testid="router-vh1"]').click();
+        await routerState(from, (r) => r.enabled === false && r.connected === false && r.state === 'disabled');
+        await page.locator('[data-router="vh1"][data-enabled="false"][data-router-state="disabled"]').waitFor({ timeout: 5000 });
+        await card('ar').locator('[data-warning="router_disabled"]').waitFor({ timeout: 5000 });
+        const letGo = Date.now() + 5000;
+        while (await control('clients') !== 'ok 0') {
+            if (Date.now() > letGo) throw new Error('the node still holds a connection to the disabled router');
+            await page.waitForTimeout(50); // polling the router's own count
+        }
+        from = routerTopics.seen.length;
+        await page.locator('[data-testid="router-vh1"]').click();
+        await routerState(from, (r) => r.enabled === true && r.connected === true && r.state === 'ready');
+        await page.locator('[data-router="vh1"][data-enabled="true"][data-router-state="ready"]').waitFor({ timeout: 5000 });
+        await card('ar').locator('[data-warning="router_disabled"]').waitFor({ state: 'detached', timeout: 5000 });
+        const toggles = routerTopics.seen.filter((e) => e.topic === BASE + '/router/vh1/set/enabled').map((e) => e.text);
+        if (toggles.join(' ') !== '{"enabled":false,"requested_by":"node-red"} {"enabled":true,"requested_by":"node-red"}') {
+            throw new Error(`unexpected router commands from the panel: ${toggles.join(' ')}`);
+        }
+        log('router vh1 disabled from its toggle (state disabled, no connection, pairs warn) and enabled again');
+
+        // 8. The node's LWT says offline: the page warns that every state may be old.
         publish(BASE + '/node/state', 'offline');
         await page.locator('[data-role="node-offline"]').waitFor({ timeout: 5000 });
         await page.waitForFunction((n) => document.querySelectorAll('[data-pair][data-stale="true"]').length === n,
@@ -288,7 +315,7 @@ async function main() {
         await page.locator('[data-role="node-offline"]').waitFor({ state: 'detached', timeout: 5000 });
         log('node offline shown over every pair, and cleared again');
 
-        // 8. Pairs disappear with the configuration: a cleared retained state removes its pair,
+        // 9. Pairs disappear with the configuration: a cleared retained state removes its pair,
         //    and so does a B/node/info that no longer lists it (played here as the node would
         //    publish them after a configuration change).
         publish(BASE + '/pair/esports/state', '', { retain: true });

@@ -127,6 +127,40 @@ const tests = {
         assert.deepStrictEqual(JSON.parse(armed.payload), { armed: false, requested_by: 'node-red' });
         assert.strictEqual(command({ topic: 'armed', payload: { pair: 'a', armed: 'yes' } }), null);
     },
+    'router states reach the panel, for the routers B/node/info lists'() {
+        const flow = makeFlow();
+        const facility = load('facility.js', flow);
+        const routerState = (id, payload) => ({ topic: BASE + '/router/' + id + '/state', payload });
+        // Before B/node/info: every router with a state.
+        let out = facility(routerState('vh1', { id: 'vh1', enabled: true, connected: true, state: 'ready' }));
+        assert.deepStrictEqual(out.payload.routers, [{ id: 'vh1', enabled: true, connected: true, state: 'ready', reason: '' }]);
+        out = facility(info([pairInfo('a', 'a-backup')]));
+        assert.deepStrictEqual(out.payload.routers.map((r) => r.id), ['vh1']);
+        assert.deepStrictEqual(flow.get('routerIds'), ['vh1']);
+        out = facility(routerState('vh1', { id: 'vh1', enabled: false, connected: false, state: 'disabled', reason: 'disabled by an operator' }));
+        assert.deepStrictEqual(out.payload.routers[0], { id: 'vh1', enabled: false, connected: false, state: 'disabled', reason: 'disabled by an operator' });
+        // A router the node does not list is not shown; a cleared state leaves its router unknown.
+        out = facility(routerState('other', { id: 'other', enabled: true }));
+        assert.deepStrictEqual(out.payload.routers.map((r) => r.id), ['vh1']);
+        out = facility(routerState('vh1', ''));
+        assert.strictEqual(out.payload.routers[0].enabled, null);
+        assert.strictEqual(facility(routerState('__proto__', { enabled: true })), null);
+    },
+    'a router toggle sends set/enabled as JSON with requested_by, for shown routers only'() {
+        const flow = makeFlow();
+        load('facility.js', flow)(info([pairInfo('a', 'a-backup')]));
+        const command = load('command.js', flow);
+        const off = command({ topic: 'router', payload: { router: 'vh1', enabled: false }, _client: { user: { username: 'ana' } } });
+        assert.strictEqual(off.topic, BASE + '/router/vh1/set/enabled');
+        assert.strictEqual(off.qos, 1);
+        assert.strictEqual(off.retain, false);
+        assert.deepStrictEqual(JSON.parse(off.payload), { enabled: false, requested_by: 'node-red:ana' });
+        const on = command({ topic: 'router', payload: { router: 'vh1', enabled: true } });
+        assert.deepStrictEqual(JSON.parse(on.payload), { enabled: true, requested_by: 'node-red' });
+        assert.strictEqual(command({ topic: 'router', payload: { router: 'vh2', enabled: true } }), null);
+        assert.strictEqual(command({ topic: 'router', payload: { router: 'vh1', enabled: 'OFF' } }), null);
+        assert.strictEqual(command({ topic: 'router', payload: { pair: 'a', enabled: false } }), null);
+    },
     'a dashboard user is named in requested_by'() {
         const flow = makeFlow();
         load('facility.js', flow)(info([pairInfo('a', 'a-backup')]));

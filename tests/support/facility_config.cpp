@@ -54,7 +54,18 @@ void writePair(std::ostream& out, const FacilityConfig::Pair& pair) {
       << "    router: " << pair.router << "\n"
       << "    main: " << pair.main << "\n"
       << "    backup: " << pair.backup << "\n"
-      << "    outputs: " << yamlList(pair.outputs) << "\n";
+      << "    outputs: ";
+  if (pair.signal_outputs.empty()) {
+    out << yamlList(pair.outputs);
+  } else {
+    out << "{ ";
+    for (size_t i = 0; i < pair.signal_outputs.size(); ++i) {
+      out << (i == 0 ? "" : ", ") << pair.signal_outputs[i].first << ": "
+          << yamlList(pair.signal_outputs[i].second);
+    }
+    out << " }";
+  }
+  out << "\n";
   if (!pair.mode.empty()) {
     out << "    mode: " << pair.mode << "\n";
   }
@@ -121,7 +132,15 @@ std::string FacilityConfig::yaml() const {
     if (!machine.label.empty()) {
       out << "label: " << machine.label << ", ";
     }
-    out << "input: " << machine.input << " }\n";
+    if (machine.inputs.empty()) {
+      out << "input: " << machine.input << " }\n";
+      continue;
+    }
+    out << "inputs: { ";
+    for (size_t i = 0; i < machine.inputs.size(); ++i) {
+      out << (i == 0 ? "" : ", ") << machine.inputs[i].first << ": " << machine.inputs[i].second;
+    }
+    out << " } }\n";
   }
   out << "pairs:\n";
   for (const auto& pair : pairs) {

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace failover::testing {
@@ -38,6 +39,9 @@ struct FacilityConfig {
     std::string id;
     std::string label;  // "" = the id, the node's default
     int input = 0;      // 1-based router input
+    // One input per signal, e.g. {{"fill", 1}, {"key", 5}}, written as `inputs:` in this
+    // order in place of `input`.
+    std::vector<std::pair<std::string, int>> inputs = {};
   };
 
   struct Pair {
@@ -46,7 +50,10 @@ struct FacilityConfig {
     std::string main;
     std::string backup;
     std::vector<int> outputs;  // 1-based router outputs
-    std::string mode;          // "auto" or "manual"
+    // The outputs per signal, e.g. {{"fill", {1, 3}}, {"key", {2}}}, written as the `outputs:`
+    // map in this order in place of `outputs`.
+    std::vector<std::pair<std::string, std::vector<int>>> signal_outputs = {};
+    std::string mode;  // "auto" or "manual"
     std::optional<bool> armed;
     // e.g. {"engine", "videoio", "network"}; an empty list is written (no automatic failover).
     std::optional<std::vector<std::string>> triggers;

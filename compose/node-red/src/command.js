@@ -1,14 +1,13 @@
 // Turns what the facility panel sends into failover-node commands (docs/mqtt-api.md).
 // The panel sends msg.topic "switch" {pair, target}, "mode" {pair, mode} or "armed"
 // {pair, armed}; the pair must be one the panel shows (flow.pairs, kept by "facility").
+// It sends "router" {router, enabled} for a router's toggle; the router must be one the panel
+// shows (flow.routerIds).
 // Every command is JSON and names who asked, as `requested_by`: "node-red", or
 // "node-red:<user>" when the dashboard knows its user (msg._client.user, set by a dashboard
 // user plugin). Commands are QoS 1 and never retained.
 const base = env.get('FAILOVER_BASE');
 const body = msg.payload && typeof msg.payload === 'object' ? msg.payload : {};
-const pair = typeof body.pair === 'string' ? body.pair : '';
-if (!pair || !(flow.get('pairs') || []).includes(pair)) return null;
-const prefix = base + '/pair/' + pair;
 
 function requestedBy(client) {
     const user = client && client.user;
@@ -20,6 +19,16 @@ function requestedBy(client) {
 }
 const requested_by = requestedBy(msg._client);
 const command = (topic, fields) => ({ topic, payload: JSON.stringify({ ...fields, requested_by }), qos: 1, retain: false });
+
+if (msg.topic === 'router') {
+    const router = typeof body.router === 'string' ? body.router : '';
+    if (!router || !(flow.get('routerIds') || []).includes(router) || typeof body.enabled !== 'boolean') return null;
+    return command(base + '/router/' + router + '/set/enabled', { enabled: body.enabled });
+}
+
+const pair = typeof body.pair === 'string' ? body.pair : '';
+if (!pair || !(flow.get('pairs') || []).includes(pair)) return null;
+const prefix = base + '/pair/' + pair;
 
 if (msg.topic === 'mode') {
     if (body.mode !== 'auto' && body.mode !== 'manual') return null;

@@ -1,7 +1,7 @@
 // Every topic the panel reads arrives on one mqtt-in node subscribed at start (see
 // "subscribe"); this sends each message to the part of the flow that handles it.
 // Outputs: the facility (node info, pair states, switch answers), switch events, node state,
-// router state.
+// router state (wired to the router line and to the facility, for the router toggles).
 const base = env.get('FAILOVER_BASE');
 const topic = String(msg.topic || '');
 if (!topic.startsWith(base + '/')) return null;

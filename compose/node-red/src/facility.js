@@ -7,10 +7,12 @@
 //                          means the pair is gone.
 //   B/pair/<p>/response/switch   the answer to this panel's own Switch (matched by transaction).
 //   B/node/state           online / offline (the node's LWT).
+//   B/router/<r>/state     each router's state (enabled, connected, state), for its toggle;
+//                          an empty payload means the router is gone.
 // Before B/node/info arrives, every pair that has published a state is shown.
-// One output: the panel's message, { node, nodeOnline, machines, pairs: [...] }, which the
-// dashboard replays to a browser that opens the page later. The list of shown pairs is also
-// kept as flow.pairs for the command function.
+// One output: the panel's message, { node, nodeOnline, machines, routers: [...], pairs: [...] },
+// which the dashboard replays to a browser that opens the page later. The lists of shown pairs
+// and routers are also kept as flow.pairs and flow.routerIds for the command function.
 const base = env.get('FAILOVER_BASE');
 const topic = String(msg.topic || '');
 if (!topic.startsWith(base + '/')) return null;
@@ -19,6 +21,7 @@ const parts = topic.slice(base.length + 1).split('/');
 const validId = (x) => typeof x === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(x) && !(x in Object.prototype);
 
 const f = flow.get('facility') || { info: null, states: {}, replies: {}, gone: {}, nodeOnline: true };
+if (!f.routers) f.routers = {};
 const payload = msg.payload;
 const empty = payload === undefined || payload === null || payload === '' ||
     (Buffer.isBuffer(payload) && payload.length === 0);
@@ -97,6 +100,10 @@ if (parts[0] === 'node' && parts[1] === 'info' && parts.length === 2) {
     } else {
         return null;
     }
+} else if (parts[0] === 'router' && validId(parts[1]) && parts[2] === 'state' && parts.length === 3) {
+    if (empty) delete f.routers[parts[1]];
+    else if (isObject(payload)) f.routers[parts[1]] = payload;
+    else return null;
 } else if (parts[0] === 'pair' && validId(parts[1]) && parts[2] === 'response' && parts[3] === 'switch' && parts.length === 4) {
     if (!isObject(payload)) return null;
     // Answers to other dashboards' or scripts' requests are not ours to show.
@@ -128,12 +135,27 @@ const pairs = shown.map((q) => {
     };
 });
 flow.set('pairs', pairs.map((p) => p.id));
+// The routers B/node/info lists (or, before it arrives, every router with a state), each with
+// its live state, for the router toggles.
+const routerIds = f.info ? f.info.routers.filter(validId) : Object.keys(f.routers).sort();
+const routers = routerIds.map((id) => {
+    const r = f.routers[id] || null;
+    return {
+        id,
+        enabled: r ? r.enabled !== false : null,
+        connected: !!(r && r.connected),
+        state: (r && typeof r.state === 'string') ? r.state : '',
+        reason: (r && typeof r.reason === 'string') ? r.reason : '',
+    };
+});
+flow.set('routerIds', routerIds);
 return {
     topic: 'facility',
     payload: {
         node: f.info ? { id: f.info.node_id, version: f.info.version, routers: f.info.routers } : null,
         nodeOnline: f.nodeOnline !== false,
         machines: f.info ? f.info.machines : {},
+        routers,
         pairs,
     },
 };

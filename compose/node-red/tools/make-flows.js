@@ -58,10 +58,10 @@ nodes.push({ id: 'fo_in', type: 'mqtt in', z: tab, name: 'failover-node topics',
     datatype: 'auto-detect', broker, nl: false, rap: true, rh: 0, inputs: 1, ...at(470), wires: [['fo_fn_dispatch']] });
 nodes.push({ id: 'fo_fn_dispatch', type: 'function', z: tab, name: 'dispatch', func: src('dispatch.js'), outputs: 4,
     timeout: 0, noerr: 0, initialize: '', finalize: '', libs: [], ...at(670),
-    wires: [['fo_fn_facility'], ['fo_fn_log'], ['fo_node_text', 'fo_fn_facility'], ['fo_fn_router']] });
+    wires: [['fo_fn_facility'], ['fo_fn_log'], ['fo_node_text', 'fo_fn_facility'], ['fo_fn_router', 'fo_fn_facility']] });
 row();
 
-// Node info, pair states and answers -> the facility -> the panel.
+// Node info, pair and router states and answers -> the facility -> the panel.
 nodes.push({ id: 'fo_fn_facility', type: 'function', z: tab, name: 'facility', func: src('facility.js'),
     outputs: 1, timeout: 0, noerr: 0, initialize: '', finalize: '', libs: [], ...at(870), wires: [['fo_panel']] });
 nodes.push({ id: 'fo_panel', type: 'ui-template', z: tab, group: group('pairs'), page: '', ui: '',
@@ -70,7 +70,7 @@ nodes.push({ id: 'fo_panel', type: 'ui-template', z: tab, group: group('pairs'),
     templateScope: 'local', className: '', ...at(1100), wires: [['fo_fn_command']] });
 row();
 
-// The panel's buttons and toggles -> commands.
+// The panel's buttons and toggles (pairs' and routers') -> commands.
 nodes.push({ id: 'fo_fn_command', type: 'function', z: tab, name: 'command', func: src('command.js'), outputs: 1,
     timeout: 0, noerr: 0, initialize: '', finalize: '', libs: [], ...at(1350), wires: [['fo_out']] });
 nodes.push({ id: 'fo_out', type: 'mqtt out', z: tab, name: 'commands (QoS 1, not retained)', topic: '', qos: '1',

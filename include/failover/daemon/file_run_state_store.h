@@ -2,6 +2,8 @@
 
 // FileRunStateStore: the RunStateStore port on the state file (config::saveRunState, which
 // writes a temporary file, fsyncs it, renames it over the file and fsyncs the directory).
+// The file gets only the settings that differ from the YAML's, each with the YAML value it
+// overrides (config::overridesOf).
 // The writing is done on the store's own worker thread, so the io thread never waits for a
 // disk: save() hands the state over and returns. States are coalesced: while one is being
 // written, only the newest of those saved meanwhile waits, and it is written next. A failed
@@ -34,8 +36,9 @@ class FileRunStateStore final : public ports::RunStateStore {
   // Writes one state; called on the worker thread only.
   using Writer = std::function<core::Status(const config::RunState&)>;
 
-  // Saves to the state file at `path` with config::saveRunState.
-  explicit FileRunStateStore(const std::string& path);
+  // Saves to the state file at `path` with config::saveRunState: the settings that differ
+  // from `configured`, the YAML's values.
+  FileRunStateStore(const std::string& path, const config::RunState& configured);
   // Saves with `writer` (tests put a slow or failing disk here); `destination` names where
   // the states go in log lines.
   FileRunStateStore(std::string destination, Writer writer);

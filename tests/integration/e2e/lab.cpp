@@ -67,7 +67,7 @@ void Lab::start() {
   if (!broker_.start()) {
     throw std::runtime_error("mosquitto did not start");
   }
-  launchRouter("127.0.0.1:0", {{kOutputA, kMainInput}, {kOutputB, kMainInput}});
+  launchRouter("127.0.0.1:0", options_.routes);
   reconnectClients();
   writeConfig();
   startNode();
@@ -75,6 +75,18 @@ void Lab::start() {
 }
 
 void Lab::writeConfig() {
+  facilityConfig().write(configPath());
+}
+
+std::vector<std::string> Lab::machineIds() const {
+  std::vector<std::string> ids;
+  for (const auto& machine : facilityConfig().machines) {
+    ids.push_back(machine.id);
+  }
+  return ids;
+}
+
+testing::FacilityConfig Lab::facilityConfig() const {
   testing::FacilityConfig config;
   config.mqtt = {broker_.uri(), "failover", 5, options_.mqtt_version};
   config.homeassistant_enabled = false;
@@ -99,7 +111,10 @@ void Lab::writeConfig() {
   pair.failback_after_ms = options_.failback_after_ms;
   config.pairs = {pair};
   config.extra_yaml = options_.extra_yaml;
-  config.write(configPath());
+  if (options_.facility) {
+    options_.facility(config);
+  }
+  return config;
 }
 
 void Lab::startNode() {
@@ -140,8 +155,19 @@ void Lab::killNode(int signal_number) {
 }
 
 void Lab::launchRouter(const std::string& listen, const std::map<int, int>& routes) {
-  std::vector<std::string> argv{
-      testing::binaryPath("videohub-sim"), "--listen", listen, "--inputs", "8", "--outputs", "8"};
+  std::vector<std::string> argv{testing::binaryPath("videohub-sim"),
+                                "--listen",
+                                listen,
+                                "--inputs",
+                                std::to_string(options_.router_inputs),
+                                "--outputs",
+                                std::to_string(options_.router_outputs)};
+  if (!options_.router_log_level.empty()) {
+    // Through a shell that sends the log to a file; `exec` keeps the simulator the child.
+    argv.insert(argv.begin(), {"/bin/sh", "-c", "exec \"$@\" 2>>\"$0\"", routerLogPath().string()});
+    argv.push_back("--log-level");
+    argv.push_back(options_.router_log_level);
+  }
   for (const auto& [output, input] : routes) {
     argv.push_back("--route");
     argv.push_back(std::to_string(output) + "=" + std::to_string(input));
@@ -152,6 +178,13 @@ void Lab::launchRouter(const std::string& listen, const std::map<int, int>& rout
     throw std::runtime_error("videohub-sim did not report its port");
   }
   router_port_ = testing::announcedPort(*line);
+}
+
+std::string Lab::routerLog() const {
+  std::ifstream file(routerLogPath());
+  std::ostringstream text;
+  text << file.rdbuf();
+  return text.str();
 }
 
 std::string Lab::sim(const std::string& command) {
@@ -229,22 +262,25 @@ void Lab::reconnectClients() {
       endpoint(), testing::MqttSubscription{
                       .filters = {"failover/fo1/#", "render/+/status"}, .qos = 1, .confirm = true});
   if (options_.render_sim) {
-    render_sim_ = std::make_unique<testing::ChildProcess>(
-        std::vector<std::string>{testing::binaryPath("render-sim"), "--broker", broker_.uri(),
-                                 "--machine", std::string(kMain) + "," + kBackup});
+    std::string machines;
+    for (const auto& id : machineIds()) {
+      machines += (machines.empty() ? "" : ",") + id;
+    }
+    render_sim_ = std::make_unique<testing::ChildProcess>(std::vector<std::string>{
+        testing::binaryPath("render-sim"), "--broker", broker_.uri(), "--machine", machines});
     if (!render_sim_->waitForLine("ready", 10000ms)) {
       throw std::runtime_error("render-sim did not report ready");
     }
     return;
   }
-  for (const char* machine : {kMain, kBackup}) {
-    publish(std::string("render/") + machine + "/status", "online", true);
+  const std::vector<std::string> machines = machineIds();
+  for (const auto& machine : machines) {
+    publish("render/" + machine + "/status", "online", true);
   }
   // One long-lived mosquitto_pub per topic, as each agent keeps its connection.
   auto publishers = std::make_shared<testing::LinePublishers>(endpoint());
   heartbeats_ = std::make_unique<Heartbeats>(
-      std::vector<std::string>{kMain, kBackup},
-      [publishers](const std::string& topic_name, const std::string& payload) {
+      machines, [publishers](const std::string& topic_name, const std::string& payload) {
         publishers->publish(topic_name, payload);
       });
   heartbeats_->start();
@@ -258,9 +294,9 @@ void Lab::waitHeartbeatsFlowing() {
       endpoint(), {.filters = {"render/+/engine", "render/+/videoio", "render/+/network"},
                    .qos = 1,
                    .confirm = true});
-  for (const char* machine : {kMain, kBackup}) {
+  for (const auto& machine : machineIds()) {
     for (const char* check : {"engine", "videoio", "network"}) {
-      const std::string topic_name = std::string("render/") + machine + "/" + check;
+      const std::string topic_name = "render/" + machine + "/" + check;
       if (!agents.waitLatest(
               topic_name, [](const std::string&) { return true; }, 5000ms)) {
         throw std::runtime_error("no heartbeat on " + topic_name);

@@ -25,6 +25,7 @@
 #include <nlohmann/json.hpp>
 
 #include "support/child_process.h"
+#include "support/facility_config.h"
 #include "support/heartbeats.h"
 #include "support/mosquitto_broker.h"
 #include "support/mqtt_test_client.h"
@@ -66,6 +67,18 @@ struct LabOptions {
   bool render_sim = false;
   int mqtt_version = 5;       // 5 or 3 (3.1.1)
   bool write_labels = false;  // routers.vh1.write_labels
+  // Changes the facility the node is configured with, after the lab has written green into
+  // it (e.g. green as a fill+key pair, more machines and pairs). Every machine it lists is
+  // played like green's, with heartbeats or render-sim.
+  std::function<void(testing::FacilityConfig&)> facility;
+  // The router's size and its routing at start (1-based output → input), which must show
+  // green's Main on every output of green.
+  int router_inputs = 8;
+  int router_outputs = 8;
+  std::map<int, int> routes{{kOutputA, kMainInput}, {kOutputB, kMainInput}};
+  // The simulator's log level ("debug" logs every request it gets); when set, its log goes to
+  // routerLogPath() instead of the test's output.
+  std::string router_log_level;
 };
 
 class Lab {
@@ -91,6 +104,9 @@ class Lab {
   void killNode(int signal_number);
 
   // --- the router ---
+  // The simulator's log (LabOptions::router_log_level), appended across restarts.
+  std::filesystem::path routerLogPath() const { return directory_.path() / "router.log"; }
+  std::string routerLog() const;
   // Sends one control command to the simulator and returns its answer line.
   std::string sim(const std::string& command);
   // The simulator's routing, 1-based output → input.
@@ -136,6 +152,10 @@ class Lab {
 
  private:
   void writeConfig();
+  // The configuration the node gets: green, changed by LabOptions::facility.
+  testing::FacilityConfig facilityConfig() const;
+  // Every machine of facilityConfig(), which the lab plays.
+  std::vector<std::string> machineIds() const;
   void waitHeartbeatsFlowing();
   void launchRouter(const std::string& listen, const std::map<int, int>& routes);
   testing::MqttEndpoint endpoint() const { return {broker_.port()}; }

@@ -25,11 +25,13 @@ std::string readAll(const std::string& path) {
   return content.str();
 }
 
-RunState sampleState() {
-  RunState state;
-  state.pairs["green"] = {FailoverMode::Manual, false};
-  state.pairs["blue"] = {FailoverMode::Auto, true};
-  state.routers["vh1"] = {false};
+// Overrides of the YAML values of sampleConfig(): green manual and disarmed, vh1 disabled.
+RunStateOverrides sampleState() {
+  RunStateOverrides state;
+  state.values.pairs["green"] = {FailoverMode::Manual, false};
+  state.overrode.pairs["green"] = {FailoverMode::Auto, true};
+  state.values.routers["vh1"] = {false};
+  state.overrode.routers["vh1"] = {true};
   return state;
 }
 
@@ -56,9 +58,11 @@ TEST(StateFileTest, SaveThenLoadRoundTrips) {
 TEST(StateFileTest, PartialEntriesRoundTrip) {
   TempDir dir;
   const std::string path = dir.file("state.json");
-  RunState state;
-  state.pairs["green"].armed = false;  // mode not set
-  state.routers["vh1"] = {};
+  RunStateOverrides state;
+  state.values.pairs["green"].armed = false;  // mode not set
+  state.overrode.pairs["green"].armed = true;
+  state.values.pairs["blue"].mode = FailoverMode::Manual;  // from an older file: no "overrode"
+  state.values.routers["vh1"] = {};
   ASSERT_TRUE(saveRunState(path, state).isOk());
   const auto loaded = loadRunState(path);
   ASSERT_TRUE(loaded.isOk());
@@ -69,7 +73,7 @@ TEST(StateFileTest, MissingFileIsAFirstStartNotAnError) {
   TempDir dir;
   const auto loaded = loadRunState(dir.file("never-written.json"));
   ASSERT_TRUE(loaded.isOk());
-  EXPECT_EQ(*loaded, RunState{});
+  EXPECT_EQ(*loaded, RunStateOverrides{});
 }
 
 TEST(StateFileTest, SaveCreatesMissingDirectories) {
@@ -82,7 +86,7 @@ TEST(StateFileTest, SaveCreatesMissingDirectories) {
 TEST(StateFileTest, SaveReplacesTheFileAndLeavesNoTemporaryBehind) {
   TempDir dir;
   const std::string path = dir.file("state.json");
-  ASSERT_TRUE(saveRunState(path, RunState{}).isOk());
+  ASSERT_TRUE(saveRunState(path, RunStateOverrides{}).isOk());
   ASSERT_TRUE(saveRunState(path, sampleState()).isOk());
   EXPECT_EQ(*loadRunState(path), sampleState());
   std::vector<std::string> names;
@@ -100,8 +104,8 @@ TEST(StateFileTest, FailedSaveLeavesThePreviousFileIntact) {
   // Something in the way of the temporary file: the save must fail without touching the
   // file readers use.
   std::filesystem::create_directory(path + ".tmp");
-  RunState changed;
-  changed.pairs["green"] = {FailoverMode::Auto, true};
+  RunStateOverrides changed;
+  changed.values.pairs["green"] = {FailoverMode::Auto, true};
   const core::Status status = saveRunState(path, changed);
   EXPECT_FALSE(status.isOk());
   EXPECT_THAT(status.message(), HasSubstr("state.json.tmp"));
@@ -127,6 +131,7 @@ TEST(StateFileTest, WrittenFileIsReadableJson) {
   EXPECT_THAT(text, HasSubstr("\"version\": 1"));
   EXPECT_THAT(text, HasSubstr("\"mode\": \"manual\""));
   EXPECT_THAT(text, HasSubstr("\"enabled\": false"));
+  EXPECT_THAT(text, HasSubstr("\"overrode\""));
 }
 
 class CorruptStateFileTest : public ::testing::TestWithParam<std::string> {};
@@ -149,8 +154,11 @@ INSTANTIATE_TEST_SUITE_P(
                       "{\"version\":1,\"pairs\":{\"g\":{\"mode\":3}}}",
                       "{\"version\":1,\"pairs\":{\"g\":{\"armed\":\"yes\"}}}",
                       "{\"version\":1,\"routers\":{\"r\":{\"enabled\":1}}}",
-                      "{\"version\":1,\"routers\":5}", std::string("\0\x01\xff\xfe", 4),
-                      "{\"version\":1} trailing"));
+                      "{\"version\":1,\"routers\":5}",
+                      "{\"version\":1,\"pairs\":{\"g\":{\"mode\":\"auto\",\"overrode\":1}}}",
+                      "{\"version\":1,\"pairs\":{\"g\":{\"overrode\":{\"mode\":\"x\"}}}}",
+                      "{\"version\":1,\"routers\":{\"r\":{\"overrode\":{\"enabled\":0}}}}",
+                      std::string("\0\x01\xff\xfe", 4), "{\"version\":1} trailing"));
 
 TEST(StateFileTest, OversizedFileIsCorrupt) {
   TempDir dir;
@@ -168,7 +176,7 @@ TEST(StateFileTest, UnknownMembersAreIgnored) {
       "{\"version\":1,\"saved_by\":\"x\",\"pairs\":{\"green\":{\"armed\":false,\"note\":1}}}");
   const auto loaded = loadRunState(path);
   ASSERT_TRUE(loaded.isOk());
-  EXPECT_EQ(loaded->pairs.at("green").armed, false);
+  EXPECT_EQ(loaded->values.pairs.at("green").armed, false);
 }
 
 TEST(StateFileTest, DirectoryInsteadOfFileIsAnError) {
@@ -176,7 +184,7 @@ TEST(StateFileTest, DirectoryInsteadOfFileIsAnError) {
   EXPECT_FALSE(loadRunState(dir.path().string()).isOk());
 }
 
-TEST(ApplyRunStateTest, OverridesTheConfiguredValues) {
+TEST(ApplyRunStateTest, OverridesApplyWhileTheYamlStillSaysWhatTheyOverrode) {
   Config config = sampleConfig();
   const auto warnings = applyRunState(config, sampleState());
   EXPECT_THAT(warnings, IsEmpty());
@@ -186,11 +194,73 @@ TEST(ApplyRunStateTest, OverridesTheConfiguredValues) {
   EXPECT_FALSE(config.findRouter("vh1")->enabled);
 }
 
+TEST(ApplyRunStateTest, AnEditedYamlValueWinsAndTheOverrideIsDroppedWithAWarning) {
+  // vh1 was disabled at run time over a YAML true; the YAML has since been edited to false.
+  Config config = sampleConfig();
+  config.routers[0].enabled = false;
+  RunStateOverrides saved = sampleState();
+  EXPECT_THAT(applyRunState(config, saved),
+              ElementsAre("state file: router 'vh1' enabled is false in the YAML, which was true "
+                          "when it was overridden at run time; the YAML wins and the override "
+                          "false is dropped"));
+  EXPECT_FALSE(config.findRouter("vh1")->enabled);
+  // The YAML still says what green's overrides overrode: they apply.
+  EXPECT_EQ(config.findPair("green")->mode, FailoverMode::Manual);
+  EXPECT_FALSE(config.findPair("green")->armed);
+  // Saved again, the dropped override is gone from the file: should the YAML say true again,
+  // the router is enabled.
+  RunStateOverrides expected = sampleState();
+  expected.values.routers.clear();
+  expected.overrode.routers.clear();
+  Config yaml = sampleConfig();
+  yaml.routers[0].enabled = false;
+  EXPECT_EQ(overridesOf(runStateOf(config), runStateOf(yaml)), expected);
+}
+
+TEST(ApplyRunStateTest, AnEditedPairModeWinsWithAWarningNamingTheSettingAndBothValues) {
+  Config config = sampleConfig();
+  RunStateOverrides saved;
+  saved.values.pairs["blue"].mode = FailoverMode::Auto;  // set at run time over manual...
+  saved.overrode.pairs["blue"].mode = FailoverMode::Manual;
+  saved.values.pairs["green"].mode = FailoverMode::Manual;  // set at run time over auto...
+  saved.overrode.pairs["green"].mode = FailoverMode::Auto;
+  config.pairs[1].mode = FailoverMode::Auto;    // ...then the YAML was edited to auto
+  config.pairs[0].mode = FailoverMode::Manual;  // ...then the YAML was edited to manual
+  EXPECT_THAT(
+      applyRunState(config, saved),
+      ElementsAre("state file: pair 'blue' mode is auto in the YAML, which was manual when it "
+                  "was overridden at run time; the YAML wins and the override auto is dropped",
+                  "state file: pair 'green' mode is manual in the YAML, which was auto when it "
+                  "was overridden at run time; the YAML wins and the override manual is "
+                  "dropped"));
+  EXPECT_EQ(config.findPair("blue")->mode, FailoverMode::Auto);
+  EXPECT_EQ(config.findPair("green")->mode, FailoverMode::Manual);
+}
+
+TEST(ApplyRunStateTest, OlderFilesWithoutOverrodeKeepOnlyWhatDiffersWithAWarning) {
+  Config config = sampleConfig();
+  RunStateOverrides saved;  // an older file: every setting, no "overrode"
+  saved.values.pairs["green"] = {FailoverMode::Manual, true};
+  saved.values.pairs["blue"] = {FailoverMode::Auto, true};
+  saved.values.routers["vh1"] = {true};
+  EXPECT_THAT(applyRunState(config, saved),
+              ElementsAre("state file: pair 'green' mode manual was saved without the YAML value "
+                          "it overrode (older file); kept, as an override of the YAML value "
+                          "auto"));
+  EXPECT_EQ(config.findPair("green")->mode, FailoverMode::Manual);
+  // Written back, only the difference remains, now with the value it overrides.
+  RunStateOverrides expected;
+  expected.values.pairs["green"].mode = FailoverMode::Manual;
+  expected.overrode.pairs["green"].mode = FailoverMode::Auto;
+  EXPECT_EQ(overridesOf(runStateOf(config), runStateOf(sampleConfig())), expected);
+}
+
 TEST(ApplyRunStateTest, UnsetFieldsKeepTheConfiguredValues) {
   Config config = sampleConfig();
   config.pairs[0].mode = FailoverMode::Manual;
-  RunState state;
-  state.pairs["green"].armed = false;
+  RunStateOverrides state;
+  state.values.pairs["green"].armed = false;
+  state.overrode.pairs["green"].armed = true;
   EXPECT_THAT(applyRunState(config, state), IsEmpty());
   EXPECT_EQ(config.findPair("green")->mode, FailoverMode::Manual);
   EXPECT_FALSE(config.findPair("green")->armed);
@@ -198,9 +268,9 @@ TEST(ApplyRunStateTest, UnsetFieldsKeepTheConfiguredValues) {
 
 TEST(ApplyRunStateTest, UnknownPairsAndRoutersAreIgnoredWithAWarning) {
   Config config = sampleConfig();
-  RunState state;
-  state.pairs["gone"] = {FailoverMode::Manual, false};
-  state.routers["old-hub"] = {false};
+  RunStateOverrides state;
+  state.values.pairs["gone"] = {FailoverMode::Manual, false};
+  state.values.routers["old-hub"] = {false};
   const Config before = config;
   EXPECT_THAT(applyRunState(config, state),
               ElementsAre("state file names pair 'gone', which the configuration does not have; "
@@ -211,16 +281,26 @@ TEST(ApplyRunStateTest, UnknownPairsAndRoutersAreIgnoredWithAWarning) {
   EXPECT_EQ(config.routers[0].enabled, before.routers[0].enabled);
 }
 
-TEST(ApplyRunStateTest, RunStateOfCapturesTheCurrentSettings) {
-  Config config = sampleConfig();
-  config.pairs[1].armed = false;
-  config.routers[0].enabled = false;
-  const RunState state = runStateOf(config);
-  EXPECT_EQ(state.pairs.at("blue"), (PairRunState{FailoverMode::Auto, false}));
-  EXPECT_EQ(state.routers.at("vh1"), (RouterRunState{false}));
+TEST(OverridesOfTest, HoldsOnlyWhatDiffersFromTheYamlWithTheValueItOverrides) {
+  const RunState configured = runStateOf(sampleConfig());
+  Config changed = sampleConfig();
+  changed.pairs[1].armed = false;
+  changed.routers[0].enabled = false;
+  const RunStateOverrides overrides = overridesOf(runStateOf(changed), configured);
+  EXPECT_EQ(overrides.values.pairs.count("green"), 0u);
+  EXPECT_EQ(overrides.values.pairs.at("blue"), (PairRunState{std::nullopt, false}));
+  EXPECT_EQ(overrides.overrode.pairs.at("blue"), (PairRunState{std::nullopt, true}));
+  EXPECT_EQ(overrides.values.routers.at("vh1"), (RouterRunState{false}));
+  EXPECT_EQ(overrides.overrode.routers.at("vh1"), (RouterRunState{true}));
+  // Applied to the same YAML, they give back the changed settings.
   Config fresh = sampleConfig();
-  EXPECT_THAT(applyRunState(fresh, state), IsEmpty());
-  EXPECT_EQ(runStateOf(fresh), state);
+  EXPECT_THAT(applyRunState(fresh, overrides), IsEmpty());
+  EXPECT_EQ(runStateOf(fresh), runStateOf(changed));
+}
+
+TEST(OverridesOfTest, NothingChangedIsNothingToSave) {
+  const RunState configured = runStateOf(sampleConfig());
+  EXPECT_EQ(overridesOf(configured, configured), RunStateOverrides{});
 }
 
 }  // namespace

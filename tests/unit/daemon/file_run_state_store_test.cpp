@@ -71,14 +71,31 @@ class HeldDisk {
 TEST(FileRunStateStoreTest, SavesTheStateFile) {
   const failover::testing::TempDir dir("failover-state-store");
   const std::string path = (dir.path() / "state" / "run.json").string();
-  FileRunStateStore store(path);
+  FileRunStateStore store(path, modeOf(config::FailoverMode::Auto));
   store.save(modeOf(config::FailoverMode::Manual));
   store.flush();
   const auto loaded = config::loadRunState(path);
   ASSERT_TRUE(loaded.isOk()) << loaded.status().message();
-  EXPECT_EQ(loaded.value(), modeOf(config::FailoverMode::Manual));
+  // Only what differs from the YAML's values, with the value it overrides.
+  config::RunStateOverrides expected;
+  expected.values.pairs["green"].mode = config::FailoverMode::Manual;
+  expected.overrode.pairs["green"].mode = config::FailoverMode::Auto;
+  EXPECT_EQ(loaded.value(), expected);
   EXPECT_EQ(store.written(), 1u);
   EXPECT_EQ(store.failed(), 0u);
+}
+
+TEST(FileRunStateStoreTest, ASettingSetBackToTheYamlValueLeavesTheFile) {
+  const failover::testing::TempDir dir("failover-state-store");
+  const std::string path = dir.file("run.json");
+  FileRunStateStore store(path, modeOf(config::FailoverMode::Auto));
+  store.save(modeOf(config::FailoverMode::Manual));
+  store.flush();
+  store.save(modeOf(config::FailoverMode::Auto));
+  store.flush();
+  const auto loaded = config::loadRunState(path);
+  ASSERT_TRUE(loaded.isOk()) << loaded.status().message();
+  EXPECT_EQ(loaded.value(), config::RunStateOverrides{});
 }
 
 TEST(FileRunStateStoreTest, SaveReturnsWhileTheDiskIsSlowAndOnlyTheNewestStateWaits) {
@@ -119,7 +136,7 @@ TEST(FileRunStateStoreTest, AFailedWriteIsCountedAndTheNextSaveTriesAgain) {
 }
 
 TEST(FileRunStateStoreTest, AnUnwritableStateFileIsReportedNotFatal) {
-  FileRunStateStore store("/proc/failover-node-test/state.json");
+  FileRunStateStore store("/proc/failover-node-test/state.json", armedOf(true));
   store.save(armedOf(false));
   store.flush();
   EXPECT_EQ(store.failed(), 1u);
@@ -130,13 +147,14 @@ TEST(FileRunStateStoreTest, AStateStillWaitingIsWrittenBeforeTheStoreGoesAway) {
   const failover::testing::TempDir dir("failover-state-store");
   const std::string path = dir.file("run.json");
   {
-    FileRunStateStore store(path);
+    FileRunStateStore store(path, armedOf(true));
     store.save(armedOf(true));
     store.save(armedOf(false));
   }
   const auto loaded = config::loadRunState(path);
   ASSERT_TRUE(loaded.isOk()) << loaded.status().message();
-  EXPECT_EQ(loaded.value(), armedOf(false));
+  EXPECT_EQ(loaded->values.pairs.at("green").armed, false);
+  EXPECT_EQ(loaded->overrode.pairs.at("green").armed, true);
 }
 
 }  // namespace
