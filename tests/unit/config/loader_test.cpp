@@ -124,6 +124,7 @@ TEST(LoaderTest, ExampleConfigurationLoadsCleanWithEveryKeySet) {
   const Config& config = result.config;
   EXPECT_EQ(config.mqtt.username, "fo1");
   EXPECT_EQ(config.mqtt.password_file, "/etc/failover-node/mqtt.pass");
+  EXPECT_EQ(config.audit_log, "/var/lib/failover-node/audit.jsonl");
   ASSERT_TRUE(config.mqtt.tls.has_value());
   EXPECT_EQ(config.mqtt.tls->ca_file, "/etc/failover-node/ca.pem");
   EXPECT_TRUE(config.mqtt.tls->verify);
