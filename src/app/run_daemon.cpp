@@ -1,8 +1,8 @@
 // failover-node --config FILE: the running daemon. The composition root: loads and validates
 // the configuration, restores the saved run-time settings, builds the adapters around the
 // node (Paho for the bus, the Videohub client for each router, an Asio timer and clock, the
-// state file written on its own thread) and runs them all on one io_context thread until
-// SIGINT or SIGTERM.
+// state file and the audit trail each written on its own thread) and runs them all on one
+// io_context thread until SIGINT or SIGTERM.
 
 #include <cstdio>
 #include <fstream>
@@ -20,6 +20,8 @@
 #include "failover/config/loader.h"
 #include "failover/config/state_file.h"
 #include "failover/daemon/asio_ports.h"
+#include "failover/daemon/audit_record.h"
+#include "failover/daemon/file_audit_trail.h"
 #include "failover/daemon/file_run_state_store.h"
 #include "failover/daemon/node.h"
 #include "failover/daemon/videohub_router.h"
@@ -203,16 +205,27 @@ int runDaemon(const CommandLine& command_line) {
     }
   }
 
-  daemon::NodeIdentity identity{kVersion, hashFile(command_line.config_path),
-                                discoveryMessages(config)};
-  daemon::Node node(config,
-                    daemon::NodePorts{bus, time_source, engine_timer, router_ports, &publish_timer,
-                                      run_state_store.get()},
-                    std::move(identity));
+  // Declared before the node too: the lines still waiting when it stops are written.
+  std::unique_ptr<daemon::FileAuditTrail> audit_trail;
+  if (!config.audit_log.empty()) {
+    daemon::AuditFileOptions audit_options;
+    audit_options.path = config.audit_log;
+    audit_options.max_bytes = static_cast<uint64_t>(config.audit_log_max_mb) * 1024 * 1024;
+    audit_options.keep = config.audit_log_keep;
+    audit_trail = std::make_unique<daemon::FileAuditTrail>(std::move(audit_options));
+  }
+
+  const std::string config_hash = hashFile(command_line.config_path);
+  daemon::NodeIdentity identity{kVersion, config_hash, discoveryMessages(config)};
+  daemon::NodePorts node_ports{bus,          time_source,    engine_timer,
+                               router_ports, &publish_timer, run_state_store.get()};
+  node_ports.audit_trail = audit_trail.get();
+  daemon::Node node(config, std::move(node_ports), std::move(identity));
   node_ptr = &node;
 
   log->info("failover-node {} starting: node {}, {}", kVersion, config.node_id,
             config::summarize(config));
+  node.audit(daemon::nodeStartAuditRecord(kVersion, config_hash));
   node.start();
   // Router and broker connect in parallel; the routing read from each router tells the
   // engine which machine is on air before anything may switch.
@@ -223,6 +236,7 @@ int runDaemon(const CommandLine& command_line) {
   if (!bus.start(error)) {
     std::fprintf(stderr, "failover-node: cannot use MQTT server %s: %s\n",
                  config.mqtt.server.c_str(), error.c_str());
+    node.audit(daemon::nodeStopAuditRecord("cannot use the MQTT server"));
     return 1;
   }
 
@@ -232,6 +246,7 @@ int runDaemon(const CommandLine& command_line) {
       return;
     }
     log->info("signal {}: stopping", signal_number);
+    node.audit(daemon::nodeStopAuditRecord("signal " + std::to_string(signal_number)));
     for (auto& [id, router] : routers) {
       router->stop();
     }

@@ -160,6 +160,8 @@ class Validator {
                               " is not encrypted: use ssl:// (or wss://) to connect over TLS");
     }
 
+    checkAuditLog();
+
     checkTopic("homeassistant.discovery_prefix", config_.homeassistant.discovery_prefix,
                "discovery_prefix");
 
@@ -184,6 +186,22 @@ class Validator {
     checkRange("health.confirm_fail_ms", health.confirm_fail_ms, 0, Bounds::kMaxStaleAfterMs, "ms");
     checkRange("health.offline_confirm_ms", health.offline_confirm_ms, 0,
                Bounds::kMaxOfflineConfirmMs, "ms");
+  }
+
+  void checkAuditLog() {
+    const bool has_path = !config_.audit_log.empty();
+    if (!skip("audit_log") && has_path && config_.audit_log == config_.state_file) {
+      error("audit_log", "audit_log and state_file must be different files");
+    }
+    checkRange("audit_log_max_mb", config_.audit_log_max_mb, Bounds::kMinAuditLogMaxMb,
+               Bounds::kMaxAuditLogMaxMb, "MB");
+    checkRange("audit_log_keep", config_.audit_log_keep, Bounds::kMinAuditLogKeep,
+               Bounds::kMaxAuditLogKeep, "files");
+    for (const char* key : {"audit_log_max_mb", "audit_log_keep"}) {
+      if (!has_path && source_.positions.count(key) != 0) {
+        warning(key, std::string(key) + " has no effect without audit_log");
+      }
+    }
   }
 
   void checkRouters() {

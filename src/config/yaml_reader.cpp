@@ -400,6 +400,9 @@ void Reader::readRoot(const YAML::Node& root) {
                           {"discovery_prefix", string(config.homeassistant.discovery_prefix)}});
                }},
               {"state_file", string(config.state_file)},
+              {"audit_log", string(config.audit_log)},
+              {"audit_log_max_mb", integer(config.audit_log_max_mb)},
+              {"audit_log_keep", integer(config.audit_log_keep)},
               {"health",
                [this](const YAML::Node& n, const std::string& p, Position a) {
                  readHealth(n, p, a);

@@ -65,7 +65,14 @@ void CommandHandler::onCommand(const CommandTopic& topic, const ports::BusMessag
 
   PendingReply pending = replyTo(topic, message);
   const std::string command_id = std::to_string(next_command_id_++);
-  auto parsed = parseCommand(topic, message.payload, command_id, "mqtt");
+  // Who asked: the payload's `requested_by`, else the MQTT 5 user property, else "mqtt".
+  const std::string requested_by = message.requested_by.empty() ? "mqtt" : message.requested_by;
+  auto parsed = parseCommand(topic, message.payload, command_id, requested_by);
+  if (message.requested_by.size() > kMaxCommandPayloadBytes && !parsed.error) {
+    parsed.events.clear();
+    parsed.error = "the requested_by user property is over " +
+                   std::to_string(kMaxCommandPayloadBytes) + " bytes";
+  }
   if (parsed.transaction) {
     pending.dedupe_key = message.topic + "\n" + *parsed.transaction;
     if (const auto known = answered_.find(pending.dedupe_key); known != answered_.end()) {

@@ -24,7 +24,9 @@ Node::Node(const config::Config& config, NodePorts ports, NodeIdentity identity)
       commands_(config_, topics_, time_base_, ports_.bus, ports_.time, stats_,
                 [this](engine::Event event) { dispatch(std::move(event)); }),
       log_(namedLogger("node")),
-      engine_log_(namedLogger("engine")) {}
+      engine_log_(namedLogger("engine")) {
+  stats_.audit_trail = ports_.audit_trail;
+}
 
 Node::~Node() = default;
 
@@ -124,6 +126,12 @@ void Node::onRouterStatus(const RouterStatus& status) {
   publisher_.publishRouterStatus(status);
 }
 
+void Node::audit(const AuditRecord& record) {
+  if (ports_.audit_trail != nullptr) {
+    ports_.audit_trail->append(auditLine(record, config_.node_id, ports_.time.wallNow()));
+  }
+}
+
 void Node::dispatch(engine::Event event) {
   queue_.push_back(std::move(event));
   if (draining_) {
@@ -142,7 +150,9 @@ void Node::drainQueue() {
   while (!queue_.empty()) {
     engine::Event next = std::move(queue_.front());
     queue_.pop_front();
+    handling_switch_ = std::get_if<engine::SwitchCommand>(&next);
     execute(engine_.handle(next, ports_.time.monotonicNow()));
+    handling_switch_ = nullptr;
   }
 }
 
@@ -210,15 +220,21 @@ void Node::perform(const engine::SwitchEventAction& action) {
       event.to.value_or("-"), event.ok ? "ok" : "failed",
       total ? std::to_string(*total) : std::string("-"), event.reason);
   publisher_.publishSwitchEvent(event);
+  audit(switchAuditRecord(event, time_base_));
 }
 
 void Node::perform(const engine::AuditEvent& audit) {
   engine_log_->info("setting {} of {}{} changed from {} to {} by {}", audit.setting, audit.pair,
                     audit.router, audit.from, audit.to, audit.requested_by.value_or("config"));
   publisher_.publishAudit(audit);
+  this->audit(settingAuditRecord(audit));
 }
 
 void Node::perform(const engine::CommandReply& reply) {
+  // A switch the engine refused at once never becomes a switch event; the trail keeps it too.
+  if (handling_switch_ != nullptr && !reply.ok && !reply.event) {
+    audit(refusedSwitchAuditRecord(*handling_switch_, reply));
+  }
   commands_.onReply(reply);
 }
 

@@ -99,6 +99,14 @@ class PahoMessageBus::Impl : public std::enable_shared_from_this<Impl>,
         copy.correlation_data =
             ::mqtt::get<std::string>(properties, ::mqtt::property::CORRELATION_DATA);
       }
+      const std::size_t user_properties = properties.count(::mqtt::property::USER_PROPERTY);
+      for (std::size_t i = 0; i < user_properties && copy.requested_by.empty(); ++i) {
+        const auto [name, value] =
+            ::mqtt::get<::mqtt::string_pair>(properties, ::mqtt::property::USER_PROPERTY, i);
+        if (name == "requested_by") {
+          copy.requested_by = value;
+        }
+      }
       if (auto self = weak.lock()) {
         self->receive(std::move(copy));
       }

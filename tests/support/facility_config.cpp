@@ -117,6 +117,9 @@ std::string FacilityConfig::yaml() const {
   if (!state_file.empty()) {
     out << "state_file: " << state_file << "\n";
   }
+  if (!audit_log.empty()) {
+    out << "audit_log: " << audit_log << "\n";
+  }
   writeHealth(out, health);
   out << "routers:\n";
   for (const auto& router : routers) {

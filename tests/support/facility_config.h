@@ -66,6 +66,7 @@ struct FacilityConfig {
   std::optional<Mqtt> mqtt;
   std::optional<bool> homeassistant_enabled;
   std::string state_file;
+  std::string audit_log;  // empty: no audit trail
   Health health;
   std::vector<Router> routers;
   std::vector<Machine> machines;

@@ -19,6 +19,7 @@
 #include "failover/core/route.h"
 #include "failover/core/time.h"
 #include "failover/engine/events.h"
+#include "failover/ports/audit_trail.h"
 #include "failover/ports/message_bus.h"
 #include "failover/ports/router_control.h"
 #include "failover/ports/run_state_store.h"
@@ -213,6 +214,21 @@ class FakeRunStateStore : public ports::RunStateStore {
 
  private:
   std::vector<config::RunState> saved_;
+};
+
+// Records every line appended to the audit trail, in order; reports the counters set.
+class FakeAuditTrail : public ports::AuditTrail {
+ public:
+  void append(std::string line) override { lines_.push_back(std::move(line)); }
+  ports::AuditTrailCounters counters() const override { return counters_; }
+  void setCounters(const ports::AuditTrailCounters& counters) { counters_ = counters; }
+
+  const std::vector<std::string>& lines() const { return lines_; }
+  void clear() { lines_.clear(); }
+
+ private:
+  std::vector<std::string> lines_;
+  ports::AuditTrailCounters counters_;
 };
 
 }  // namespace failover::testing

@@ -53,9 +53,20 @@ std::vector<std::string> MqttEndpoint::arguments() const {
 
 bool publishMessage(const MqttEndpoint& endpoint, const std::string& topic,
                     const std::string& payload, bool retain) {
+  return publishMessage(endpoint, topic, payload, MqttPublishOptions{retain});
+}
+
+bool publishMessage(const MqttEndpoint& endpoint, const std::string& topic,
+                    const std::string& payload, const MqttPublishOptions& options) {
   std::vector<std::string> arguments{"-q", "1", "-t", topic, "-m", payload};
-  if (retain) {
+  if (options.retain) {
     arguments.push_back("-r");
+  }
+  if (!options.user_properties.empty()) {
+    arguments.insert(arguments.end(), {"-V", "mqttv5"});
+  }
+  for (const auto& [name, value] : options.user_properties) {
+    arguments.insert(arguments.end(), {"-D", "publish", "user-property", name, value});
   }
   return runPublisher(endpoint, arguments);
 }

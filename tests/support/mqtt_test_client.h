@@ -6,7 +6,8 @@
 // are what a facility has anyway. Everything connects to 127.0.0.1, over TLS when the
 // endpoint names the files for it.
 //
-// - publishMessage() / publishFile(): one message, one mosquitto_pub process.
+// - publishMessage() / publishFile(): one message, one mosquitto_pub process (with MQTT 5
+//   user properties if asked).
 // - LinePublishers: one long-lived `mosquitto_pub -l` per topic, one line a message, for
 //   steady streams such as heartbeats.
 // - readOnePayload(): the first message on a topic, retained or not.
@@ -61,6 +62,15 @@ struct MqttMessage {
 // Returns whether it exited with status 0.
 bool publishMessage(const MqttEndpoint& endpoint, const std::string& topic,
                     const std::string& payload, bool retain = false);
+
+// How publishMessage() sends a message beyond topic and payload.
+struct MqttPublishOptions {
+  bool retain = false;
+  // MQTT 5 user properties (name, value), in order; any of them makes the publish MQTT 5.
+  std::vector<std::pair<std::string, std::string>> user_properties{};
+};
+bool publishMessage(const MqttEndpoint& endpoint, const std::string& topic,
+                    const std::string& payload, const MqttPublishOptions& options);
 
 // Publishes the contents of `file` as one message at QoS 1 (for payloads too big for a
 // command line). Returns whether mosquitto_pub exited with status 0.

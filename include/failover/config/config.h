@@ -203,6 +203,11 @@ struct Config {
   MqttSettings mqtt;
   HomeAssistantSettings homeassistant;
   std::string state_file;  // empty: run-time settings are not saved
+  // The audit trail: one JSON line per switch, changed setting, reload, start and stop is
+  // appended to this file (docs/operations.md). Empty: no audit trail.
+  std::string audit_log;
+  int audit_log_max_mb = 10;  // the file is rotated before it would grow past this size
+  int audit_log_keep = 5;     // rotated files kept: <audit_log>.1 (newest) .. .<keep>
   HealthSettings health;
   std::vector<RouterSettings> routers;    // in file order
   std::vector<MachineSettings> machines;  // in file order

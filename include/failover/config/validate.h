@@ -25,6 +25,10 @@ struct Bounds {
   static constexpr int64_t kMaxRuleForMs = 3'600'000;
   static constexpr int kMinKeepaliveS = 1;
   static constexpr int kMaxKeepaliveS = 3600;
+  static constexpr int kMinAuditLogMaxMb = 1;
+  static constexpr int kMaxAuditLogMaxMb = 10'240;  // 10 GiB
+  static constexpr int kMinAuditLogKeep = 1;
+  static constexpr int kMaxAuditLogKeep = 100;
   // A Videohub has at most 288 ports; larger numbers are certainly typos. The real size of
   // the router is only known from its prelude at run time.
   static constexpr int kMaxPort = 288;

@@ -5,7 +5,8 @@
 // CommandHandler) and from the routers, keeps the engine's single timer armed, and hands
 // each of the engine's actions to the part that carries it out: routing blocks to the
 // routers' ports, replies to the CommandHandler, states and events to the StatePublisher.
-// Changed run-time settings go to the RunStateStore port, which never blocks.
+// Changed run-time settings go to the RunStateStore port, and every switch, failed switch and
+// changed setting to the AuditTrail port; neither ever blocks.
 // Everything runs on one thread (the io thread): adapters call in only from there.
 //
 // Re-entrancy: a router may report on a routing block synchronously, inside sendRoutes();
@@ -22,12 +23,14 @@
 
 #include "failover/config/config.h"
 #include "failover/core/time.h"
+#include "failover/daemon/audit_record.h"
 #include "failover/daemon/command_handler.h"
 #include "failover/daemon/json_views.h"
 #include "failover/daemon/node_stats.h"
 #include "failover/daemon/state_publisher.h"
 #include "failover/daemon/topics.h"
 #include "failover/engine/failover_engine.h"
+#include "failover/ports/audit_trail.h"
 #include "failover/ports/message_bus.h"
 #include "failover/ports/router_control.h"
 #include "failover/ports/run_state_store.h"
@@ -50,6 +53,9 @@ struct NodePorts {
   // Optional: where changed run-time settings are saved (FileRunStateStore on the state
   // file). Without it they last until the node stops.
   ports::RunStateStore* run_state = nullptr;
+  // Optional: where the audit trail goes (FileAuditTrail on audit_log). Without it there is
+  // none.
+  ports::AuditTrail* audit_trail = nullptr;
 };
 
 class Node {
@@ -71,6 +77,11 @@ class Node {
   // From a router adapter: what the router reports, and how its connection looks.
   void onRouterObserved(engine::RouterObserved observed);
   void onRouterStatus(const RouterStatus& status);
+
+  // Appends `record` to the audit trail, stamped with this node and the time now; nothing
+  // without one. The node records its switches and changed settings itself; the daemon
+  // records its start, stop and reloads with this.
+  void audit(const AuditRecord& record);
 
   const NodeStats& stats() const { return stats_; }
   const engine::FailoverEngine& engineForTest() const { return engine_; }
@@ -112,6 +123,9 @@ class Node {
   bool in_burst_ = false;  // more bus messages that arrived together follow at once
   std::map<std::string, core::MonoTime> rejection_logged_;
   std::optional<core::MonoTime> engine_timer_at_;  // when the armed engine timer fires
+  // The switch command the engine is handling, while its actions are executed: a refusal among
+  // them is a failed switch for the audit trail.
+  const engine::SwitchCommand* handling_switch_ = nullptr;
 };
 
 }  // namespace failover::daemon

@@ -8,6 +8,8 @@
 #include <map>
 #include <string>
 
+#include "failover/ports/audit_trail.h"
+
 namespace failover::daemon {
 
 struct NodeStats {
@@ -18,6 +20,8 @@ struct NodeStats {
   uint64_t duplicate_commands = 0;
   uint64_t switch_events = 0;
   uint64_t published = 0;
+  // The audit trail, whose counters are read when the stats are published; none: zeros.
+  const ports::AuditTrail* audit_trail = nullptr;
 };
 
 }  // namespace failover::daemon

@@ -19,6 +19,9 @@ struct BusMessage {
   // MQTT 5 request/response properties; empty when absent (and always under 3.1.1).
   std::string response_topic;
   std::string correlation_data;
+  // The MQTT 5 user property `requested_by` (the first, if several): who sent a command.
+  // Empty when absent; a `requested_by` in the payload takes precedence over it.
+  std::string requested_by;
   // When the bus read the message off the socket (the library's receive thread); unset
   // (the epoch) when the bus cannot tell. Latencies of switch events are measured from it.
   core::MonoTime received_at{};

@@ -91,6 +91,7 @@ testing::FacilityConfig Lab::facilityConfig() const {
   config.mqtt = {broker_.uri(), "failover", 5, options_.mqtt_version};
   config.homeassistant_enabled = false;
   config.state_file = (directory_.path() / "state.json").string();
+  config.audit_log = auditLogPath().string();
   config.health.stale_after_ms = options_.stale_after_ms;
   config.health.startup_grace_ms = options_.startup_grace_ms;
   config.health.reconnect_grace_ms = options_.reconnect_grace_ms;
@@ -325,7 +326,12 @@ std::string Lab::agents(const std::string& command) {
 }
 
 void Lab::publish(const std::string& topic_name, const std::string& payload, bool retain) {
-  if (!testing::publishMessage(endpoint(), topic_name, payload, retain)) {
+  publish(topic_name, payload, testing::MqttPublishOptions{retain});
+}
+
+void Lab::publish(const std::string& topic_name, const std::string& payload,
+                  const testing::MqttPublishOptions& options) {
+  if (!testing::publishMessage(endpoint(), topic_name, payload, options)) {
     throw std::runtime_error("mosquitto_pub failed for " + topic_name);
   }
 }

@@ -96,6 +96,8 @@ class Lab {
   std::string configPath() const { return (directory_.path() / "config.yaml").string(); }
   void startNode();
   std::filesystem::path nodeLogPath() const { return directory_.path() / "node.log"; }
+  // The node's audit trail (audit_log), one JSON line per switch, setting change, start, stop.
+  std::filesystem::path auditLogPath() const { return directory_.path() / "audit.jsonl"; }
   // Everything the node logged so far (printed by the destructor when the test failed).
   std::string nodeLog() const;
   // Waits for the node to be online with the pair idle, Main on air, both machines healthy.
@@ -132,6 +134,9 @@ class Lab {
   // Publishes one message at QoS 1, as an agent or operator would; throws std::runtime_error
   // when mosquitto_pub fails.
   void publish(const std::string& topic, const std::string& payload, bool retain = false);
+  // The same with MQTT 5 user properties (and retain) as `options` says.
+  void publish(const std::string& topic, const std::string& payload,
+               const testing::MqttPublishOptions& options);
   // Publishes the contents of `file` as one message (for payloads too big for a command line).
   void publishFile(const std::string& topic, const std::filesystem::path& file);
 

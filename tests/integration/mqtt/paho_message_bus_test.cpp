@@ -119,6 +119,28 @@ TEST_F(PahoMessageBusTest, StateSubscriptionsGetRetainedValuesCommandsDoNot) {
   EXPECT_FALSE(second->retained);
 }
 
+// Who sent a command may come as the MQTT 5 user property requested_by; other user properties
+// are not it.
+TEST_F(PahoMessageBusTest, TheUserPropertyRequestedByReachesTheNode) {
+  startBus();
+  runOnIo(
+      [this] { bus_->subscribe("failover/test/pair/+/set/#", ports::SubscriptionKind::Command); });
+  ASSERT_TRUE(recorder_.waitConnects(1, 5s));
+  testing::MqttPublishOptions options;
+  options.user_properties = {{"site", "studio-b"}, {"requested_by", "ops:ana"}};
+  ASSERT_TRUE(
+      testing::publishMessage(endpoint(), "failover/test/pair/p/set/active", "m2", options));
+  const auto message = recorder_.nextMessage(5s);
+  ASSERT_TRUE(message.has_value());
+  EXPECT_EQ(message->payload, "m2");
+  EXPECT_EQ(message->requested_by, "ops:ana");
+
+  externalPublish("failover/test/pair/p/set/active", "m3", /*retain=*/false);
+  const auto plain = recorder_.nextMessage(5s);
+  ASSERT_TRUE(plain.has_value());
+  EXPECT_EQ(plain->requested_by, "");
+}
+
 TEST_F(PahoMessageBusTest, BrokerRestartReconnectsResubscribesAndDeliversBufferedPublishes) {
   startBus();
   runOnIo([this] { bus_->subscribe("render/+/engine", ports::SubscriptionKind::State); });

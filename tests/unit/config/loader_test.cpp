@@ -78,6 +78,9 @@ TEST(LoaderTest, AppliesDefaultsToEverythingLeftOut) {
   EXPECT_TRUE(config.homeassistant.enabled);
   EXPECT_EQ(config.homeassistant.discovery_prefix, "homeassistant");
   EXPECT_EQ(config.state_file, "");
+  EXPECT_EQ(config.audit_log, "");
+  EXPECT_EQ(config.audit_log_max_mb, 10);
+  EXPECT_EQ(config.audit_log_keep, 5);
   EXPECT_EQ(config.health.topics.at(Check::Engine), "render/{machine}/engine");
   EXPECT_EQ(config.health.topics.at(Check::Diagnostics), "diagnostics/{machine}/health");
   EXPECT_EQ(config.health.stale_after_ms, 500);
@@ -122,6 +125,7 @@ TEST(LoaderTest, ExampleConfigurationLoadsCleanWithEveryKeySet) {
   const Config& config = result.config;
   EXPECT_EQ(config.mqtt.username, "fo1");
   EXPECT_EQ(config.mqtt.password_file, "/etc/failover-node/mqtt.pass");
+  EXPECT_EQ(config.audit_log, "/var/lib/failover-node/audit.jsonl");
   ASSERT_TRUE(config.mqtt.tls.has_value());
   EXPECT_EQ(config.mqtt.tls->ca_file, "/etc/failover-node/ca.pem");
   EXPECT_TRUE(config.mqtt.tls->verify);
@@ -285,6 +289,33 @@ TEST(LoaderTest, AcceptsMqtt311AndQuotedIntegers) {
   EXPECT_EQ(loadClean("mqtt: { version: 3.1.1 }\n").mqtt.version, MqttVersion::V311);
 }
 
+TEST(LoaderTest, ReadsTheAuditLogSettings) {
+  const Config config = loadClean(
+      "audit_log: /var/log/failover-node/audit.jsonl\naudit_log_max_mb: 50\naudit_log_keep: 9\n");
+  EXPECT_EQ(config.audit_log, "/var/log/failover-node/audit.jsonl");
+  EXPECT_EQ(config.audit_log_max_mb, 50);
+  EXPECT_EQ(config.audit_log_keep, 9);
+}
+
+TEST(LoaderTest, AuditLogSettingsOutOfRangeAreErrors) {
+  EXPECT_EQ(loadOneError("audit_log: a.jsonl\naudit_log_max_mb: 0\n"),
+            "test.yaml:2:1: audit_log_max_mb: 0 is out of range: expected 1..10240 MB");
+  EXPECT_EQ(loadOneError("audit_log: a.jsonl\naudit_log_keep: 0\n"),
+            "test.yaml:2:1: audit_log_keep: 0 is out of range: expected 1..100 files");
+  EXPECT_EQ(loadOneError("audit_log: s.json\nstate_file: s.json\n"),
+            "test.yaml:1:1: audit_log: audit_log and state_file must be different files");
+  EXPECT_EQ(loadOneError("audit_log: [a, b]\n"),
+            "test.yaml:1:1: audit_log: expected a string, got a list");
+}
+
+TEST(LoaderTest, AuditLogLimitsWithoutAnAuditLogAreWarnedAbout) {
+  const LoadResult result = loadConfigString("audit_log_keep: 3\n", "test.yaml");
+  EXPECT_THAT(renderAs(result.errors, "test.yaml"), ElementsAre());
+  EXPECT_THAT(renderAs(result.warnings, "test.yaml"),
+              ElementsAre("test.yaml:1:1: audit_log_keep: warning: audit_log_keep has no effect "
+                          "without audit_log"));
+}
+
 TEST(LoaderTest, EmptyValueKeepsTheDefault) {
   const Config config = loadClean("mqtt:\n  username:\n  base_topic: ~\n");
   EXPECT_EQ(config.mqtt.username, "");
@@ -294,13 +325,15 @@ TEST(LoaderTest, EmptyValueKeepsTheDefault) {
 TEST(LoaderTest, UnknownTopLevelKeyWithoutCloseMatchListsTheValidKeys) {
   EXPECT_EQ(loadOneError("zzz: 1\n"),
             "test.yaml:1:1: zzz: unknown key 'zzz' (expected one of: node_id, mqtt, "
-            "homeassistant, state_file, health, routers, machines, pairs, rules)");
+            "homeassistant, state_file, audit_log, audit_log_max_mb, audit_log_keep, health, "
+            "routers, machines, ...)");
 }
 
 TEST(LoaderTest, DiagnosticsStayOneLineWhateverTheKeysHold) {
   EXPECT_EQ(loadOneError("\"bad\\nkey\\t\": 1\n"),
             "test.yaml:1:1: bad\\nkey\\t: unknown key 'bad key ' (expected one of: node_id, "
-            "mqtt, homeassistant, state_file, health, routers, machines, pairs, rules)");
+            "mqtt, homeassistant, state_file, audit_log, audit_log_max_mb, audit_log_keep, "
+            "health, routers, machines, ...)");
 }
 
 TEST(LoaderTest, MalformedEntryIsReportedOnceNotPerMissingValue) {

@@ -15,6 +15,7 @@
 namespace failover::daemon {
 namespace {
 
+using failover::testing::FakeAuditTrail;
 using failover::testing::FakeMessageBus;
 using failover::testing::FakeRouter;
 using failover::testing::FakeRunStateStore;
@@ -49,11 +50,14 @@ class NodeTest : public ::testing::Test {
         routers[router.id] = routers_[router.id].get();
       }
     }
-    node_ = std::make_unique<Node>(
-        config_,
-        NodePorts{bus_, clock_, timer_, routers, with_publish_timer ? &publish_timer_ : nullptr,
-                  with_store ? &store_ : nullptr},
-        std::move(identity));
+    NodePorts ports{bus_,
+                    clock_,
+                    timer_,
+                    routers,
+                    with_publish_timer ? &publish_timer_ : nullptr,
+                    with_store ? &store_ : nullptr};
+    ports.audit_trail = &audit_;
+    node_ = std::make_unique<Node>(config_, std::move(ports), std::move(identity));
     bus_.setHandlers({[this] { node_->onBusConnected(); },
                       [this](const std::string&) { node_->onBusLost(); },
                       [this](const ports::BusMessage& message) {
@@ -196,6 +200,15 @@ class NodeTest : public ::testing::Test {
     return parsed(bus_.last(pairTopic(pair, "state")));
   }
 
+  // The audit trail's lines so far, parsed.
+  std::vector<Json> auditLines() const {
+    std::vector<Json> lines;
+    for (const auto& line : audit_.lines()) {
+      lines.push_back(Json::parse(line));
+    }
+    return lines;
+  }
+
   ManualTimeSource clock_;
   const core::MonoTime t0_ = clock_.monotonicNow();
   core::MonoTime next_beat_ = t0_;
@@ -203,6 +216,7 @@ class NodeTest : public ::testing::Test {
   FakeTimer timer_;
   FakeTimer publish_timer_;
   FakeRunStateStore store_;
+  FakeAuditTrail audit_;
   std::map<std::string, std::unique_ptr<FakeRouter>> routers_;
   std::set<std::string> alive_;
   config::Config config_;
@@ -1059,6 +1073,140 @@ TEST_F(NodeTest, BrokerAwayAtStartGetsTheReconnectGrace) {
   alive_.insert("green-backup");
   runTo(nowMs() + 300);
   EXPECT_TRUE(router().blocks().empty()) << "switched before the Main could be heard from";
+}
+
+// The audit trail: every switch, failed switch and changed setting is one JSON line with the
+// same members, and who asked comes from the payload, else the MQTT 5 user property.
+TEST_F(NodeTest, AutomaticFailoverIsAudited) {
+  build(kOnePairYaml);
+  settle();
+  audit_.clear();
+  alive_.erase("green-main");
+  send("render/green-main/engine", R"({"status":"fail","detail":"render thread hung"})");
+  EXPECT_TRUE(audit_.lines().empty()) << "nothing is audited before the router confirms";
+  routerApplied({{1, 2}, {2, 2}});
+
+  const auto lines = auditLines();
+  ASSERT_EQ(lines.size(), 1u);
+  const Json& line = lines[0];
+  EXPECT_EQ(line["node_id"], "fo1");
+  EXPECT_EQ(line["event_type"], "failover");
+  EXPECT_EQ(line["pair"], "green");
+  EXPECT_EQ(line["router"], "vh1");
+  EXPECT_EQ(line["from"], "green-main");
+  EXPECT_EQ(line["to"], "green-backup");
+  EXPECT_EQ(line["reason"], "health");
+  EXPECT_EQ(line["requested_by"], nullptr);
+  EXPECT_EQ(line["transaction"], nullptr);
+  EXPECT_EQ(line["result"], "ok");
+  EXPECT_EQ(line["seq"], 1);
+  EXPECT_EQ(line["trigger"]["machine"], "green-main");
+  EXPECT_EQ(line["routing"]["outputs"], (Json{1, 2}));
+  EXPECT_TRUE(line["ts"].is_string());
+  EXPECT_EQ(line["ts"].get<std::string>().size(), 24u) << "2026-11-25T10:15:30.123Z";
+}
+
+TEST_F(NodeTest, ManualSwitchNamesWhoAskedFromTheUserProperty) {
+  build(kOnePairYaml);
+  settle();
+  audit_.clear();
+  ports::BusMessage message;
+  message.topic = pairTopic("green", "request/switch");
+  message.payload = R"({"target":"green-backup","transaction":"tx-9"})";
+  message.requested_by = "ops:ana";
+  bus_.inject(message);
+  routerApplied({{1, 2}, {2, 2}});
+
+  EXPECT_EQ(parsed(bus_.last(pairTopic("green", "event")))["requested_by"], "ops:ana");
+  const auto lines = auditLines();
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0]["event_type"], "manual_switch");
+  EXPECT_EQ(lines[0]["requested_by"], "ops:ana");
+  EXPECT_EQ(lines[0]["transaction"], "tx-9");
+  EXPECT_EQ(lines[0]["reason"], "manual");
+}
+
+TEST_F(NodeTest, RequestedByInThePayloadWinsOverTheUserProperty) {
+  build(kOnePairYaml);
+  settle();
+  ports::BusMessage message;
+  message.topic = pairTopic("green", "set");
+  message.payload = R"({"mode":"manual","requested_by":"dashboard"})";
+  message.requested_by = "ops:ana";
+  bus_.inject(message);
+  EXPECT_EQ(parsed(bus_.last(pairTopic("green", "audit")))["requested_by"], "dashboard");
+  ASSERT_FALSE(audit_.lines().empty());
+  EXPECT_EQ(auditLines().back()["requested_by"], "dashboard");
+}
+
+TEST_F(NodeTest, ChangedSettingsAreAudited) {
+  build(kOnePairYaml);
+  settle();
+  audit_.clear();
+  send(pairTopic("green", "set/mode"), "manual");
+  send(pairTopic("green", "set/armed"), "OFF");
+  send(base() + "/router/vh1/set/enabled", "OFF");
+  const auto lines = auditLines();
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_EQ(lines[0]["event_type"], "mode");
+  EXPECT_EQ(lines[0]["pair"], "green");
+  EXPECT_EQ(lines[0]["router"], nullptr);
+  EXPECT_EQ(lines[0]["from"], "auto");
+  EXPECT_EQ(lines[0]["to"], "manual");
+  EXPECT_EQ(lines[0]["requested_by"], "mqtt");
+  EXPECT_EQ(lines[1]["event_type"], "armed");
+  EXPECT_EQ(lines[1]["to"], "OFF");
+  EXPECT_EQ(lines[2]["event_type"], "router_enabled");
+  EXPECT_EQ(lines[2]["pair"], nullptr);
+  EXPECT_EQ(lines[2]["router"], "vh1");
+  EXPECT_EQ(lines[2]["from"], "ON");
+  EXPECT_EQ(lines[2]["to"], "OFF");
+}
+
+TEST_F(NodeTest, SwitchRefusedBeforeRoutingIsAuditedAsRefused) {
+  build(kOnePairYaml);
+  settle();
+  engine::RouterObserved lost;
+  lost.router = "vh1";
+  lost.connected = false;
+  node_->onRouterObserved(lost);
+  audit_.clear();
+  send(pairTopic("green", "request/switch"), R"({"target":"green-backup","transaction":"r-2"})");
+  EXPECT_EQ(parsed(bus_.last(pairTopic("green", "response/switch")))["code"],
+            "router_disconnected");
+  const auto lines = auditLines();
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0]["event_type"], "switch_failed");
+  EXPECT_EQ(lines[0]["result"], "refused");
+  EXPECT_EQ(lines[0]["to"], "green-backup");
+  EXPECT_EQ(lines[0]["transaction"], "r-2");
+  EXPECT_EQ(lines[0]["requested_by"], "mqtt");
+  EXPECT_EQ(lines[0]["error"]["code"], "router_disconnected");
+}
+
+TEST_F(NodeTest, SwitchTheRouterRefusesIsAuditedAsFailed) {
+  build(kOnePairYaml);
+  settle();
+  audit_.clear();
+  send(pairTopic("green", "request/switch"), R"({"target":"green-backup"})");
+  router().refuse(0, core::BlockRefusal::Locked, "output 2 locked by another client");
+  const auto lines = auditLines();
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0]["event_type"], "switch_failed");
+  EXPECT_EQ(lines[0]["result"], "failed");
+  EXPECT_EQ(lines[0]["attempted"], "manual_switch");
+  EXPECT_EQ(lines[0]["error"]["code"], "not_allowed");
+}
+
+TEST_F(NodeTest, StatsCarryTheAuditTrailCounters) {
+  build(kOnePairYaml);
+  node_->start();
+  audit_.setCounters({7, 2, 1});
+  bus_.connect();
+  const Json stats = parsed(bus_.last("failover/fo1/node/stats"));
+  EXPECT_EQ(stats["audit_records_written"], 7);
+  EXPECT_EQ(stats["audit_records_dropped"], 2);
+  EXPECT_EQ(stats["audit_write_errors"], 1);
 }
 
 class TwoPairNodeTest : public NodeTest {};
