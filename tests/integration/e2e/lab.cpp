@@ -75,6 +75,10 @@ void Lab::start() {
 }
 
 void Lab::writeConfig() {
+  facility().write(configPath());
+}
+
+testing::FacilityConfig Lab::facility() const {
   testing::FacilityConfig config;
   config.mqtt = {broker_.uri(), "failover", 5, options_.mqtt_version};
   config.homeassistant_enabled = false;
@@ -98,8 +102,11 @@ void Lab::writeConfig() {
   pair.failback = options_.failback;
   pair.failback_after_ms = options_.failback_after_ms;
   config.pairs = {pair};
+  config.machines.insert(config.machines.end(), options_.extra_machines.begin(),
+                         options_.extra_machines.end());
+  config.pairs.insert(config.pairs.end(), options_.extra_pairs.begin(), options_.extra_pairs.end());
   config.extra_yaml = options_.extra_yaml;
-  config.write(configPath());
+  return config;
 }
 
 void Lab::startNode() {

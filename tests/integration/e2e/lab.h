@@ -25,6 +25,7 @@
 #include <nlohmann/json.hpp>
 
 #include "support/child_process.h"
+#include "support/facility_config.h"
 #include "support/heartbeats.h"
 #include "support/mosquitto_broker.h"
 #include "support/mqtt_test_client.h"
@@ -66,6 +67,10 @@ struct LabOptions {
   bool render_sim = false;
   int mqtt_version = 5;       // 5 or 3 (3.1.1)
   bool write_labels = false;  // routers.vh1.write_labels
+  // More machines and pairs on vh1 besides green (the router has 8 inputs and 8 outputs).
+  // Their machines send no heartbeats.
+  std::vector<testing::FacilityConfig::Machine> extra_machines;
+  std::vector<testing::FacilityConfig::Pair> extra_pairs;
 };
 
 class Lab {
@@ -81,6 +86,9 @@ class Lab {
 
   // --- the node ---
   std::string configPath() const { return (directory_.path() / "config.yaml").string(); }
+  // The configuration the lab writes to configPath() (after start(), with the router's port):
+  // a test may change it and write it again, e.g. to reload it.
+  testing::FacilityConfig facility() const;
   void startNode();
   std::filesystem::path nodeLogPath() const { return directory_.path() / "node.log"; }
   // Everything the node logged so far (printed by the destructor when the test failed).
