@@ -2,10 +2,13 @@
 // the configuration, restores the saved run-time settings, builds the adapters around the
 // node (Paho for the bus, the Videohub client for each router, an Asio timer and clock, the
 // state file and the audit trail each written on its own thread) and runs them all on one
-// io_context thread until SIGINT or SIGTERM.
+// io_context thread until SIGINT or SIGTERM. SIGHUP reloads the configuration file
+// (Node::reload).
 
+#include <csignal>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -95,6 +98,20 @@ std::vector<std::pair<std::string, std::string>> discoveryMessages(const config:
   return messages;
 }
 
+std::vector<std::pair<std::string, std::string>> discoveryRemoved(const config::Config& previous,
+                                                                  const config::Config& next) {
+  std::vector<std::pair<std::string, std::string>> messages;
+#ifdef FAILOVER_HAS_DISCOVERY
+  for (auto& message : discovery::removeDiscovery(previous, next)) {
+    messages.emplace_back(std::move(message.topic), std::move(message.payload));
+  }
+#else
+  (void)previous;
+  (void)next;
+#endif
+  return messages;
+}
+
 }  // namespace
 
 int runDaemon(const CommandLine& command_line) {
@@ -175,11 +192,12 @@ int runDaemon(const CommandLine& command_line) {
 
   std::map<std::string, std::unique_ptr<daemon::VideohubRouter>> routers;
   std::map<std::string, ports::RouterControl*> router_ports;
-  for (const auto& router : config.routers) {
+  const auto make_router = [&](const config::RouterSettings& router,
+                               const config::Config& facility) {
     videohub_client::ClientOptions options;
     options.host = router.host;
     options.port = router.port;
-    options.input_labels = daemon::machineInputLabels(config, router);
+    options.input_labels = daemon::machineInputLabels(facility, router);
     daemon::RouterReports reports;
     reports.on_observed = [&](engine::RouterObserved observed) {
       node_ptr->onRouterObserved(std::move(observed));
@@ -188,9 +206,36 @@ int runDaemon(const CommandLine& command_line) {
       node_ptr->onRouterStatus(status);
     };
     auto adapter = std::make_unique<daemon::VideohubRouter>(io, router, options, reports);
-    router_ports[router.id] = adapter.get();
+    daemon::VideohubRouter* port = adapter.get();
     routers[router.id] = std::move(adapter);
+    return port;
+  };
+  for (const auto& router : config.routers) {
+    router_ports[router.id] = make_router(router, config);
   }
+
+  // A reload reads the same file again, and follows it with the routers' connections.
+  daemon::ReloadPorts reload_ports;
+  reload_ports.load = [&command_line] {
+    return config::loadConfigFile(command_line.config_path);
+  };
+  reload_ports.identity = [&command_line](const config::Config& next) {
+    return daemon::NodeIdentity{kVersion, hashFile(command_line.config_path),
+                                discoveryMessages(next)};
+  };
+  reload_ports.discovery_removed = [](const config::Config& previous, const config::Config& next) {
+    return discoveryRemoved(previous, next);
+  };
+  reload_ports.open_router = [&](const config::RouterSettings& router,
+                                 const config::Config& facility) -> ports::RouterControl* {
+    daemon::VideohubRouter* port = make_router(router, facility);
+    port->start();
+    return port;
+  };
+  reload_ports.close_router = [&routers](const std::string& id) {
+    // Stopped and destroyed: the client's pending handlers see that it stopped.
+    routers.erase(id);
+  };
 
   // Declared before the node, so it outlives it: when the daemon stops, a state still waiting
   // is written before the process exits.
@@ -220,6 +265,7 @@ int runDaemon(const CommandLine& command_line) {
   daemon::NodePorts node_ports{bus,          time_source,    engine_timer,
                                router_ports, &publish_timer, run_state_store.get()};
   node_ports.audit_trail = audit_trail.get();
+  node_ports.reload = std::move(reload_ports);
   daemon::Node node(config, std::move(node_ports), std::move(identity));
   node_ptr = &node;
 
@@ -240,6 +286,20 @@ int runDaemon(const CommandLine& command_line) {
     return 1;
   }
 
+  // SIGHUP: the configuration file again, on the io thread like everything else. The answer
+  // also goes to B/node/response/reload, for whoever watches.
+  asio::signal_set hangups(io, SIGHUP);
+  std::function<void(const std::error_code&, int)> on_hangup =
+      [&](const std::error_code& signal_error, int) {
+        if (signal_error) {
+          return;
+        }
+        log->info("SIGHUP: reloading the configuration from {}", command_line.config_path);
+        node.reloadOnSignal();
+        hangups.async_wait(on_hangup);
+      };
+  hangups.async_wait(on_hangup);
+
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const std::error_code& signal_error, int signal_number) {
     if (signal_error) {
@@ -247,6 +307,7 @@ int runDaemon(const CommandLine& command_line) {
     }
     log->info("signal {}: stopping", signal_number);
     node.audit(daemon::nodeStopAuditRecord("signal " + std::to_string(signal_number)));
+    hangups.cancel();
     for (auto& [id, router] : routers) {
       router->stop();
     }

@@ -19,7 +19,8 @@ bool startsWith(std::string_view text, std::string_view prefix) {
 
 CommandHandler::CommandHandler(const config::Config& config, const Topics& topics,
                                const TimeBase& time_base, ports::MessageBus& bus,
-                               const core::TimeSource& time, NodeStats& stats, Dispatch dispatch)
+                               const core::TimeSource& time, NodeStats& stats, Dispatch dispatch,
+                               NodeRequestHandler node_requests)
     : config_(config),
       topics_(topics),
       time_base_(time_base),
@@ -27,6 +28,7 @@ CommandHandler::CommandHandler(const config::Config& config, const Topics& topic
       time_(time),
       stats_(stats),
       dispatch_(std::move(dispatch)),
+      node_requests_(std::move(node_requests)),
       log_(namedLogger("node")) {}
 
 CommandHandler::~CommandHandler() = default;
@@ -36,6 +38,7 @@ CommandHandler::PendingReply CommandHandler::replyTo(const CommandTopic& topic,
   PendingReply pending;
   pending.topic = message.topic;
   pending.pair = topic.pair;
+  pending.node = topic.node;
   if (topic.kind != CommandTopic::Kind::Request) {
     return pending;
   }
@@ -64,6 +67,10 @@ void CommandHandler::onCommand(const CommandTopic& topic, const ports::BusMessag
   expireAnswered(now);
 
   PendingReply pending = replyTo(topic, message);
+  if (topic.node) {
+    onNodeRequest(topic, message, std::move(pending), now);
+    return;
+  }
   const std::string command_id = std::to_string(next_command_id_++);
   // Who asked: the payload's `requested_by`, else the MQTT 5 user property, else "mqtt".
   const std::string requested_by = message.requested_by.empty() ? "mqtt" : message.requested_by;
@@ -73,17 +80,8 @@ void CommandHandler::onCommand(const CommandTopic& topic, const ports::BusMessag
     parsed.error = "the requested_by user property is over " +
                    std::to_string(kMaxCommandPayloadBytes) + " bytes";
   }
-  if (parsed.transaction) {
-    pending.dedupe_key = message.topic + "\n" + *parsed.transaction;
-    if (const auto known = answered_.find(pending.dedupe_key); known != answered_.end()) {
-      ++stats_.duplicate_commands;
-      log_->info("duplicate command on {} (transaction {}): answered again, not repeated",
-                 message.topic, *parsed.transaction);
-      if (known->second.response) {
-        reply(pending, *known->second.response);
-      }
-      return;
-    }
+  if (parsed.transaction && answeredBefore(pending, *parsed.transaction)) {
+    return;
   }
   if (parsed.error) {
     log_->warn("bad command on {}: {}", message.topic, *parsed.error);
@@ -109,6 +107,39 @@ void CommandHandler::onCommand(const CommandTopic& topic, const ports::BusMessag
     }
     dispatch_(std::move(event));
   }
+}
+
+bool CommandHandler::answeredBefore(PendingReply& pending, const std::string& transaction) {
+  pending.dedupe_key = pending.topic + "\n" + transaction;
+  const auto known = answered_.find(pending.dedupe_key);
+  if (known == answered_.end()) {
+    return false;
+  }
+  ++stats_.duplicate_commands;
+  log_->info("duplicate command on {} (transaction {}): answered again, not repeated",
+             pending.topic, transaction);
+  if (known->second.response) {
+    reply(pending, *known->second.response);
+  }
+  return true;
+}
+
+void CommandHandler::onNodeRequest(const CommandTopic& topic, const ports::BusMessage& message,
+                                   PendingReply pending, core::MonoTime now) {
+  const NodeRequest request = parseNodeRequest(topic, message.payload, "mqtt");
+  if (request.transaction && answeredBefore(pending, *request.transaction)) {
+    return;
+  }
+  if (request.error) {
+    log_->warn("bad request on {}: {}", message.topic, *request.error);
+    reply(pending, errorReplyJson(request.transaction, "bad_request", *request.error).dump());
+    return;
+  }
+  if (!pending.dedupe_key.empty()) {
+    answered_[pending.dedupe_key] = Answered{now, std::nullopt};
+    answered_order_.emplace_back(now, pending.dedupe_key);
+  }
+  reply(pending, node_requests_(request).dump());
 }
 
 std::optional<std::pair<std::string, std::string>> CommandHandler::unknownTarget(
@@ -149,7 +180,9 @@ void CommandHandler::reply(const PendingReply& pending, const std::string& paylo
   if (pending.command.empty()) {
     return;  // set topics have no response topic; the outcome shows in state and logs
   }
-  bus_.publish(topics_.response(pending.pair, pending.command), payload, {1, false, {}});
+  bus_.publish(pending.node ? topics_.nodeResponse(pending.command)
+                            : topics_.response(pending.pair, pending.command),
+               payload, {1, false, {}});
   ++stats_.published;
   if (!pending.response_topic.empty()) {
     bus_.publish(pending.response_topic, payload, {1, false, pending.correlation_data});

@@ -262,4 +262,44 @@ ParsedCommand parseCommand(const CommandTopic& topic, std::string_view payload,
   return parseRequest(builder, topic, object);
 }
 
+NodeRequest parseNodeRequest(const CommandTopic& topic, std::string_view payload,
+                             const std::string& requested_by) {
+  NodeRequest request;
+  request.name = topic.name;
+  request.requested_by = requested_by;
+  const auto fail = [&request](std::string message) {
+    request.error = std::move(message);
+    return request;
+  };
+  if (payload.size() > kMaxCommandPayloadBytes) {
+    return fail("payload larger than " + std::to_string(kMaxCommandPayloadBytes) + " bytes");
+  }
+  const std::string_view text = trim(payload);
+  Json object = Json::object();
+  if (!text.empty()) {
+    object = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (object.is_discarded()) {
+      return fail("payload is not valid JSON");
+    }
+    if (!object.is_object()) {
+      return fail("payload must be a JSON object");
+    }
+  }
+  for (const auto& [key, value] : object.items()) {
+    if (key == "transaction" && value.is_string()) {
+      request.transaction = value.get<std::string>();
+    } else if (key == "transaction" && (value.is_number_integer() || value.is_number_unsigned())) {
+      request.transaction = value.dump();
+    } else if (key == "requested_by" && value.is_string()) {
+      request.requested_by = value.get<std::string>();
+    } else if (key != "transaction" && key != "requested_by") {
+      return fail("unknown key \"" + key + "\" (transaction, requested_by)");
+    }
+  }
+  if (request.name != kReloadRequest) {
+    return fail("unknown request \"" + request.name + "\" (" + kReloadRequest + ")");
+  }
+  return request;
+}
+
 }  // namespace failover::daemon

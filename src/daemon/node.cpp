@@ -21,8 +21,12 @@ Node::Node(const config::Config& config, NodePorts ports, NodeIdentity identity)
       engine_(config_, time_base_.mono),
       publisher_(config_, topics_, time_base_, std::move(identity), engine_, ports_.bus,
                  ports_.time, ports_.publish_timer, stats_),
-      commands_(config_, topics_, time_base_, ports_.bus, ports_.time, stats_,
-                [this](engine::Event event) { dispatch(std::move(event)); }),
+      commands_(
+          config_, topics_, time_base_, ports_.bus, ports_.time, stats_,
+          [this](engine::Event event) { dispatch(std::move(event)); },
+          [this](const NodeRequest& request) {
+            return reload(request.requested_by, request.transaction);
+          }),
       log_(namedLogger("node")),
       engine_log_(namedLogger("engine")) {
   stats_.audit_trail = ports_.audit_trail;

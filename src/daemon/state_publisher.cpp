@@ -1,5 +1,7 @@
 #include "failover/daemon/state_publisher.h"
 
+#include <algorithm>
+
 namespace failover::daemon {
 namespace {
 
@@ -32,13 +34,17 @@ StatePublisher::StatePublisher(const config::Config& config, const Topics& topic
       publish_timer_(publish_timer),
       stats_(stats) {
   for (const auto& router : config_.routers) {
-    RouterStatus status;
-    status.id = router.id;
-    status.enabled = router.enabled;
-    status.state = router.enabled ? "connecting" : "disabled";
-    status.address = router.host + ":" + std::to_string(router.port);
-    router_status_[router.id] = status;
+    initialRouterStatus(router);
   }
+}
+
+void StatePublisher::initialRouterStatus(const config::RouterSettings& router) {
+  RouterStatus status;
+  status.id = router.id;
+  status.enabled = router.enabled;
+  status.state = router.enabled ? "connecting" : "disabled";
+  status.address = router.host + ":" + std::to_string(router.port);
+  router_status_[router.id] = status;
 }
 
 void StatePublisher::publishEverything() {
@@ -173,6 +179,88 @@ void StatePublisher::publishAudit(const engine::AuditEvent& audit) {
   const std::string topic = audit.pair.empty() ? topics_.routerTopic(audit.router, "audit")
                                                : topics_.pairTopic(audit.pair, "audit");
   publishEvent(topic, auditEventJson(audit, time_.wallNow()).dump());
+}
+
+void StatePublisher::publishNodeEvent(const Json& event) {
+  publishEvent(topics_.nodeEvent(), event.dump());
+}
+
+void StatePublisher::reloaded(
+    const config::Config& previous, const config::ConfigDiff& diff, NodeIdentity identity,
+    const std::vector<std::pair<std::string, std::string>>& discovery_removed) {
+  identity_ = std::move(identity);
+  for (const auto& id : diff.pairs.removed) {
+    if (const auto* pair = previous.findPair(id)) {
+      clearPair(*pair);
+    }
+  }
+  for (const auto& id : diff.pairs.changed) {
+    const auto* before = previous.findPair(id);
+    const auto* after = config_.findPair(id);
+    for (const auto* machine : {&before->main, &before->backup}) {
+      if (*machine != after->main && *machine != after->backup) {
+        clearRetained(topics_.machineProblem(id, *machine));
+      }
+    }
+  }
+  for (const auto& id : diff.routers.removed) {
+    router_status_.erase(id);
+    clearRetained(topics_.routerState(id));
+  }
+  for (const auto& ids : {diff.routers.added, diff.routers.changed}) {
+    for (const auto& id : ids) {
+      initialRouterStatus(*config_.findRouter(id));
+      publishRetained(topics_.routerState(id), routerStatusJson(router_status_[id]).dump());
+    }
+  }
+  for (const auto& [topic, payload] : discovery_removed) {
+    bus_.publish(topic, payload, {1, true, {}});
+    ++stats_.published;
+  }
+  publishNodeInfo();
+  if (config_.homeassistant.enabled) {
+    publishDiscovery();
+  }
+  for (const auto& ids : {diff.pairs.added, diff.pairs.changed}) {
+    for (const auto& id : ids) {
+      pairChanged(id);
+    }
+  }
+}
+
+void StatePublisher::clearPair(const config::PairSettings& pair) {
+  // Every retained topic the node may have published for the pair: those it remembers and
+  // those it may have published before the last reconnect (last_latency_ms is not sent again
+  // on a connect).
+  static constexpr const char* kLeaves[] = {"state",      "active",         "mode",
+                                            "armed",      "failover",       "switch_advised",
+                                            "last_event", "last_latency_ms"};
+  std::vector<std::string> topics;
+  for (const char* leaf : kLeaves) {
+    topics.push_back(topics_.pairTopic(pair.id, leaf));
+  }
+  topics.push_back(topics_.machineProblem(pair.id, pair.main));
+  topics.push_back(topics_.machineProblem(pair.id, pair.backup));
+  const std::string prefix = topics_.pairTopic(pair.id, "");
+  for (const auto& [topic, payload] : last_published_) {
+    if (topic.compare(0, prefix.size(), prefix) == 0 &&
+        std::find(topics.begin(), topics.end(), topic) == topics.end()) {
+      topics.push_back(topic);
+    }
+  }
+  for (const auto& topic : topics) {
+    clearRetained(topic);
+  }
+  last_event_.erase(pair.id);
+  if (changed_pairs_.erase(pair.id) != 0) {
+    std::erase(changed_order_, pair.id);
+  }
+}
+
+void StatePublisher::clearRetained(const std::string& topic) {
+  last_published_.erase(topic);
+  bus_.publish(topic, "", {1, true, {}});
+  ++stats_.published;
 }
 
 void StatePublisher::publishNodeInfo() {

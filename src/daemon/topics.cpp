@@ -64,9 +64,13 @@ std::string Topics::response(std::string_view pair, std::string_view command) co
   return pairTopic(pair, "response/" + std::string(command));
 }
 
+std::string Topics::nodeResponse(std::string_view request) const {
+  return base_ + "/node/response/" + std::string(request);
+}
+
 std::vector<std::string> Topics::commandFilters() const {
   return {base_ + "/pair/+/set", base_ + "/pair/+/set/+", base_ + "/pair/+/request/+",
-          base_ + "/router/+/set/enabled"};
+          base_ + "/router/+/set/enabled", base_ + "/node/request/+"};
 }
 
 std::vector<std::string> Topics::healthFilters() const {
@@ -74,6 +78,18 @@ std::vector<std::string> Topics::healthFilters() const {
 }
 
 std::optional<CommandTopic> Topics::parseCommand(std::string_view topic) const {
+  if (const std::string node_prefix = base_ + "/node/request/";
+      topic.substr(0, node_prefix.size()) == node_prefix) {
+    const std::string_view name = topic.substr(node_prefix.size());
+    if (name.empty() || name.find('/') != std::string_view::npos) {
+      return std::nullopt;
+    }
+    CommandTopic command;
+    command.kind = CommandTopic::Kind::Request;
+    command.name = std::string(name);
+    command.node = true;
+    return command;
+  }
   if (const std::string router_prefix = base_ + "/router/";
       topic.substr(0, router_prefix.size()) == router_prefix) {
     return parseRouterCommand(topic.substr(router_prefix.size()));

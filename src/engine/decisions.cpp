@@ -18,6 +18,17 @@ bool FailoverEngine::Impl::suspended(core::MonoTime now) const {
   return !bus_up_ || now < grace_until_;
 }
 
+bool FailoverEngine::Impl::pairSuspended(PairRt& pair, core::MonoTime now) const {
+  if (suspended(now)) {
+    return true;
+  }
+  if (pair.grace_until && now < *pair.grace_until) {
+    pair.wake_at = pair.grace_until;
+    return true;
+  }
+  return false;
+}
+
 void FailoverEngine::Impl::evaluateAll(core::MonoTime now, std::vector<Action>& out) {
   if (grace_pending_ && now >= grace_until_) {
     grace_pending_ = false;
@@ -129,7 +140,7 @@ void FailoverEngine::Impl::decideAutomatic(std::size_t p, core::MonoTime now) {
   const std::size_t standby_machine = pair.machine[sideIndex(standby)];
 
   if (verdict(active_machine, settings) == Verdict::Failing) {
-    if (suspended(now)) {
+    if (pairSuspended(pair, now)) {
       return;
     }
     if (settings.require_live && active == Side::Main && !machines_[active_machine].live) {
@@ -153,7 +164,7 @@ void FailoverEngine::Impl::decideAutomatic(std::size_t p, core::MonoTime now) {
   }
 
   if (active == Side::Backup && settings.failback == config::FailbackMode::Auto &&
-      pair.main_healthy_since && !suspended(now)) {
+      pair.main_healthy_since && !pairSuspended(pair, now)) {
     // The Main must have been healthy for failback_after_ms while the Backup was on air: an
     // operator's switch to a healthy Backup holds that long too.
     core::MonoTime healthy_from = *pair.main_healthy_since;

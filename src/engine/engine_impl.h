@@ -8,11 +8,13 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "failover/config/config_diff.h"
 #include "failover/engine/failover_engine.h"
 
 namespace failover::engine {
@@ -172,6 +174,9 @@ struct PairRt {
   std::optional<core::MonoTime> retry_at;
   std::optional<core::MonoTime> main_healthy_since;
   std::optional<core::MonoTime> wake_at;  // a decision waits for this time
+  // A pair added or changed by a reload: no automatic action before this (its own
+  // start-up grace).
+  std::optional<core::MonoTime> grace_until;
   uint64_t seq = 0;
   std::optional<SwitchEvent> last_switch;
   std::vector<PairWarning> static_warnings;  // e.g. feature mismatch
@@ -181,6 +186,11 @@ struct PairRt {
 class FailoverEngine::Impl {
  public:
   Impl(const config::Config& config, core::MonoTime start, EngineOptions options);
+
+  // reload.cpp: a new engine for `config` that carries on `old`'s state (see
+  // FailoverEngine::reload); the actions of the change go to `out`.
+  static std::unique_ptr<Impl> reloaded(Impl& old, const config::Config& config, core::MonoTime now,
+                                        std::vector<Action>& out);
 
   void handleEvent(const Event& event, core::MonoTime now, std::vector<Action>& out);
   void tick(core::MonoTime now, std::vector<Action>& out);
@@ -251,6 +261,8 @@ class FailoverEngine::Impl {
   void evaluateAll(core::MonoTime now, std::vector<Action>& out);
   void decideAutomatic(std::size_t pair, core::MonoTime now);
   bool suspended(core::MonoTime now) const;
+  // suspended(), or the pair is in its own grace after a reload (then it wakes at its end).
+  bool pairSuspended(PairRt& pair, core::MonoTime now) const;
   bool dwellBlocks(PairRt& pair, core::MonoTime now);
   std::optional<Side> effectiveActive(const PairRt& pair) const;
   bool busyElsewhere(std::size_t machine, std::size_t pair, std::string* other_pair) const;
@@ -282,6 +294,13 @@ class FailoverEngine::Impl {
   // The pair a command names, or nullopt after adding its unknown_pair refusal to `out`.
   std::optional<std::size_t> commandedPair(const CommandMeta& meta, const std::string& id,
                                            std::vector<Action>& out) const;
+
+  // reload.cpp
+  void takeOver(Impl& old, const config::ConfigDiff& diff, core::MonoTime now,
+                std::vector<Action>& out);
+  void takeOverMachines(const Impl& old, const config::ConfigDiff& diff, core::MonoTime now);
+  void takeOverRouters(const Impl& old, const config::ConfigDiff& diff);
+  void takeOverPairs(const Impl& old, const config::ConfigDiff& diff, core::MonoTime now);
 
   // views.cpp
   PairView buildView(std::size_t pair) const;

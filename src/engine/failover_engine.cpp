@@ -258,6 +258,12 @@ config::RunState FailoverEngine::Impl::runState() const {
 
 // The facade.
 
+std::vector<Action> FailoverEngine::reload(const config::Config& config, core::MonoTime now) {
+  std::vector<Action> out;
+  impl_ = Impl::reloaded(*impl_, config, now, out);
+  return out;
+}
+
 FailoverEngine::FailoverEngine(const config::Config& config, core::MonoTime start,
                                EngineOptions options)
     : impl_(std::make_unique<Impl>(config, start, options)) {}

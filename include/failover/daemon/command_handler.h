@@ -20,6 +20,7 @@
 
 #include "failover/config/config.h"
 #include "failover/core/time.h"
+#include "failover/daemon/command_parser.h"
 #include "failover/daemon/json_views.h"
 #include "failover/daemon/node_stats.h"
 #include "failover/daemon/topics.h"
@@ -37,11 +38,14 @@ class CommandHandler {
  public:
   // Hands an event to the engine (Node::dispatch).
   using Dispatch = std::function<void(engine::Event)>;
+  // Carries out a request to the node itself (B/node/request/<name>) and returns the
+  // payload of its answer.
+  using NodeRequestHandler = std::function<nlohmann::json(const NodeRequest&)>;
 
   // Every reference must outlive the handler.
   CommandHandler(const config::Config& config, const Topics& topics, const TimeBase& time_base,
                  ports::MessageBus& bus, const core::TimeSource& time, NodeStats& stats,
-                 Dispatch dispatch);
+                 Dispatch dispatch, NodeRequestHandler node_requests);
   ~CommandHandler();
   CommandHandler(const CommandHandler&) = delete;
   CommandHandler& operator=(const CommandHandler&) = delete;
@@ -49,8 +53,9 @@ class CommandHandler {
   // A command on one of the node's command topics. REQUIRES: not a retained message (the
   // node drops those before). A payload that cannot be understood, or a pair or router this
   // node does not have, is answered at once with an error (bad_request, unknown_pair,
-  // unknown_router) and logged; anything else goes to the engine, and its CommandReply comes
-  // back through onReply().
+  // unknown_router) and logged; a request to the node itself is answered by the node's
+  // handler, on B/node/response/<name>; anything else goes to the engine, and its
+  // CommandReply comes back through onReply().
   void onCommand(const CommandTopic& topic, const ports::BusMessage& message);
 
   // The engine's answer to a command: a refusal is logged; the answer is published to the
@@ -67,6 +72,7 @@ class CommandHandler {
     std::string response_topic;  // MQTT 5 response topic, when allowed
     std::string correlation_data;
     std::string dedupe_key;  // topic and transaction; empty without a transaction
+    bool node = false;       // a request to the node: answered on B/node/response/<name>
   };
   struct Answered {
     core::MonoTime at;
@@ -76,6 +82,10 @@ class CommandHandler {
   // The error code and message for a pair or router this node does not have.
   std::optional<std::pair<std::string, std::string>> unknownTarget(const CommandTopic& topic) const;
   PendingReply replyTo(const CommandTopic& topic, const ports::BusMessage& message) const;
+  void onNodeRequest(const CommandTopic& topic, const ports::BusMessage& message,
+                     PendingReply pending, core::MonoTime now);
+  // True (after answering again) when `pending` repeats a transaction answered or in flight.
+  bool answeredBefore(PendingReply& pending, const std::string& transaction);
   void reply(const PendingReply& pending, const std::string& payload);
   void expireAnswered(core::MonoTime now);
 
@@ -86,6 +96,7 @@ class CommandHandler {
   const core::TimeSource& time_;
   NodeStats& stats_;
   Dispatch dispatch_;
+  NodeRequestHandler node_requests_;
   std::shared_ptr<spdlog::logger> log_;
 
   uint64_t next_command_id_ = 1;

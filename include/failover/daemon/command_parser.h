@@ -29,4 +29,20 @@ struct ParsedCommand {
 ParsedCommand parseCommand(const CommandTopic& topic, std::string_view payload,
                            const std::string& command_id, const std::string& requested_by);
 
+// The requests the node itself answers on B/node/request/<name>.
+inline constexpr const char* kReloadRequest = "reload";
+
+// A request to the node itself: an empty payload or a JSON object with the optional keys
+// `transaction` and `requested_by`.
+struct NodeRequest {
+  std::string name;
+  std::optional<std::string> transaction;
+  std::string requested_by;
+  std::optional<std::string> error;  // bad_request message
+};
+
+// REQUIRES: `topic.node`. `requested_by` names the sender when the payload does not.
+NodeRequest parseNodeRequest(const CommandTopic& topic, std::string_view payload,
+                             const std::string& requested_by);
+
 }  // namespace failover::daemon

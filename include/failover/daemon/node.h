@@ -14,14 +14,20 @@
 // order.
 
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "failover/config/config.h"
+#include "failover/config/config_diff.h"
+#include "failover/config/loader.h"
 #include "failover/core/time.h"
 #include "failover/daemon/audit_record.h"
 #include "failover/daemon/command_handler.h"
@@ -42,6 +48,28 @@ class logger;
 
 namespace failover::daemon {
 
+// How the node reads its configuration file again and follows it with its adapters
+// (B/node/request/reload, SIGHUP). Every function is called on the io thread. Without `load`
+// a reload is refused.
+struct ReloadPorts {
+  // Reads and validates the configuration file the node was started with.
+  std::function<config::LoadResult()> load;
+  // What B/node/info and Home Assistant discovery say about a configuration.
+  std::function<NodeIdentity(const config::Config& next)> identity;
+  // The empty retained messages that remove the discovery devices `previous` announced and
+  // `next` does not.
+  std::function<std::vector<std::pair<std::string, std::string>>(const config::Config& previous,
+                                                                 const config::Config& next)>
+      discovery_removed;
+  // Opens (and starts) the connection to an added or changed router, with the run-time
+  // `enabled` in `router`; returns its port, which must live until close_router(id).
+  std::function<ports::RouterControl*(const config::RouterSettings& router,
+                                      const config::Config& config)>
+      open_router;
+  // Closes the connection to a removed or changed router; it reports nothing more.
+  std::function<void(const std::string& router)> close_router;
+};
+
 struct NodePorts {
   ports::MessageBus& bus;
   const core::TimeSource& time;
@@ -56,6 +84,7 @@ struct NodePorts {
   // Optional: where the audit trail goes (FileAuditTrail on audit_log). Without it there is
   // none.
   ports::AuditTrail* audit_trail = nullptr;
+  ReloadPorts reload;
 };
 
 class Node {
@@ -83,6 +112,20 @@ class Node {
   // records its start, stop and reloads with this.
   void audit(const AuditRecord& record);
 
+  // Reads the configuration file again and applies it whole, or changes nothing (SPEC 8.3,
+  // docs/operations.md): a file with errors, or one that changes settings only a restart
+  // can change, is refused with the reasons. Unchanged pairs keep their state; new and
+  // changed ones get their own start-up grace; removed ones are cleared from the bus.
+  // Publishes the outcome as a node event (B/node/event) and logs it; returns the answer
+  // payload ({"status":"ok","data":{...}} or {"status":"error",...}) for `transaction`.
+  // REQUIRES: not called from inside the node's own handlers (the io thread, between events).
+  nlohmann::json reload(const std::string& requested_by,
+                        const std::optional<std::string>& transaction);
+
+  // reload() asked for by SIGHUP: requested_by "signal"; the answer goes to
+  // B/node/response/reload as well.
+  void reloadOnSignal();
+
   const NodeStats& stats() const { return stats_; }
   const engine::FailoverEngine& engineForTest() const { return engine_; }
 
@@ -106,6 +149,13 @@ class Node {
   void perform(const engine::Warning& warning);
   void perform(const engine::SetRouterConnection& connection);
   void perform(const engine::SaveRunState& save);
+
+  // node_reload.cpp
+  nlohmann::json refuseReload(const std::string& requested_by,
+                              const std::optional<std::string>& transaction, std::string_view code,
+                              const std::string& message, nlohmann::json details);
+  void applyReload(config::Config next, const config::ConfigDiff& diff);
+  void followRouters(const config::ConfigDiff& diff);
 
   config::Config config_;
   NodePorts ports_;

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "failover/config/config.h"
+#include "failover/config/config_diff.h"
 #include "failover/core/time.h"
 #include "failover/daemon/json_views.h"
 #include "failover/daemon/node_stats.h"
@@ -80,12 +81,32 @@ class StatePublisher {
   // A changed run-time setting on B/pair/<p>/audit or B/router/<r>/audit, not retained.
   void publishAudit(const engine::AuditEvent& audit);
 
+  // The hash of the configuration in B/node/info.
+  const std::string& configHash() const { return identity_.config_hash; }
+
+  // An event of the node itself (a reload) on B/node/event, not retained.
+  void publishNodeEvent(const nlohmann::json& event);
+
+  // The node took over a new configuration (the one the publisher reads now); `previous` is
+  // the one it ran before. Every retained topic of a removed pair or router is cleared (an
+  // empty retained payload), and so is a changed pair's machine topic of a machine it no
+  // longer has; `discovery_removed` (empty payloads of Home Assistant devices no longer
+  // announced) is published; a new or changed router starts as connecting; node info and the
+  // discovery of `identity` are published, and the states of new and changed pairs follow.
+  void reloaded(const config::Config& previous, const config::ConfigDiff& diff,
+                NodeIdentity identity,
+                const std::vector<std::pair<std::string, std::string>>& discovery_removed);
+
  private:
   void publishRetained(const std::string& topic, std::string payload);
   void publishEvent(const std::string& topic, std::string payload);
   void publishPair(const std::string& pair);
   void publishChangedPairs(std::size_t at_most);
   void publishNodeInfo();
+  // An empty retained payload on `topic` (removes the broker's copy); forgets its last value.
+  void clearRetained(const std::string& topic);
+  void clearPair(const config::PairSettings& pair);
+  void initialRouterStatus(const config::RouterSettings& router);
 
   const config::Config& config_;
   const Topics& topics_;

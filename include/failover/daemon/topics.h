@@ -15,13 +15,15 @@
 namespace failover::daemon {
 
 // A command topic, split into its parts: B/pair/<p>/set, B/pair/<p>/set/<name>,
-// B/pair/<p>/request/<name>, or a router's B/router/<r>/set/<name> (Kind::SetAttribute).
+// B/pair/<p>/request/<name>, a router's B/router/<r>/set/<name> (Kind::SetAttribute), or a
+// request to the node itself, B/node/request/<name> (Kind::Request, `node` set).
 struct CommandTopic {
   enum class Kind { Set, SetAttribute, Request };
   Kind kind = Kind::Set;
   std::string pair;    // empty for a router's command
   std::string name;    // the attribute (set/<name>) or the request (request/<name>)
   std::string router;  // set for a router's command only
+  bool node = false;   // B/node/request/<name>
 };
 
 // Which machine and check a health topic belongs to.
@@ -44,11 +46,13 @@ class Topics {
   std::string pairTopic(std::string_view pair, std::string_view leaf) const;
   std::string machineProblem(std::string_view pair, std::string_view machine) const;
   std::string response(std::string_view pair, std::string_view command) const;
+  std::string nodeResponse(std::string_view request) const;
+  std::string nodeEvent() const { return base_ + "/node/event"; }
   const std::string& homeAssistantStatus() const { return homeassistant_status_; }
 
-  // Subscription filters: the commands (the pairs' set, set/<attr> and request/<cmd>, and the
-  // routers' set/enabled), and one filter per health check (the pattern with {machine} as a
-  // single-level wildcard).
+  // Subscription filters: the commands (the pairs' set, set/<attr> and request/<cmd>, the
+  // routers' set/enabled and the node's request/<cmd>), and one filter per health check (the
+  // pattern with {machine} as a single-level wildcard).
   std::vector<std::string> commandFilters() const;
   std::vector<std::string> healthFilters() const;
 

@@ -75,6 +75,26 @@ class FailoverEngine {
   // The current run-time settings (mode, armed per pair; enabled per router).
   config::RunState runState() const;
 
+  // Takes over `config` at `now` (a configuration reload, SPEC 8.3); `config` should have
+  // passed config::validate(). Compared with the running configuration
+  // (config::diffConfigs):
+  //  - an unchanged pair keeps everything: which machine is on air, a switch in flight,
+  //    dwell, failback and retry timers, its mode and armed, its event sequence;
+  //  - a changed pair keeps its mode, armed, event sequence and dwell, reads which machine
+  //    is on air from the routing as it stands, and gets its own start-up grace from `now`;
+  //    nothing is routed because of the reload. A switch of it in flight fails
+  //    (switch_failed, not_allowed; a waiting command is answered);
+  //  - a new pair starts as at a node start: its own start-up grace from `now`;
+  //  - a removed pair is gone (a switch of it in flight fails the same way);
+  //  - a machine whose id stays keeps its health; a new one is unknown until heard, like
+  //    at start; rule holds start again when the rules changed;
+  //  - a router whose id stays keeps `enabled`; an unchanged one also its connection and
+  //    routing; a changed or new one counts as disconnected until it reports its routing.
+  // The node's own grace periods and broker state carry on. Returns the actions of the
+  // change (failed switches, warnings of new pairs, states that changed), RouteRequests of
+  // unchanged pairs only.
+  std::vector<Action> reload(const config::Config& config, core::MonoTime now);
+
  private:
   class Impl;
   std::unique_ptr<Impl> impl_;

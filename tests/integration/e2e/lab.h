@@ -94,6 +94,10 @@ class Lab {
 
   // --- the node ---
   std::string configPath() const { return (directory_.path() / "config.yaml").string(); }
+  // The configuration the lab writes to configPath() (after start(), with the router's port):
+  // green, changed by LabOptions::facility. A test may change it and write it again, e.g. to
+  // reload it.
+  testing::FacilityConfig facilityConfig() const;
   void startNode();
   std::filesystem::path nodeLogPath() const { return directory_.path() / "node.log"; }
   // The node's audit trail (audit_log), one JSON line per switch, setting change, start, stop.
@@ -157,8 +161,6 @@ class Lab {
 
  private:
   void writeConfig();
-  // The configuration the node gets: green, changed by LabOptions::facility.
-  testing::FacilityConfig facilityConfig() const;
   // Every machine of facilityConfig(), which the lab plays.
   std::vector<std::string> machineIds() const;
   void waitHeartbeatsFlowing();

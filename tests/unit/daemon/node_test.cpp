@@ -57,6 +57,7 @@ class NodeTest : public ::testing::Test {
                     with_publish_timer ? &publish_timer_ : nullptr,
                     with_store ? &store_ : nullptr};
     ports.audit_trail = &audit_;
+    ports.reload = reload_ports_;
     node_ = std::make_unique<Node>(config_, std::move(ports), std::move(identity));
     bus_.setHandlers({[this] { node_->onBusConnected(); },
                       [this](const std::string&) { node_->onBusLost(); },
@@ -217,6 +218,7 @@ class NodeTest : public ::testing::Test {
   FakeTimer publish_timer_;
   FakeRunStateStore store_;
   FakeAuditTrail audit_;
+  ReloadPorts reload_ports_;  // set before build()
   std::map<std::string, std::unique_ptr<FakeRouter>> routers_;
   std::set<std::string> alive_;
   config::Config config_;
@@ -231,7 +233,7 @@ TEST_F(NodeTest, StartSubscribesCommandHealthAndHomeAssistantFilters) {
   EXPECT_EQ(subscribed.size(), bus_.subscriptions().size()) << "subscribed twice";
   for (const std::string filter :
        {"failover/fo1/pair/+/set", "failover/fo1/pair/+/set/+", "failover/fo1/pair/+/request/+",
-        "failover/fo1/router/+/set/enabled"}) {
+        "failover/fo1/router/+/set/enabled", "failover/fo1/node/request/+"}) {
     ASSERT_EQ(subscribed.count(filter), 1u) << filter;
     EXPECT_EQ(subscribed[filter], ports::SubscriptionKind::Command) << filter;
   }
@@ -241,8 +243,58 @@ TEST_F(NodeTest, StartSubscribesCommandHealthAndHomeAssistantFilters) {
     ASSERT_EQ(subscribed.count(filter), 1u) << filter;
     EXPECT_EQ(subscribed[filter], ports::SubscriptionKind::State) << filter;
   }
-  EXPECT_EQ(subscribed.size(), 10u);
+  EXPECT_EQ(subscribed.size(), 11u);
   EXPECT_TRUE(timer_.deadline()) << "the engine's clock starts with the node";
+}
+
+TEST_F(NodeTest, ReloadOfABadFileChangesNothingAndARemovedPairIsCleared) {
+  std::string next;
+  reload_ports_.load = [&next] {
+    return config::loadConfigString(next, "next.yaml");
+  };
+  build(kTwoPairYaml);
+  settle();
+  const std::string request = "studio/failover/fo2/node/request/reload";
+  const std::string response = "studio/failover/fo2/node/response/reload";
+
+  next = "node_id: fo2\npairs: [\n";
+  send(request, R"({"transaction":"t1"})");
+  Json answer = parsed(bus_.last(response));
+  EXPECT_EQ(answer["status"], "error");
+  EXPECT_EQ(answer["code"], "invalid_config");
+  EXPECT_EQ(answer["transaction"], "t1");
+  ASSERT_FALSE(answer["data"]["errors"].empty()) << answer.dump();
+  EXPECT_EQ(answer["data"]["errors"][0].get<std::string>().rfind("next.yaml:", 0), 0u);
+  EXPECT_TRUE(node_->engineForTest().pairView("blue"));
+  EXPECT_FALSE(bus_.last(pairTopic("blue", "state"))) << "a refused reload published pair state";
+
+  next = std::string(kTwoPairYaml).substr(0, std::string(kTwoPairYaml).find("  blue:\n"));
+  next = next.replace(next.find("node_id: fo2"), 12, "node_id: fo9");
+  send(request, R"({"transaction":"t2"})");
+  answer = parsed(bus_.last(response));
+  EXPECT_EQ(answer["code"], "restart_required");
+  EXPECT_EQ(answer["data"]["settings"], Json::array({"node_id", "mqtt.client_id"}));
+  EXPECT_TRUE(node_->engineForTest().pairView("blue"));
+
+  next = next.replace(next.find("node_id: fo9"), 12, "node_id: fo2");
+  bus_.clear();
+  send(request, R"({"transaction":"t3"})");
+  answer = parsed(bus_.last(response));
+  ASSERT_EQ(answer["status"], "ok") << answer.dump();
+  EXPECT_EQ(answer["data"]["pairs"]["removed"], Json::array({"blue"}));
+  EXPECT_EQ(answer["data"]["pairs"]["unchanged"], Json::array({"green"}));
+  EXPECT_FALSE(node_->engineForTest().pairView("blue"));
+  for (const char* leaf : {"state", "active", "mode", "armed", "failover", "last_event"}) {
+    const auto cleared = bus_.last(pairTopic("blue", leaf));
+    ASSERT_TRUE(cleared) << leaf;
+    EXPECT_TRUE(cleared->payload.empty()) << leaf;
+    EXPECT_TRUE(cleared->options.retain) << leaf;
+  }
+  EXPECT_FALSE(bus_.last(pairTopic("green", "state"))) << "the unchanged pair was published again";
+  EXPECT_TRUE(router("vh1").blocks().empty()) << "the reload sent a routing block";
+  const auto event = parsed(bus_.last("studio/failover/fo2/node/event"));
+  EXPECT_EQ(event["event_type"], "reload");
+  EXPECT_EQ(event["result"], "ok");
 }
 
 TEST_F(NodeTest, ConnectPublishesNodeInfoRouterAndPairStateRetained) {

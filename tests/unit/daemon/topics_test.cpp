@@ -38,7 +38,19 @@ TEST_F(TopicsTest, CommandFiltersCoverSetAttributesAndRequests) {
   const auto filters = topics_.commandFilters();
   EXPECT_EQ(filters, (std::vector<std::string>{
                          "failover/fo1/pair/+/set", "failover/fo1/pair/+/set/+",
-                         "failover/fo1/pair/+/request/+", "failover/fo1/router/+/set/enabled"}));
+                         "failover/fo1/pair/+/request/+", "failover/fo1/router/+/set/enabled",
+                         "failover/fo1/node/request/+"}));
+}
+
+TEST_F(TopicsTest, NodeRequestsAreCommandsOfTheNode) {
+  const auto reload = topics_.parseCommand("failover/fo1/node/request/reload");
+  ASSERT_TRUE(reload);
+  EXPECT_TRUE(reload->node);
+  EXPECT_EQ(reload->kind, CommandTopic::Kind::Request);
+  EXPECT_EQ(reload->name, "reload");
+  EXPECT_FALSE(topics_.parseCommand("failover/fo1/node/request/"));
+  EXPECT_FALSE(topics_.parseCommand("failover/fo1/node/request/reload/x"));
+  EXPECT_EQ(topics_.nodeResponse("reload"), "failover/fo1/node/response/reload");
 }
 
 TEST_F(TopicsTest, HealthFiltersReplaceTheMachineWithAWildcard) {

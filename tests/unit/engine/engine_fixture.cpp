@@ -210,6 +210,13 @@ std::vector<std::string> EngineTimeline::handle(int64_t ms, const Event& event) 
   return describe(*engine_, handleRaw(ms, event));
 }
 
+std::vector<std::string> EngineTimeline::reload(int64_t ms, const config::Config& config) {
+  EXPECT_GE(ms, now_) << "time runs forward";
+  now_ = ms;
+  config_ = config;
+  return describe(*engine_, engine_->reload(config_, at(ms)));
+}
+
 std::vector<std::string> EngineTimeline::tick(int64_t ms) {
   EXPECT_GE(ms, now_) << "time runs forward";
   now_ = ms;

@@ -59,6 +59,8 @@ class EngineTimeline : public ::testing::Test {
   std::vector<std::string> handle(int64_t ms, const Event& event);
   std::vector<std::string> tick(int64_t ms);
   std::vector<Action> handleRaw(int64_t ms, const Event& event);
+  // FailoverEngine::reload at `ms`; from then on the timeline's machines are `config`'s.
+  std::vector<std::string> reload(int64_t ms, const config::Config& config);
 
   // Runs the timeline to `ms`: every 100 ms each machine that is alive sends its engine,
   // videoio and network heartbeats (status per check, engine mode per machine), and tick()
