@@ -262,10 +262,14 @@ int runDaemon(const CommandLine& command_line) {
 
   const std::string config_hash = hashFile(command_line.config_path);
   daemon::NodeIdentity identity{kVersion, config_hash, discoveryMessages(config)};
-  daemon::NodePorts node_ports{bus,          time_source,    engine_timer,
-                               router_ports, &publish_timer, run_state_store.get()};
-  node_ports.audit_trail = audit_trail.get();
-  node_ports.reload = std::move(reload_ports);
+  daemon::NodePorts node_ports{bus,
+                               time_source,
+                               engine_timer,
+                               router_ports,
+                               &publish_timer,
+                               run_state_store.get(),
+                               audit_trail.get(),
+                               std::move(reload_ports)};
   daemon::Node node(config, std::move(node_ports), std::move(identity));
   node_ptr = &node;
 

@@ -126,7 +126,8 @@ bool CommandHandler::answeredBefore(PendingReply& pending, const std::string& tr
 
 void CommandHandler::onNodeRequest(const CommandTopic& topic, const ports::BusMessage& message,
                                    PendingReply pending, core::MonoTime now) {
-  const NodeRequest request = parseNodeRequest(topic, message.payload, "mqtt");
+  const NodeRequest request = parseNodeRequest(
+      topic, message.payload, message.requested_by.empty() ? "mqtt" : message.requested_by);
   if (request.transaction && answeredBefore(pending, *request.transaction)) {
     return;
   }

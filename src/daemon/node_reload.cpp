@@ -44,7 +44,8 @@ Json optionalJson(const std::optional<std::string>& value) {
 // One line for the audit trail: what the reload added, removed and changed.
 std::string reloadSummary(const config::ConfigDiff& diff) {
   return "pairs added=" + listed(diff.pairs.added) + " removed=" + listed(diff.pairs.removed) +
-         " changed=" + listed(diff.pairs.changed) + "; routers added=" + listed(diff.routers.added) +
+         " changed=" + listed(diff.pairs.changed) +
+         "; routers added=" + listed(diff.routers.added) +
          " removed=" + listed(diff.routers.removed) + " changed=" + listed(diff.routers.changed) +
          "; rules " + (diff.rules_changed ? "changed" : "unchanged");
 }

@@ -55,9 +55,9 @@ class NodeTest : public ::testing::Test {
                     timer_,
                     routers,
                     with_publish_timer ? &publish_timer_ : nullptr,
-                    with_store ? &store_ : nullptr};
-    ports.audit_trail = &audit_;
-    ports.reload = reload_ports_;
+                    with_store ? &store_ : nullptr,
+                    &audit_,
+                    reload_ports_};
     node_ = std::make_unique<Node>(config_, std::move(ports), std::move(identity));
     bus_.setHandlers({[this] { node_->onBusConnected(); },
                       [this](const std::string&) { node_->onBusLost(); },
