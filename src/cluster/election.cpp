@@ -184,6 +184,7 @@ Step ClusterElection::handoverRequested(MonoTime now, const std::string& to) {
     step.actions.push_back(HandoverAnswer{true, to, "handing over to " + to});
     release(now, to, "handover", step);
   }
+  evaluate(now, false, step);
   finish(now, step);
   return step;
 }
@@ -285,9 +286,16 @@ void ClusterElection::onPeer(MonoTime now, const Heartbeat& heartbeat, Step& ste
         standDown(now, Phase::Standby, "node " + heartbeat.node_id + " is in charge", step);
       }
     } else if (phase_ != Phase::Active && phase_ != Phase::Claiming && phase_ != Phase::Lapsed &&
-               (heartbeat.term >= active_term_ || !activePeerAlive(now))) {
-      active_ = heartbeat.node_id;
-      active_term_ = heartbeat.term;
+               !heartbeat.fenced) {
+      // Of two claims, the one that wins: the higher term, then the lower rank.
+      const Peer* current = active_ == heartbeat.node_id ? nullptr : livePeer(active_, now);
+      const bool current_claims =
+          current != nullptr && current->last.role == Role::Active && !current->last.fenced;
+      if (!current_claims || heartbeat.term > current->last.term ||
+          (heartbeat.term == current->last.term && heartbeat.rank < current->last.rank)) {
+        active_ = heartbeat.node_id;
+        active_term_ = heartbeat.term;
+      }
     }
   }
   if (heartbeat.handover_to == settings_.node_id && heartbeat.role != Role::Active &&
@@ -313,7 +321,7 @@ void ClusterElection::evaluate(MonoTime now, bool at_echo, Step& step) {
     standDown(now, Phase::Listening, "lease lost during the claim", step);
   }
   if (phase_ == Phase::Lapsed) {
-    if (leaseFresh(now) && echo_sent_ && *echo_sent_ >= lapsed_at_) {
+    if (leaseFresh(now) && echo_sent_ && *echo_sent_ >= lapsed_at_ && allPeersAgree(now)) {
       step.actions.push_back(
           Problem{ProblemKind::LeaseLost, "lease back after " +
                                               std::to_string(millisBetween(lapsed_at_, now)) +
@@ -350,7 +358,7 @@ void ClusterElection::evaluate(MonoTime now, bool at_echo, Step& step) {
   }
 
   if (phase_ == Phase::Claiming && claim_echoed_ && now - claim_at_ >= timing_.settle &&
-      leaseFresh(now)) {
+      leaseFresh(now) && allPeersAgree(now)) {
     openFence(now, step);
   }
 
@@ -484,6 +492,11 @@ void ClusterElection::setPhase(Phase phase, Step& step) {
 }
 
 void ClusterElection::finish(MonoTime now, Step& step) {
+  // A heartbeat due now goes out with this step: the caller replaces its timer with the
+  // deadline returned here, so a due one must not be left behind.
+  if (connected_ && started_ && now >= next_heartbeat_) {
+    publishHeartbeat(now, step);
+  }
   std::optional<MonoTime> next;
   const auto consider = [&](MonoTime when) {
     if (when > now && (!next || when < *next)) {
@@ -540,6 +553,17 @@ bool ClusterElection::handoverPending(MonoTime now) const {
   return std::any_of(peers_.begin(), peers_.end(), [&](const auto& entry) {
     return !entry.second.last.handover_to.empty() &&
            now - entry.second.received < timing_.takeover_after;
+  });
+}
+
+bool ClusterElection::allPeersAgree(MonoTime now) const {
+  return std::all_of(peers_.begin(), peers_.end(), [&](const auto& entry) {
+    const Peer& peer = entry.second;
+    const bool live = now - peer.received < timing_.takeover_after;
+    const bool could_claim =
+        peer.last.candidate || (peer.last.role == Role::Active && !peer.last.fenced);
+    const bool agrees = peer.last.active == settings_.node_id && peer.last.term >= claim_term_;
+    return !live || !could_claim || agrees;
   });
 }
 

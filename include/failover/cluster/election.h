@@ -25,8 +25,10 @@
 //   decides on a view older than the messages still waiting for it (a frozen standby does
 //   not claim on resume before it has read what the broker sent meanwhile).
 // - A claim carries term = the highest term seen + 1. The fence opens when the claim's echo
-//   is back and settle() has passed without a competing claim. Between two claims, the higher
-//   term wins, then the lower rank; the loser stands down without ever routing.
+//   is back, settle has passed, and every live peer that could claim (a candidate, or a node
+//   claiming itself) has said in its heartbeat that this node holds the claim. Between two
+//   claims, the higher term wins, then the lower rank; the loser stands down without ever
+//   routing, and never gets the winner's agreement, whatever the delays.
 // - No preemption: a better-ranked node that returns stays standby until a handover names it.
 // - A node that sees another with its node_id (another process instance) or its rank refuses
 //   to take control (role isolated) while that lasts; an active node keeps control and
@@ -68,7 +70,7 @@ struct ElectionTiming {
   // messages later than the active does.
   core::Millis margin;
   core::Millis lease;   // 375: takeover_after - margin
-  core::Millis settle;  // 100: one heartbeat; a claim waits this long for a competing claim
+  core::Millis settle;  // 100: one heartbeat; a claim waits at least this long
 
   static ElectionTiming from(const ElectionSettings& settings);
 };
@@ -205,6 +207,9 @@ class ClusterElection {
   bool listenedLongEnough(core::MonoTime now) const;
   bool activePeerAlive(core::MonoTime now) const;
   bool conflictVisible(core::MonoTime now) const;
+  // Every live peer that could claim control (a candidate, or a node claiming it) has said in
+  // its latest heartbeat that this node holds the claim.
+  bool allPeersAgree(core::MonoTime now) const;
   // A release to some node is under way (this node's or a peer's).
   bool handoverPending(core::MonoTime now) const;
   bool isCandidate(core::MonoTime now) const;

@@ -320,6 +320,61 @@ TEST_F(ElectionTest, AnActiveSilentlyBlackHoledIsReplacedAndStandsDownOnReturn) 
   EXPECT_EQ(sim.election(a).role(), Role::Standby);
 }
 
+TEST_F(ElectionTest, AnActiveThatCanNoLongerSendIsReplaced) {
+  const int a = sim.addNode("fo1", 1);
+  const int b = sim.addNode("fo2", 2);
+  sim.start(a, 0);
+  sim.start(b, 0);
+  sim.runUntil(2000);
+  sim.cutOneWay(a, 2000, /*outbound=*/true);
+  sim.runUntil(2400);
+  EXPECT_EQ(router(), -1);
+  sim.runUntil(3000);
+  EXPECT_EQ(router(), b);
+  EXPECT_EQ(sim.record(b).takeovers.front().reason, "active_silent");
+  EXPECT_EQ(sim.election(a).role(), Role::Standby) << "read the new claim";
+  sim.reconnect(a, 4000);
+  sim.runUntil(6000);
+  EXPECT_EQ(router(), b);
+}
+
+TEST_F(ElectionTest, AnActiveThatCanNoLongerReceiveIsFencedAndReplaced) {
+  const int a = sim.addNode("fo1", 1);
+  const int b = sim.addNode("fo2", 2);
+  sim.start(a, 0);
+  sim.start(b, 0);
+  sim.runUntil(2000);
+  sim.cutOneWay(a, 2000, /*outbound=*/false);
+  sim.runUntil(2400);
+  EXPECT_EQ(router(), -1) << "its own heartbeats no longer come back";
+  EXPECT_EQ(sim.election(b).activeNode(), "fo1") << "it still says it holds the claim";
+  sim.runUntil(3500);
+  EXPECT_EQ(router(), b);
+  ASSERT_EQ(sim.record(b).takeovers.size(), 1U);
+  EXPECT_EQ(sim.record(b).takeovers.front().reason, "active_stood_down");
+  sim.reconnect(a, 5000);
+  sim.runUntil(7000);
+  EXPECT_EQ(router(), b);
+  EXPECT_EQ(sim.election(a).role(), Role::Standby);
+}
+
+TEST_F(ElectionTest, AfterABrokerRestartTheBestRankedNodeIsInChargeAgain) {
+  const int a = sim.addNode("fo1", 1);
+  const int b = sim.addNode("fo2", 2);
+  sim.start(a, 0);
+  sim.start(b, 0);
+  sim.runUntil(2000);
+  sim.cut(a, 2000, /*reported=*/true);
+  sim.cut(b, 2000, /*reported=*/true);
+  sim.runUntil(3000);
+  EXPECT_EQ(router(), -1);
+  sim.reconnect(a, 4000);
+  sim.reconnect(b, 4000);
+  sim.runUntil(6000);
+  EXPECT_EQ(router(), a);
+  EXPECT_GT(sim.election(a).term(), 1U);
+}
+
 TEST_F(ElectionTest, AStandbyCutFromTheBrokerDoesNotClaim) {
   const int a = sim.addNode("fo1", 1);
   const int b = sim.addNode("fo2", 2);
@@ -392,22 +447,26 @@ TEST_F(ElectionTest, ARestartedNodeDoesNotPreempt) {
   EXPECT_EQ(sim.election(a).term(), 2U) << "learns the term from the cluster";
 }
 
-// Random kills, freezes, cuts and handovers, with jittery links: never two routing at once,
-// and after things settle one node is in charge.
-TEST(ElectionRandomTest, NeverTwoNodesRoutingAtOnce) {
-  for (uint32_t seed = 1; seed <= 40; ++seed) {
+// Random kills, freezes, cuts and handovers, with jittery links (up to `jitter_ms` more on
+// each hop, so one node may read a message 2 * jitter_ms later than another): never two
+// routing at once, and after things settle one node is in charge.
+class ElectionRandomTest : public ::testing::TestWithParam<int64_t> {};
+
+TEST_P(ElectionRandomTest, NeverTwoNodesRoutingAtOnce) {
+  const int64_t jitter_ms = GetParam();
+  for (uint32_t seed = 1; seed <= 100; ++seed) {
     SimCluster sim(core::Millis(100), core::Millis(500), seed);
     std::mt19937 random(seed);
     const int count = 2 + static_cast<int>(seed % 2);
     for (int i = 0; i < count; ++i) {
       sim.addNode("fo" + std::to_string(i + 1), i + 1);
-      sim.setDelays(i, 1, 1, 20);
+      sim.setDelays(i, 1 + i, 1 + 2 * i, jitter_ms);
       sim.start(i, std::uniform_int_distribution<int64_t>(0, 50)(random));
     }
     int64_t at = 1500;
     for (int step = 0; step < 12; ++step) {
       const int node = std::uniform_int_distribution<int>(0, count - 1)(random);
-      switch (std::uniform_int_distribution<int>(0, 5)(random)) {
+      switch (std::uniform_int_distribution<int>(0, 6)(random)) {
         case 0:
           sim.kill(node, at);
           sim.restart(node, at + 1500);
@@ -426,6 +485,10 @@ TEST(ElectionRandomTest, NeverTwoNodesRoutingAtOnce) {
           sim.routers(node, at, false);
           sim.routers(node, at + 1000, true);
           break;
+        case 5:
+          sim.cutOneWay(node, at, random() % 2 == 0);
+          sim.reconnect(node, at + std::uniform_int_distribution<int64_t>(100, 3000)(random));
+          break;
         default:
           break;
       }
@@ -437,6 +500,8 @@ TEST(ElectionRandomTest, NeverTwoNodesRoutingAtOnce) {
     EXPECT_EQ(sim.routing().size(), 1U) << "seed " << seed;
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(Jitter, ElectionRandomTest, ::testing::Values(0, 20, 60));
 
 }  // namespace
 }  // namespace failover::cluster

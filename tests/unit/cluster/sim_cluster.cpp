@@ -44,6 +44,8 @@ void SimCluster::start(int node, int64_t at) {
         ElectionSettings{n.id, n.rank, heartbeat_, takeover_after_}, n.instance);
     n.alive = true;
     n.linked = true;
+    n.sends = true;
+    n.receives = true;
     n.frozen_until = -1;
     apply(node, n.election->busConnected(now_));
     apply(node, n.election->start(now_));
@@ -94,6 +96,13 @@ void SimCluster::cut(int node, int64_t at, bool reported) {
   });
 }
 
+void SimCluster::cutOneWay(int node, int64_t at, bool outbound) {
+  schedule(time(at), [this, node, outbound] {
+    Node& n = nodes_.at(static_cast<size_t>(node));
+    (outbound ? n.sends : n.receives) = false;
+  });
+}
+
 void SimCluster::reconnect(int node, int64_t at) {
   schedule(time(at), [this, node] {
     Node& n = nodes_.at(static_cast<size_t>(node));
@@ -101,6 +110,8 @@ void SimCluster::reconnect(int node, int64_t at) {
       return;
     }
     n.linked = true;
+    n.sends = true;
+    n.receives = true;
     atNode(node, now_, [this, node] {
       Node& again = nodes_.at(static_cast<size_t>(node));
       apply(node, again.election->busLost(now_));
@@ -156,24 +167,24 @@ void SimCluster::atNode(int node, core::MonoTime at, std::function<void()> deliv
 
 void SimCluster::publish(int node, const Heartbeat& heartbeat) {
   Node& sender = nodes_.at(static_cast<size_t>(node));
-  if (!sender.linked) {
+  if (!sender.linked || !sender.sends) {
     return;
   }
   const uint64_t instance = sender.instance;
   schedule(linkTime(sender, true), [this, node, instance, heartbeat] {
     Node& from = nodes_.at(static_cast<size_t>(node));
-    if (!from.linked || from.instance != instance) {
+    if (!from.linked || !from.sends || from.instance != instance) {
       return;  // lost with the connection
     }
     for (int i = 0; i < static_cast<int>(nodes_.size()); ++i) {
       Node& to = nodes_[static_cast<size_t>(i)];
-      if (!to.linked) {
+      if (!to.linked || !to.receives) {
         continue;
       }
       const uint64_t to_instance = to.instance;
       atNode(i, linkTime(to, false), [this, i, to_instance, heartbeat] {
         Node& receiver = nodes_[static_cast<size_t>(i)];
-        if (receiver.linked && receiver.instance == to_instance) {
+        if (receiver.linked && receiver.receives && receiver.instance == to_instance) {
           apply(i, receiver.election->heartbeatReceived(now_, heartbeat));
         }
       });

@@ -49,6 +49,9 @@ class SimCluster {
   // Cut from the broker: nothing passes either way. `reported`: the node's bus reports the
   // loss at once (a closed connection); otherwise it notices nothing (a black hole).
   void cut(int node, int64_t at, bool reported);
+  // Cut in one direction only, silently: `outbound` = its messages no longer reach the
+  // broker; otherwise it no longer receives. Healed by reconnect().
+  void cutOneWay(int node, int64_t at, bool outbound);
   void reconnect(int node, int64_t at);
   void handover(int64_t at, const std::string& to);
   void routers(int node, int64_t at, bool ok);
@@ -74,7 +77,9 @@ class SimCluster {
     std::unique_ptr<ClusterElection> election;
     uint64_t instance = 0;
     bool alive = false;
-    bool linked = false;  // the broker passes messages to and from it
+    bool linked = false;   // the broker passes messages to and from it
+    bool sends = true;     // with linked: its messages reach the broker
+    bool receives = true;  // with linked: the broker's messages reach it
     int64_t frozen_until = -1;
     uint64_t tick_generation = 0;
     int64_t up_ms = 1;
