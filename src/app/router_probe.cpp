@@ -22,12 +22,14 @@ void configureProbeLogging(const std::string& log_level) {
   logger->set_level(verbose ? spdlog::level::from_str(log_level) : spdlog::level::off);
 }
 
-void probeRouter(const std::string& host, uint16_t port, std::chrono::milliseconds timeout,
+void probeRouter(const std::string& host, uint16_t port, const std::string& local_address,
+                 std::chrono::milliseconds timeout,
                  const std::function<void(const RouterProbe&)>& report) {
   asio::io_context io;
   vc::ClientOptions options;
   options.host = host;
   options.port = port;
+  options.local_address = local_address;
   options.connect_timeout = timeout;
   options.ack_timeout = timeout;
   options.keepalive_interval = timeout * 2;

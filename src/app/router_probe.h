@@ -27,7 +27,9 @@ void configureProbeLogging(const std::string& log_level);
 // Probes the router and hands the result to `report`. The whole probe (name lookup, connect,
 // prelude) is bounded by `timeout`: when a name lookup is still running at the end, waiting for
 // it would break that promise, so after `report` the process ends at once with exit status 1.
-void probeRouter(const std::string& host, uint16_t port, std::chrono::milliseconds timeout,
+// `local_address`, when not empty, is the source address to connect from (bind_address).
+void probeRouter(const std::string& host, uint16_t port, const std::string& local_address,
+                 std::chrono::milliseconds timeout,
                  const std::function<void(const RouterProbe&)>& report);
 
 }  // namespace failover::app

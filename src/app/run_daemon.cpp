@@ -148,6 +148,7 @@ int runDaemon(const CommandLine& command_line) {
 
   mqtt::BusSettings bus_settings;
   bus_settings.server_uri = config.mqtt.server;
+  bus_settings.servers = config.mqtt.servers;
   bus_settings.client_id =
       config.mqtt.client_id.empty() ? "failover-" + config.node_id : config.mqtt.client_id;
   bus_settings.mqtt5 = config.mqtt.version == config::MqttVersion::V5;
@@ -197,6 +198,7 @@ int runDaemon(const CommandLine& command_line) {
     videohub_client::ClientOptions options;
     options.host = router.host;
     options.port = router.port;
+    options.local_address = router.bind_address;
     options.input_labels = daemon::machineInputLabels(facility, router);
     daemon::RouterReports reports;
     reports.on_observed = [&](engine::RouterObserved observed) {
@@ -276,6 +278,15 @@ int runDaemon(const CommandLine& command_line) {
   log->info("failover-node {} starting: node {}, {}", kVersion, config.node_id,
             config::summarize(config));
   node.audit(daemon::nodeStartAuditRecord(kVersion, config_hash));
+  if (config.cluster) {
+    // The keys are read and checked, but nothing elects, fences or stands by yet: say so
+    // plainly, so that nobody takes two such nodes for a redundant pair.
+    log->warn(
+        "cluster mode is not active yet: cluster '{}' (rank {}) is configured, but this "
+        "node runs alone and routes as a single node; a second node with the same "
+        "configuration would route too",
+        config.cluster->id, config.cluster->rank);
+  }
   node.start();
   // Router and broker connect in parallel; the routing read from each router tells the
   // engine which machine is on air before anything may switch.

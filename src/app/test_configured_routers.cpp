@@ -71,7 +71,8 @@ int runTestConfiguredRouters(const CommandLine& command_line) {
   for (const config::RouterSettings& router : config.routers) {
     const std::string where = router.host + ":" + std::to_string(router.port);
     Json entry = {{"id", router.id}, {"address", where}, {"present", false}};
-    probeRouter(router.host, router.port, timeout, [&](const RouterProbe& probe) {
+    const std::string& from = router.bind_address;  // the node's own source address
+    probeRouter(router.host, router.port, from, timeout, [&](const RouterProbe& probe) {
       if (!probe.present || !probe.state) {
         all_ok = false;
         entry["error"] = probe.error;

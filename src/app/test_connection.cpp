@@ -139,7 +139,7 @@ int runTestConnection(const CommandLine& command_line) {
   }
   const std::string where = address->host + ":" + std::to_string(address->port);
   int exit_code = 1;
-  probeRouter(address->host, address->port, std::chrono::milliseconds(command_line.timeout_ms),
+  probeRouter(address->host, address->port, "", std::chrono::milliseconds(command_line.timeout_ms),
               [&](const RouterProbe& probe) {
                 if (probe.present && probe.state) {
                   printReport(where, *probe.state, json);

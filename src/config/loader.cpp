@@ -249,7 +249,10 @@ std::string summarize(const Config& config) {
   };
   return count(config.pairs.size(), "pair", "pairs") + ", " +
          count(config.machines.size(), "machine", "machines") + ", " +
-         count(config.routers.size(), "router", "routers");
+         count(config.routers.size(), "router", "routers") +
+         (config.cluster
+              ? ", cluster " + config.cluster->id + " rank " + std::to_string(config.cluster->rank)
+              : "");
 }
 
 }  // namespace failover::config

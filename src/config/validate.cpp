@@ -7,6 +7,9 @@
 #include <unordered_set>
 #include <utility>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include "failover/core/host_port.h"
 #include "nearest_name.h"
 
@@ -53,6 +56,14 @@ bool isValidId(const std::string& id) {
 
 namespace {
 
+// An IPv4 dotted quad or an IPv6 address, without brackets, port or zone.
+bool isIpLiteral(const std::string& text) {
+  in6_addr v6{};
+  in_addr v4{};
+  return ::inet_pton(AF_INET, text.c_str(), &v4) == 1 ||
+         ::inet_pton(AF_INET6, text.c_str(), &v6) == 1;
+}
+
 std::string indexed(const std::string& path, std::size_t index) {
   return path + "[" + std::to_string(index) + "]";
 }
@@ -75,6 +86,7 @@ class Validator {
 
   std::vector<Diagnostic> run() {
     checkTopLevel();
+    checkCluster();
     checkRouters();
     checkMachines();
     checkPairs();
@@ -110,6 +122,25 @@ class Validator {
     }
   }
 
+  // A broker URI of mqtt.server or mqtt.servers.
+  void checkServerUri(const std::string& path, const std::string& uri) {
+    if (skip(path)) {
+      return;
+    }
+    const auto scheme = core::brokerSchemeOf(uri);
+    const auto parsed = core::parseBrokerUri(uri);
+    // The schemes this node documents; Paho's mqtt:// and mqtts:// aliases are not among them.
+    if (!scheme || (scheme->name != "tcp" && scheme->name != "ssl" && scheme->name != "ws" &&
+                    scheme->name != "wss")) {
+      error(path, "invalid server URI '" + uri +
+                      "': expected tcp://, ssl://, ws:// or wss:// then HOST:PORT");
+    } else if (parsed.error == core::AddressError::MissingHost) {
+      error(path, "invalid server URI '" + uri + "': the host is missing");
+    } else if (!parsed.ok()) {
+      error(path, "invalid server URI '" + uri + "': " + core::describe(parsed.error));
+    }
+  }
+
   // A topic we publish or subscribe to: not empty, no wildcards.
   void checkTopic(const std::string& path, const std::string& topic, const char* what) {
     if (skip(path)) {
@@ -126,19 +157,24 @@ class Validator {
     checkId("node_id", config_.node_id);
 
     const auto& mqtt = config_.mqtt;
-    const auto scheme = core::brokerSchemeOf(mqtt.server);
-    if (!skip("mqtt.server")) {
-      const auto parsed = core::parseBrokerUri(mqtt.server);
-      // The schemes this node documents; Paho's mqtt:// and mqtts:// aliases are not among them.
-      if (!scheme || (scheme->name != "tcp" && scheme->name != "ssl" && scheme->name != "ws" &&
-                      scheme->name != "wss")) {
-        error("mqtt.server", "invalid server URI '" + mqtt.server +
-                                 "': expected tcp://, ssl://, ws:// or wss:// then HOST:PORT");
-      } else if (parsed.error == core::AddressError::MissingHost) {
-        error("mqtt.server", "invalid server URI '" + mqtt.server + "': the host is missing");
-      } else if (!parsed.ok()) {
-        error("mqtt.server",
-              "invalid server URI '" + mqtt.server + "': " + core::describe(parsed.error));
+    if (mqtt.servers.empty()) {
+      checkServerUri("mqtt.server", mqtt.server);
+      if (!skip("mqtt.servers") && source_.positions.count("mqtt.servers") != 0) {
+        error("mqtt.servers", "servers must list at least one broker URI");
+      }
+    } else if (!skip("mqtt.servers")) {
+      if (mqtt.servers.size() > Bounds::kMaxMqttServers) {
+        error("mqtt.servers", std::to_string(mqtt.servers.size()) +
+                                  " servers are too many: at most " +
+                                  std::to_string(Bounds::kMaxMqttServers));
+      }
+      std::set<std::string> seen;
+      for (std::size_t i = 0; i < mqtt.servers.size(); ++i) {
+        const std::string path = indexed("mqtt.servers", i);
+        checkServerUri(path, mqtt.servers[i]);
+        if (!skip(path) && !seen.insert(mqtt.servers[i]).second) {
+          error(path, "server '" + mqtt.servers[i] + "' is listed twice");
+        }
       }
     }
     checkTopic("mqtt.base_topic", mqtt.base_topic, "base_topic");
@@ -155,9 +191,16 @@ class Validator {
     if (mqtt.tls && !mqtt.tls->cert_file.empty() != !mqtt.tls->key_file.empty()) {
       error("mqtt.tls", "cert_file and key_file go together: set both or neither");
     }
-    if (mqtt.tls && scheme && !scheme->tls) {
-      warning("mqtt.tls", "tls is set but mqtt.server " + mqtt.server +
-                              " is not encrypted: use ssl:// (or wss://) to connect over TLS");
+    if (mqtt.tls) {
+      for (const std::string& uri :
+           mqtt.servers.empty() ? std::vector{mqtt.server} : mqtt.servers) {
+        const auto scheme = core::brokerSchemeOf(uri);
+        if (scheme && !scheme->tls) {
+          warning("mqtt.tls", std::string("tls is set but ") +
+                                  (mqtt.servers.empty() ? "mqtt.server " : "MQTT server ") + uri +
+                                  " is not encrypted: use ssl:// (or wss://) to connect over TLS");
+        }
+      }
     }
 
     checkAuditLog();
@@ -204,6 +247,39 @@ class Validator {
     }
   }
 
+  void checkCluster() {
+    if (!config_.cluster) {
+      return;
+    }
+    const ClusterSettings& cluster = *config_.cluster;
+    checkId("cluster.id", cluster.id);
+    if (!skip("cluster.id") && cluster.id == config_.node_id) {
+      // C/nodes/<node_id>/... would then sit beside B/... of a node of the same name.
+      warning("cluster.id", "cluster id '" + cluster.id +
+                                "' is also this node's node_id: give the cluster its own name");
+    }
+    checkRange("cluster.rank", cluster.rank, 1, Bounds::kMaxClusterRank, "(1 = preferred)");
+    checkRange("cluster.heartbeat_ms", cluster.heartbeat_ms, Bounds::kMinHeartbeatMs,
+               Bounds::kMaxHeartbeatMs, "ms");
+    checkRange("cluster.takeover_after_ms", cluster.takeover_after_ms,
+               Bounds::kMinHeartbeatsPerTakeover * Bounds::kMinHeartbeatMs,
+               Bounds::kMaxTakeoverAfterMs, "ms");
+    const bool in_range =
+        cluster.heartbeat_ms >= Bounds::kMinHeartbeatMs &&
+        cluster.heartbeat_ms <= Bounds::kMaxHeartbeatMs &&
+        cluster.takeover_after_ms <= Bounds::kMaxTakeoverAfterMs &&
+        cluster.takeover_after_ms >= Bounds::kMinHeartbeatsPerTakeover * Bounds::kMinHeartbeatMs;
+    if (!skip("cluster.takeover_after_ms") && !skip("cluster.heartbeat_ms") && in_range &&
+        cluster.takeover_after_ms < Bounds::kMinHeartbeatsPerTakeover * cluster.heartbeat_ms) {
+      error("cluster.takeover_after_ms",
+            std::to_string(cluster.takeover_after_ms) + " ms is too short for heartbeat_ms " +
+                std::to_string(cluster.heartbeat_ms) + ": it must be at least " +
+                std::to_string(Bounds::kMinHeartbeatsPerTakeover) + " heartbeats (" +
+                std::to_string(Bounds::kMinHeartbeatsPerTakeover * cluster.heartbeat_ms) +
+                " ms), or one late heartbeat would look like a dead node");
+    }
+  }
+
   void checkRouters() {
     std::map<std::string, std::string> seen;
     for (const auto& router : config_.routers) {
@@ -217,6 +293,12 @@ class Validator {
       }
       if (!skip(path + ".address") && router.port == 0) {
         error(path + ".address", "port 0 is not a valid port: expected 1..65535");
+      }
+      if (!router.bind_address.empty() && !skip(path + ".bind_address") &&
+          !isIpLiteral(router.bind_address)) {
+        error(path + ".bind_address",
+              "invalid bind_address '" + router.bind_address +
+                  "': expected an IPv4 or IPv6 address of this host, e.g. 10.0.0.11 (no port)");
       }
       router_ids_.push_back(router.id);
       router_set_.insert(router.id);

@@ -228,6 +228,8 @@ class Reader {
   }
 
   void readMqtt(const YAML::Node& node, const std::string& path, Position at);
+  void readServers(const YAML::Node& node, const std::string& path, Position at);
+  void readCluster(const YAML::Node& node, const std::string& path, Position at);
   void readTls(const YAML::Node& node, const std::string& path, Position at);
   void readHealth(const YAML::Node& node, const std::string& path, Position at);
   void readRouter(const std::string& id, const YAML::Node& node, const std::string& path,
@@ -389,6 +391,10 @@ void Reader::readRoot(const YAML::Node& root) {
   readMap(root, "", {1, 1},
           {
               {"node_id", string(config.node_id)},
+              {"cluster",
+               [this](const YAML::Node& n, const std::string& p, Position a) {
+                 readCluster(n, p, a);
+               }},
               {"mqtt",
                [this](const YAML::Node& n, const std::string& p, Position a) {
                  readMqtt(n, p, a);
@@ -440,6 +446,10 @@ void Reader::readMqtt(const YAML::Node& node, const std::string& path, Position 
   readMap(node, path, at,
           {
               {"server", string(mqtt.server)},
+              {"servers",
+               [this](const YAML::Node& n, const std::string& p, Position a) {
+                 readServers(n, p, a);
+               }},
               {"base_topic", string(mqtt.base_topic)},
               {"client_id", string(mqtt.client_id)},
               {"version",
@@ -475,6 +485,26 @@ void Reader::readMqtt(const YAML::Node& node, const std::string& path, Position 
                        }
                      });
                }},
+          });
+}
+
+void Reader::readServers(const YAML::Node& node, const std::string& path, Position at) {
+  readList(node, path, at, [this](const YAML::Node& item, const std::string& ip, Position ia) {
+    // A bad item stays empty, so indices (and positions) match the file.
+    std::string uri;
+    readString(item, ip, ia, uri);
+    out_.config.mqtt.servers.push_back(uri);
+  });
+}
+
+void Reader::readCluster(const YAML::Node& node, const std::string& path, Position at) {
+  ClusterSettings& cluster = out_.config.cluster.emplace();
+  readMap(node, path, at,
+          {
+              {"id", string(cluster.id), true},
+              {"rank", integer(cluster.rank), true},
+              {"heartbeat_ms", integer(cluster.heartbeat_ms)},
+              {"takeover_after_ms", integer(cluster.takeover_after_ms)},
           });
 }
 
@@ -563,6 +593,8 @@ void Reader::readRouter(const std::string& id, const YAML::Node& node, const std
               {"enabled", boolean(router.enabled)},
               {"force_unlock", boolean(router.force_unlock)},
               {"write_labels", boolean(router.write_labels)},
+              {"bind_address", string(router.bind_address)},
+              {"lock_outputs", boolean(router.lock_outputs)},
           });
 }
 
@@ -751,6 +783,17 @@ ReadResult readConfig(const YAML::Node& root, const std::string& file) {
   ReadResult result;
   result.source.file = file;
   Reader(result).readRoot(root);
+  MqttSettings& mqtt = result.config.mqtt;
+  const auto& positions = result.source.positions;
+  if (positions.count("mqtt.servers") != 0 && positions.count("mqtt.server") != 0) {
+    const std::string path = "mqtt.servers";
+    result.source.reported.insert(path);
+    result.errors.push_back({DiagnosticSeverity::Error, file, positions.at(path), path,
+                             "give either 'server' or 'servers' (a list), not both"});
+  } else if (!mqtt.servers.empty()) {
+    // Everything that names "the" broker (logs, the summary) names the first one.
+    mqtt.server = mqtt.servers.front();
+  }
   if (result.config.mqtt.client_id.empty() &&
       result.source.positions.count("mqtt.client_id") == 0) {
     result.config.mqtt.client_id = "failover-" + result.config.node_id;

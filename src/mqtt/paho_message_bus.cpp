@@ -36,6 +36,20 @@ bool usesTls(const std::string& uri) {
   return scheme && scheme->tls;
 }
 
+// The brokers the client may connect to: `servers`, or the one `server_uri`.
+std::vector<std::string> brokerUris(const BusSettings& settings) {
+  return settings.servers.empty() ? std::vector<std::string>{settings.server_uri}
+                                  : settings.servers;
+}
+
+std::string describeBrokers(const BusSettings& settings) {
+  std::string text;
+  for (const auto& uri : brokerUris(settings)) {
+    text += (text.empty() ? "" : ", ") + uri;
+  }
+  return text;
+}
+
 }  // namespace
 
 class PahoMessageBus::Impl : public std::enable_shared_from_this<Impl>,
@@ -321,7 +335,12 @@ class PahoMessageBus::Impl : public std::enable_shared_from_this<Impl>,
     if (!settings_.password.empty()) {
       builder.password(settings_.password);
     }
-    if (usesTls(settings_.server_uri)) {
+    const auto uris = brokerUris(settings_);
+    if (settings_.servers.size() > 0) {
+      // Paho tries them in order on every connect attempt, the first answer wins.
+      builder.servers(std::make_shared<::mqtt::string_collection>(uris));
+    }
+    if (std::any_of(uris.begin(), uris.end(), usesTls)) {
       ::mqtt::ssl_options_builder ssl;
       if (!settings_.ca_file.empty()) {
         ssl.trust_store(settings_.ca_file);
@@ -346,7 +365,7 @@ class PahoMessageBus::Impl : public std::enable_shared_from_this<Impl>,
     try {
       client_.connect(connect_options_, nullptr, *this);
     } catch (const ::mqtt::exception& e) {
-      busLogger()->warn("MQTT connect to {}: {}", settings_.server_uri, e.what());
+      busLogger()->warn("MQTT connect to {}: {}", describeBrokers(settings_), e.what());
       scheduleReconnect();
     }
   }
@@ -370,7 +389,7 @@ class PahoMessageBus::Impl : public std::enable_shared_from_this<Impl>,
     postTo(weak_from_this(), [code](Impl& self) {
       if (!self.connect_failure_logged_) {
         busLogger()->warn("MQTT connect to {} failed (code {}); retrying",
-                          self.settings_.server_uri, code);
+                          describeBrokers(self.settings_), code);
         self.connect_failure_logged_ = true;
       }
       self.scheduleReconnect();
@@ -378,16 +397,23 @@ class PahoMessageBus::Impl : public std::enable_shared_from_this<Impl>,
   }
   void on_success(const ::mqtt::token& token) override {
     int receive_maximum = kDefaultReceiveMaximum;
+    std::string server_uri;
     try {
-      const auto properties = token.get_connect_response().get_properties();
+      const auto response = token.get_connect_response();
+      server_uri = response.get_server_uri();
+      const auto properties = response.get_properties();
       if (properties.contains(::mqtt::property::RECEIVE_MAXIMUM)) {
         receive_maximum = ::mqtt::get<uint16_t>(properties, ::mqtt::property::RECEIVE_MAXIMUM);
       }
     } catch (const ::mqtt::exception& e) {
       busLogger()->debug("MQTT connect response unreadable: {}", e.what());
     }
-    postTo(weak_from_this(),
-           [receive_maximum](Impl& self) { self.onConnectAccepted(receive_maximum); });
+    postTo(weak_from_this(), [receive_maximum, server_uri](Impl& self) {
+      if (self.settings_.servers.size() > 1 && !server_uri.empty()) {
+        busLogger()->info("MQTT broker in use: {}", server_uri);
+      }
+      self.onConnectAccepted(receive_maximum);
+    });
   }
 
   void onConnected() {
@@ -396,7 +422,8 @@ class PahoMessageBus::Impl : public std::enable_shared_from_this<Impl>,
     connect_failure_logged_ = false;
     backoff_.reset();
     ++stats_.connects;
-    busLogger()->info("MQTT connected to {} as {}", settings_.server_uri, settings_.client_id);
+    busLogger()->info("MQTT connected to {} as {}", describeBrokers(settings_),
+                      settings_.client_id);
     for (const auto& [filter, kind] : subscriptions_) {
       subscribeOne(filter, kind);
     }
@@ -415,7 +442,7 @@ class PahoMessageBus::Impl : public std::enable_shared_from_this<Impl>,
     window_known_ = false;  // the next broker may grant another window
     outbox_.connectionLost();
     ++stats_.connection_losses;
-    busLogger()->warn("MQTT connection to {} lost: {}", settings_.server_uri, cause);
+    busLogger()->warn("MQTT connection to {} lost: {}", describeBrokers(settings_), cause);
     if (handlers_.on_lost) {
       handlers_.on_lost(cause);
     }
@@ -458,8 +485,8 @@ class PahoMessageBus::Impl : public std::enable_shared_from_this<Impl>,
   // found among this process's descriptors by its peer port and the option set on it; the
   // kernel allows that from any thread.
   void setNoDelayOnBrokerSockets() {
-    const auto port = brokerPort();
-    if (!port) {
+    const auto ports = brokerPorts();
+    if (ports.empty()) {
       return;
     }
     std::error_code error;
@@ -480,20 +507,23 @@ class PahoMessageBus::Impl : public std::enable_shared_from_this<Impl>,
       } else if (peer.ss_family == AF_INET6) {
         peer_port = ntohs(reinterpret_cast<const sockaddr_in6*>(&peer)->sin6_port);
       }
-      if (peer_port == *port) {
+      if (std::find(ports.begin(), ports.end(), peer_port) != ports.end()) {
         const int on = 1;
         ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
       }
     }
   }
 
-  // The broker's TCP port from the server URI ("tcp://host:1883"), or the scheme's default.
-  std::optional<uint16_t> brokerPort() const {
-    const auto parsed = core::parseBrokerUri(settings_.server_uri);
-    if (!parsed.ok()) {
-      return std::nullopt;
+  // The brokers' TCP ports from the server URIs ("tcp://host:1883"), or the scheme's default.
+  std::vector<uint16_t> brokerPorts() const {
+    std::vector<uint16_t> ports;
+    for (const auto& uri : brokerUris(settings_)) {
+      const auto parsed = core::parseBrokerUri(uri);
+      if (parsed.ok()) {
+        ports.push_back(parsed.broker.port);
+      }
     }
-    return parsed.broker.port;
+    return ports;
   }
 
   // One filter per call: Paho 1.2 crashes on the list overload with options.

@@ -246,10 +246,15 @@ void VideohubClient::Impl::connectTo(size_t index, uint64_t generation) {
   asio::error_code ec;
   socket_ = tcp::socket(io_);
   socket_.open(endpoint.protocol(), ec);
+  std::string failure = ec ? "cannot open a socket: " + ec.message() : "";
   if (!ec && !options_.local_address.empty()) {
+    // The source address makes this node's router locks its own (locks go by address).
     const auto local = asio::ip::make_address(options_.local_address, ec);
     if (!ec) {
       socket_.bind(tcp::endpoint(local, 0), ec);
+    }
+    if (ec) {
+      failure = "cannot bind to the local address " + options_.local_address + ": " + ec.message();
     }
   }
   if (ec) {
@@ -257,7 +262,7 @@ void VideohubClient::Impl::connectTo(size_t index, uint64_t generation) {
       connectTo(index + 1, generation);
       return;
     }
-    failConnection("cannot open a socket: " + ec.message());
+    failConnection(failure);
     return;
   }
   auto self = shared_from_this();

@@ -26,6 +26,9 @@ struct TlsSettings {
 
 struct MqttSettings {
   std::string server = "tcp://127.0.0.1:1883";  // tcp:// ssl:// ws:// wss://
+  // `servers: [uri, ...]`, the alternative to `server`: tried in this order on every
+  // (re)connect. When given, `server` holds its first entry.
+  std::vector<std::string> servers;
   std::string base_topic = "failover";
   std::string client_id;  // empty: "failover-<node_id>"
   MqttVersion version = MqttVersion::V5;
@@ -87,6 +90,11 @@ struct RouterSettings {
   bool enabled = true;
   bool force_unlock = false;  // send F to take a lock held by another client before routing
   bool write_labels = false;  // write machine labels to the router's input labels
+  // The local IPv4/IPv6 address the connection to the router leaves from; empty: the
+  // system's choice. Two nodes on one host need two addresses (router locks go by address).
+  std::string bind_address;
+  // Lock the pairs' outputs on the router while this node is in charge (cluster mode).
+  bool lock_outputs = false;
 };
 
 // The signal a machine's input carries when a machine names only one (`input: N`), and the
@@ -198,8 +206,18 @@ struct RuleSettings {
   Severity severity = Severity::Critical;
 };
 
+// `cluster:` (SPEC 8.1): this node is one of several, of which one is in charge. The
+// election (failover/cluster/election.h) reads these values.
+struct ClusterSettings {
+  std::string id;  // [a-z0-9_-]+; topics go under <base_topic>/<id>
+  int rank = 0;    // 1 = preferred; unique in the cluster
+  int64_t heartbeat_ms = 100;
+  int64_t takeover_after_ms = 500;  // silence of the active before a standby takes over
+};
+
 struct Config {
   std::string node_id = "fo1";
+  std::optional<ClusterSettings> cluster;  // absent: one node, as in SPEC section 5
   MqttSettings mqtt;
   HomeAssistantSettings homeassistant;
   std::string state_file;  // empty: run-time settings are not saved

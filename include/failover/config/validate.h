@@ -29,6 +29,15 @@ struct Bounds {
   static constexpr int kMaxAuditLogMaxMb = 10'240;  // 10 GiB
   static constexpr int kMinAuditLogKeep = 1;
   static constexpr int kMaxAuditLogKeep = 100;
+  // Cluster mode (docs/redundancy.md explains the timing).
+  static constexpr int kMaxClusterRank = 999;
+  static constexpr int64_t kMinHeartbeatMs = 20;
+  static constexpr int64_t kMaxHeartbeatMs = 10'000;
+  static constexpr int64_t kMaxTakeoverAfterMs = 60'000;
+  // takeover_after_ms is at least this many heartbeats: a standby must not take over on one
+  // or two heartbeats delayed by the network.
+  static constexpr int64_t kMinHeartbeatsPerTakeover = 3;
+  static constexpr std::size_t kMaxMqttServers = 16;
   // A Videohub has at most 288 ports; larger numbers are certainly typos. The real size of
   // the router is only known from its prelude at run time.
   static constexpr int kMaxPort = 288;

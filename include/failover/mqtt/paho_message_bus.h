@@ -25,6 +25,9 @@ namespace failover::mqtt {
 
 struct BusSettings {
   std::string server_uri = "tcp://127.0.0.1:1883";  // tcp:// ssl:// ws:// wss://
+  // When not empty: the brokers tried in this order on every (re)connect, instead of
+  // server_uri (which should then be the first of them). The client id and will stay the same.
+  std::vector<std::string> servers;
   std::string client_id;
   bool mqtt5 = true;
   int keepalive_s = 10;

@@ -19,6 +19,7 @@
 #include <sys/types.h>
 
 #include "bus_harness.h"
+#include "support/free_port.h"
 #include "support/mosquitto_broker.h"
 #include "support/mqtt_test_client.h"
 #include "support/temp_dir.h"
@@ -301,6 +302,17 @@ TEST_F(PahoMessageBusTest, Mqtt311AlsoWorks) {
   const auto message = recorder_.nextMessage(5s);
   ASSERT_TRUE(message.has_value());
   EXPECT_EQ(message->payload, "manual");
+}
+
+// mqtt.servers: the first broker refuses (nothing listens on its port), the second is there.
+// Paho tries them in order within one connect, and the client id and will stay the same.
+TEST_F(PahoMessageBusTest, ServersListFallsThroughAClosedPortToTheNextBroker) {
+  const std::string closed = "tcp://127.0.0.1:" + std::to_string(testing::pickFreePort());
+  BusSettings settings = settingsFor(closed);
+  settings.servers = {closed, broker_.uri()};
+  startBus(settings);
+  ASSERT_TRUE(recorder_.waitConnects(1, 10s));
+  EXPECT_EQ(externalRead("failover/test/node/state"), "online");
 }
 
 }  // namespace

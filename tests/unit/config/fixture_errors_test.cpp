@@ -235,6 +235,36 @@ const FixtureCase kCases[] = {
       "lacks [virtual-set]"}},
     {"shared_backup.yaml", {}, {}},
     {"valid_minimal.yaml", {}, {}},
+    {"bad_cluster.yaml",
+     {
+         "bad_cluster.yaml:3:3: cluster.id: invalid id 'Studio A': use only lower-case letters, "
+         "digits, '_' and '-' ([a-z0-9_-]+)",
+         "bad_cluster.yaml:4:3: cluster.rank: 0 is out of range: expected 1..999 (1 = preferred)",
+         "bad_cluster.yaml:5:3: cluster.heartbeat_ms: 10 is out of range: expected 20..10000 ms",
+         "bad_cluster.yaml:6:3: cluster.takeover_after_ms: 20 is out of range: expected "
+         "60..60000 ms",
+         "bad_cluster.yaml:9:3: mqtt.servers: give either 'server' or 'servers' (a list), not "
+         "both",
+         "bad_cluster.yaml:11:29: routers.vh1.bind_address: invalid bind_address "
+         "'10.0.0.11:9990': expected an IPv4 or IPv6 address of this host, e.g. 10.0.0.11 (no "
+         "port)",
+         "bad_cluster.yaml:11:59: routers.vh1.lock_outputs: expected true or false, got 'maybe'",
+         "bad_cluster.yaml:12:29: routers.vh2.bind_address: invalid bind_address 'fe80::1%eth0': "
+         "expected an IPv4 or IPv6 address of this host, e.g. 10.0.0.11 (no port)",
+     },
+     {}},
+    {"bad_servers.yaml",
+     {
+         "bad_servers.yaml:4:7: mqtt.servers[1]: invalid server URI 'mqtt://127.0.0.1:1884': "
+         "expected tcp://, ssl://, ws:// or wss:// then HOST:PORT",
+         "bad_servers.yaml:5:7: mqtt.servers[2]: server 'tcp://127.0.0.1:1883' is listed twice",
+         "bad_servers.yaml:6:7: mqtt.servers[3]: expected a string, got a list",
+         "bad_servers.yaml:11:3: cluster.takeover_after_ms: 500 ms is too short for heartbeat_ms "
+         "200: it must be at least 3 heartbeats (600 ms), or one late heartbeat would look like "
+         "a dead node",
+     },
+     {}},
+    {"cluster.yaml", {}, {}},
 };
 
 // "bad_ports.yaml" -> "BadPorts": readable test names.

@@ -536,3 +536,85 @@ TEST(LoaderTest, FixtureFileNameIsShownAsGiven) {
 
 }  // namespace
 }  // namespace failover::config
+
+namespace failover::config {
+namespace {
+
+const char* const kOnePair =
+    "machines: { a-main: { input: 1 }, a-backup: { input: 2 } }\n"
+    "pairs: { a: { router: vh1, main: a-main, backup: a-backup, outputs: [1] } }\n";
+
+TEST(ClusterConfigTest, WithoutClusterTheNodeIsAlone) {
+  const Config config =
+      loadClean(std::string("routers: { vh1: { address: 10.0.0.5 } }\n") + kOnePair);
+  EXPECT_FALSE(config.cluster);
+  EXPECT_TRUE(config.mqtt.servers.empty());
+  EXPECT_EQ(config.routers.front().bind_address, "");
+  EXPECT_FALSE(config.routers.front().lock_outputs);
+}
+
+TEST(ClusterConfigTest, ReadsTheClusterAndItsDefaults) {
+  const LoadResult result = loadConfigFile(fixturePath("cluster.yaml"));
+  ASSERT_TRUE(result.ok());
+  const Config& config = result.config;
+  ASSERT_TRUE(config.cluster);
+  EXPECT_EQ(config.cluster->id, "studio");
+  EXPECT_EQ(config.cluster->rank, 1);
+  EXPECT_EQ(config.cluster->heartbeat_ms, 100);
+  EXPECT_EQ(config.cluster->takeover_after_ms, 500);
+  EXPECT_THAT(config.mqtt.servers, ElementsAre("tcp://10.0.0.2:1883", "tcp://10.0.0.3:1883"));
+  EXPECT_EQ(config.mqtt.server, "tcp://10.0.0.2:1883") << "the first one names the broker";
+  EXPECT_EQ(config.routers.front().bind_address, "10.0.0.11");
+  EXPECT_TRUE(config.routers.front().lock_outputs);
+  EXPECT_EQ(summarize(config), "1 pair, 2 machines, 1 router, cluster studio rank 1");
+}
+
+TEST(ClusterConfigTest, ClusterNeedsIdAndRank) {
+  EXPECT_EQ(loadOneError(std::string("cluster: { id: studio }\n"
+                                     "routers: { vh1: { address: 10.0.0.5 } }\n") +
+                         kOnePair),
+            "test.yaml:1:1: cluster.rank: missing required key 'rank'");
+}
+
+TEST(ClusterConfigTest, TakeoverMustBeThreeHeartbeatsAtLeast) {
+  const std::string routers = "routers: { vh1: { address: 10.0.0.5 } }\n";
+  loadClean("cluster: { id: s, rank: 1, heartbeat_ms: 100, takeover_after_ms: 300 }\n" + routers +
+            kOnePair);
+  EXPECT_THAT(
+      loadOneError("cluster: { id: s, rank: 1, heartbeat_ms: 100, takeover_after_ms: 299 }\n" +
+                   routers + kOnePair),
+      HasSubstr("cluster.takeover_after_ms: 299 ms is too short for heartbeat_ms 100"));
+}
+
+TEST(ClusterConfigTest, BindAddressTakesIpv4AndIpv6Literals) {
+  loadClean(std::string("routers:\n"
+                        "  vh1: { address: 10.0.0.5, bind_address: 127.0.0.2 }\n"
+                        "  vh2: { address: '[::1]:9990', bind_address: '::1' }\n") +
+            "machines: { a-main: { input: 1 }, a-backup: { input: 2 } }\n"
+            "pairs: { a: { router: vh1, main: a-main, backup: a-backup, outputs: [1] } }\n");
+  EXPECT_THAT(loadOneError(std::string("routers: { vh1: { address: 10.0.0.5, bind_address: "
+                                       "studio-host } }\n") +
+                           kOnePair),
+              HasSubstr("invalid bind_address 'studio-host'"));
+}
+
+TEST(ClusterConfigTest, ServersMustNotBeEmpty) {
+  EXPECT_THAT(loadOneError(std::string("mqtt: { servers: [] }\n"
+                                       "routers: { vh1: { address: 10.0.0.5 } }\n") +
+                           kOnePair),
+              HasSubstr("mqtt.servers: servers must list at least one broker URI"));
+}
+
+TEST(ClusterConfigTest, TlsWarningNamesEachUnencryptedServer) {
+  const LoadResult result = loadConfigString(
+      std::string("mqtt: { servers: ['ssl://a:8883', 'tcp://b:1883'], tls: { ca_file: c } }\n"
+                  "routers: { vh1: { address: 10.0.0.5 } }\n") +
+          kOnePair,
+      "test.yaml");
+  EXPECT_TRUE(result.errors.empty());
+  ASSERT_EQ(result.warnings.size(), 1U);
+  EXPECT_THAT(result.warnings.front().render(), HasSubstr("MQTT server tcp://b:1883"));
+}
+
+}  // namespace
+}  // namespace failover::config

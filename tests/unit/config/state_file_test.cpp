@@ -37,7 +37,7 @@ RunStateOverrides sampleState() {
 
 Config sampleConfig() {
   Config config;
-  config.routers.push_back({"vh1", "127.0.0.1", 9990, true, false, false});
+  config.routers.push_back({"vh1", "127.0.0.1", 9990, true, false, false, "", false});
   PairSettings green;
   green.id = "green";
   PairSettings blue;

@@ -13,7 +13,7 @@ using ::testing::IsEmpty;
 
 Config twoPairs() {
   Config config;
-  config.routers.push_back({"vh1", "10.0.0.5", 9990, true, false, false});
+  config.routers.push_back({"vh1", "10.0.0.5", 9990, true, false, false, "", false});
   config.machines.push_back({"green-main", "Green Main", 1, {}, {"ar"}});
   config.machines.push_back({"green-backup", "Green Backup", 2, {}, {"ar"}});
   config.machines.push_back({"blue-main", "Blue Main", 3, {}, {"ar"}});
@@ -81,7 +81,7 @@ TEST(ValidateTest, SharedBackupIsAllowed) {
 
 TEST(ValidateTest, SameOutputOnDifferentRoutersIsAllowed) {
   Config config = twoPairs();
-  config.routers.push_back({"vh2", "10.0.0.6", 9990, true, false, false});
+  config.routers.push_back({"vh2", "10.0.0.6", 9990, true, false, false, "", false});
   config.pairs[1].router = "vh2";
   config.pairs[1].outputs = {1, 2};
   EXPECT_THAT(validate(config), IsEmpty());
@@ -89,7 +89,7 @@ TEST(ValidateTest, SameOutputOnDifferentRoutersIsAllowed) {
 
 TEST(ValidateTest, SameInputOnDifferentRoutersIsAllowed) {
   Config config = twoPairs();
-  config.routers.push_back({"vh2", "10.0.0.6", 9990, true, false, false});
+  config.routers.push_back({"vh2", "10.0.0.6", 9990, true, false, false, "", false});
   config.pairs[1].router = "vh2";
   config.machines[2].input = 1;
   config.machines[3].input = 2;
