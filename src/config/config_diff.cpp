@@ -8,8 +8,8 @@ namespace {
 
 bool sameRouter(const RouterSettings& a, const RouterSettings& b) {
   // `enabled` is a run-time setting: the running value is kept.
-  return std::tie(a.host, a.port, a.force_unlock, a.write_labels) ==
-         std::tie(b.host, b.port, b.force_unlock, b.write_labels);
+  return std::tie(a.host, a.port, a.force_unlock, a.write_labels, a.bind_address, a.lock_outputs) ==
+         std::tie(b.host, b.port, b.force_unlock, b.write_labels, b.bind_address, b.lock_outputs);
 }
 
 bool sameMachine(const MachineSettings& a, const MachineSettings& b) {
@@ -108,6 +108,7 @@ std::vector<std::string> fixedSettingsChanged(const Config& running, const Confi
   const MqttSettings& b = next.mqtt;
   check(running.node_id == next.node_id, "node_id");
   check(a.server == b.server, "mqtt.server");
+  check(a.servers == b.servers, "mqtt.servers");
   check(a.base_topic == b.base_topic, "mqtt.base_topic");
   check(a.client_id == b.client_id, "mqtt.client_id");
   check(a.version == b.version, "mqtt.version");
@@ -120,6 +121,13 @@ std::vector<std::string> fixedSettingsChanged(const Config& running, const Confi
         "homeassistant.discovery_prefix");
   check(running.state_file == next.state_file, "state_file");
   check(running.health.topics == next.health.topics, "health.topics");
+  const auto clusterOf = [](const Config& config) {
+    return config.cluster
+               ? std::make_tuple(true, config.cluster->id, config.cluster->rank,
+                                 config.cluster->heartbeat_ms, config.cluster->takeover_after_ms)
+               : std::make_tuple(false, std::string(), 0, int64_t{0}, int64_t{0});
+  };
+  check(clusterOf(running) == clusterOf(next), "cluster");
   // The audit trail's file and limits belong to its writer, opened once at start.
   check(running.audit_log == next.audit_log, "audit_log");
   check(running.audit_log_max_mb == next.audit_log_max_mb, "audit_log_max_mb");

@@ -91,5 +91,22 @@ TEST(ConfigDiffTest, SettingsFixedAtStartAreListed) {
               ElementsAre("node_id", "mqtt.server", "mqtt.client_id"));
 }
 
+TEST(ConfigDiffTest, ClusterBrokerListAndAuditTrailNeedARestart) {
+  const Config before = load(kFacility);
+  std::string text = replaced(kFacility, "mqtt: { server: tcp://127.0.0.1:1883 }",
+                              "mqtt: { servers: [tcp://127.0.0.1:1883, tcp://127.0.0.2:1883] }\n"
+                              "cluster: { id: studio, rank: 1 }\n"
+                              "audit_log: /tmp/audit.jsonl");
+  EXPECT_THAT(fixedSettingsChanged(before, load(text)),
+              ElementsAre("mqtt.servers", "cluster", "audit_log"));
+}
+
+TEST(ConfigDiffTest, ARoutersSourceAddressMakesItChanged) {
+  const Config before = load(kFacility);
+  const Config after = load(replaced(kFacility, "address: 127.0.0.1:9990 }",
+                                     "address: 127.0.0.1:9990, bind_address: 127.0.0.2 }"));
+  EXPECT_THAT(diffConfigs(before, after).routers.changed, ElementsAre("vh1"));
+}
+
 }  // namespace
 }  // namespace failover::config

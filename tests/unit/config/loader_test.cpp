@@ -324,16 +324,16 @@ TEST(LoaderTest, EmptyValueKeepsTheDefault) {
 
 TEST(LoaderTest, UnknownTopLevelKeyWithoutCloseMatchListsTheValidKeys) {
   EXPECT_EQ(loadOneError("zzz: 1\n"),
-            "test.yaml:1:1: zzz: unknown key 'zzz' (expected one of: node_id, mqtt, "
+            "test.yaml:1:1: zzz: unknown key 'zzz' (expected one of: node_id, cluster, mqtt, "
             "homeassistant, state_file, audit_log, audit_log_max_mb, audit_log_keep, health, "
-            "routers, machines, ...)");
+            "routers, ...)");
 }
 
 TEST(LoaderTest, DiagnosticsStayOneLineWhateverTheKeysHold) {
   EXPECT_EQ(loadOneError("\"bad\\nkey\\t\": 1\n"),
             "test.yaml:1:1: bad\\nkey\\t: unknown key 'bad key ' (expected one of: node_id, "
-            "mqtt, homeassistant, state_file, audit_log, audit_log_max_mb, audit_log_keep, "
-            "health, routers, machines, ...)");
+            "cluster, mqtt, homeassistant, state_file, audit_log, audit_log_max_mb, "
+            "audit_log_keep, health, routers, ...)");
 }
 
 TEST(LoaderTest, MalformedEntryIsReportedOnceNotPerMissingValue) {
