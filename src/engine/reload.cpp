@@ -129,7 +129,11 @@ void FailoverEngine::Impl::takeOverRouters(const Impl& old, const config::Config
     if (before == old.routers_.end()) {
       continue;
     }
-    router.enabled = before->enabled;  // a run-time setting: the running value stays
+    // A run-time setting: the running value stays, unless the file's value was edited (then
+    // the file wins, as at a start with a state file).
+    if (before->settings->enabled == router.settings->enabled) {
+      router.enabled = before->enabled;
+    }
     if (contains(diff.routers.unchanged, router.settings->id)) {
       router.connected = before->connected;
       router.routing_known = before->routing_known;
@@ -152,8 +156,14 @@ void FailoverEngine::Impl::takeOverPairs(const Impl& old, const config::ConfigDi
       continue;
     }
     const PairRt& before = old.pairs_[*o];
-    pair.mode = before.mode;
-    pair.armed = before.armed;
+    // Run-time settings: the running values stay, unless the file's value was edited (then
+    // the file wins, as at a start with a state file).
+    if (before.settings->mode == pair.settings->mode) {
+      pair.mode = before.mode;
+    }
+    if (before.settings->armed == pair.settings->armed) {
+      pair.armed = before.armed;
+    }
     pair.seq = before.seq;
     pair.last_switch = before.last_switch;
     pair.published = before.published;  // its state is published again only if it changed

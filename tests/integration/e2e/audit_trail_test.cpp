@@ -208,5 +208,29 @@ TEST(AuditTrailTest, FailoverTheRouterRefusesIsAuditedAsFailed) {
   EXPECT_EQ((*failed)["error"].value("code", ""), "not_allowed");
 }
 
+TEST(AuditTrailTest, ReloadsAreAuditedAppliedOrRefused) {
+  Lab lab;
+  lab.start();
+  // The same file again: applied, with nothing added or removed.
+  lab.publish(Lab::topic("node/request/reload"), R"({"transaction":"r1"})", requestedBy("ops:ben"));
+  const auto applied = waitAuditLine(lab, "reload", transactionIs("r1"));
+  ASSERT_TRUE(applied) << "no reload line";
+  expectCommonMembers(*applied);
+  EXPECT_EQ(applied->value("result", ""), "ok") << applied->dump();
+  EXPECT_EQ(applied->value("requested_by", Json()), "ops:ben") << applied->dump();
+
+  {
+    std::ofstream file(lab.configPath(), std::ios::trunc);
+    file << "node_id: fo1\npairs:\n  green: { router: vh1\n";
+  }
+  lab.publish(Lab::topic("node/request/reload"), R"({"transaction":"r2"})");
+  const auto refused = waitAuditLine(lab, "reload", transactionIs("r2"));
+  ASSERT_TRUE(refused) << "no line for the refused reload";
+  EXPECT_EQ(refused->value("result", ""), "failed") << refused->dump();
+  EXPECT_NE(refused->value("reason", "").find("config.yaml:"), std::string::npos)
+      << "the reason names the error's place: " << refused->dump();
+  EXPECT_EQ(refused->value("requested_by", Json()), "mqtt");
+}
+
 }  // namespace
 }  // namespace failover::e2e

@@ -156,6 +156,24 @@ TEST_F(ReloadTest, RunTimeSettingsOfPairsThatStayAreKept) {
   EXPECT_EQ(view("red").mode, config::FailoverMode::Auto);
 }
 
+TEST_F(ReloadTest, AnEditedFileValueWinsOverTheRunTimeSetting) {
+  const config::Config config = basicConfig();
+  start(config);
+  settle();
+  handle(2600, SetMode{"green", config::FailoverMode::Manual, {"c1", "operator", "tx"}});
+  handle(2600, SetArmed{"green", false, {"c2", "operator", "tx2"}});
+  // The file's mode is edited from auto to manual and, in a later edit, back to auto: each
+  // edit wins over the run-time setting. Armed is never edited: the run-time value stays.
+  config::Config edited = config;
+  edited.pairs[0].mode = config::FailoverMode::Manual;
+  reload(3000, edited);
+  EXPECT_EQ(view("green").mode, config::FailoverMode::Manual);
+  edited.pairs[0].mode = config::FailoverMode::Auto;
+  reload(3100, edited);
+  EXPECT_EQ(view("green").mode, config::FailoverMode::Auto);
+  EXPECT_FALSE(view("green").armed);
+}
+
 TEST_F(ReloadTest, SwitchInFlightOfARemovedPairIsAnswered) {
   start(sharedBackupConfig());
   settle();
