@@ -80,6 +80,11 @@ void FailoverEngine::Impl::onSwitch(const SwitchCommand& command, core::MonoTime
                                          "'");
     return;
   }
+  if (!in_charge_) {
+    // The node hands a standby no commands; should one arrive, it is refused, never routed.
+    refuse(ErrorCode::NotAllowed, "this node is not the one in charge");
+    return;
+  }
   const RouterRt& router = routers_[pair.router];
   if (!router.enabled) {
     refuse(ErrorCode::NotAllowed, "router '" + router.settings->id + "' is disabled");

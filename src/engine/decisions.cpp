@@ -29,6 +29,19 @@ bool FailoverEngine::Impl::pairSuspended(PairRt& pair, core::MonoTime now) const
   return false;
 }
 
+void FailoverEngine::Impl::onControl(const ControlChanged& event, core::MonoTime now,
+                                     std::vector<Action>& out) {
+  if (event.in_charge == in_charge_) {
+    return;
+  }
+  in_charge_ = event.in_charge;
+  // Coming into charge: every pair is decided afresh from the health and the routing
+  // observed now; dwell and failback already count from the changes on air the shadow saw.
+  // Going out of charge: nothing new is decided; a block already sent stays this switch's,
+  // confirmed by the router's routing like any other.
+  evaluateAll(now, out);
+}
+
 void FailoverEngine::Impl::evaluateAll(core::MonoTime now, std::vector<Action>& out) {
   if (grace_pending_ && now >= grace_until_) {
     grace_pending_ = false;

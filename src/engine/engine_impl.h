@@ -227,6 +227,7 @@ class FailoverEngine::Impl {
   void dropUnconfirmedFailures();
   void activateRules(core::MonoTime now);
   void onBus(const BusConnectionChanged& event, core::MonoTime now, std::vector<Action>& out);
+  void onControl(const ControlChanged& event, core::MonoTime now, std::vector<Action>& out);
   // The silence list a check is kept in, if any: heartbeats (engine, videoio, network) go
   // stale after stale_after_ms; diagnostics become unknown after diagnostics_stale_after_ms.
   SilenceList* silenceListOf(config::Check check);
@@ -351,6 +352,7 @@ class FailoverEngine::Impl {
   std::vector<int32_t> unconfirmed_failures_;  // slots with fail_reported_since set
 
   bool bus_up_ = true;
+  bool in_charge_ = true;  // see ControlChanged
   core::MonoTime grace_until_;
   std::optional<core::MonoTime> unknown_deadline_;              // unheard checks turn stale then
   std::optional<core::MonoTime> unheard_diagnostics_deadline_;  // and unheard diagnostics unknown

@@ -182,6 +182,8 @@ void FailoverEngine::Impl::handleEvent(const Event& event, core::MonoTime now,
           onGetState(value, out);
         } else if constexpr (std::is_same_v<T, RouteBlockReport>) {
           onBlockReport(value, now, out);
+        } else if constexpr (std::is_same_v<T, ControlChanged>) {
+          onControl(value, now, out);
         }
       },
       event);

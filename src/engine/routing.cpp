@@ -8,7 +8,7 @@
 namespace failover::engine {
 
 bool FailoverEngine::Impl::routable(std::size_t router) const {
-  return routers_[router].enabled && routers_[router].connected;
+  return in_charge_ && routers_[router].enabled && routers_[router].connected;
 }
 
 std::string FailoverEngine::Impl::sideInputs(const PairRt& pair, Side side) {

@@ -139,8 +139,18 @@ struct RouteBlockReport {
   core::BlockOutcome outcome;
 };
 
-using Event = std::variant<HealthObserved, RouterObserved, BusConnectionChanged, SwitchCommand,
-                           SetMode, SetArmed, SetRouterEnabled, GetState, RouteBlockReport>;
+// Cluster mode (SPEC 8.1): whether this node is the one in charge. A node that is not (a
+// standby) runs the engine in shadow: it keeps health, routing, dwell and failback times as
+// they are observed, but decides no switch; the node does not hand it commands. When it comes
+// into charge every pair is decided afresh from the health and the routing observed then,
+// exactly as when a router returns. A node without a cluster is always in charge.
+struct ControlChanged {
+  bool in_charge = true;
+};
+
+using Event =
+    std::variant<HealthObserved, RouterObserved, BusConnectionChanged, SwitchCommand, SetMode,
+                 SetArmed, SetRouterEnabled, GetState, RouteBlockReport, ControlChanged>;
 
 const char* toString(Reported status);
 
