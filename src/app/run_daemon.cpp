@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <random>
 #include <sstream>
 
 #include <asio/io_context.hpp>
@@ -20,6 +21,7 @@
 
 #include "commands.h"
 #include "failover/app/version.h"
+#include "failover/cluster_bus/cluster_bus.h"
 #include "failover/config/loader.h"
 #include "failover/config/state_file.h"
 #include "failover/daemon/asio_ports.h"
@@ -27,6 +29,7 @@
 #include "failover/daemon/file_audit_trail.h"
 #include "failover/daemon/file_run_state_store.h"
 #include "failover/daemon/node.h"
+#include "failover/daemon/topics.h"
 #include "failover/daemon/videohub_router.h"
 #include "failover/mqtt/paho_message_bus.h"
 #include "logging.h"
@@ -112,6 +115,42 @@ std::vector<std::pair<std::string, std::string>> discoveryRemoved(const config::
   return messages;
 }
 
+// Cluster mode: the election's settings, and an instance number drawn afresh at every start
+// (a second process with this node_id shows itself by another instance).
+cluster_bus::ClusterBusSettings clusterSettings(const config::Config& config) {
+  cluster_bus::ClusterBusSettings settings;
+  settings.cluster_base = config.mqtt.base_topic + "/" + config.cluster->id;
+  settings.election.node_id = config.node_id;
+  settings.election.rank = config.cluster->rank;
+  settings.election.heartbeat = core::Millis(config.cluster->heartbeat_ms);
+  settings.election.takeover_after = core::Millis(config.cluster->takeover_after_ms);
+  std::random_device entropy;
+  settings.instance = (uint64_t{entropy()} << 32) | entropy();
+  return settings;
+}
+
+// Whether every enabled router is connected, from the routers' statuses: a node in charge
+// that has lost them hands over to a standby that has not.
+class RouterHealth {
+ public:
+  bool update(const daemon::RouterStatus& status) {
+    if (status.enabled) {
+      connected_[status.id] = status.connected;
+    } else {
+      connected_.erase(status.id);
+    }
+    for (const auto& [id, connected] : connected_) {
+      if (!connected) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+ private:
+  std::map<std::string, bool> connected_;
+};
+
 }  // namespace
 
 int runDaemon(const CommandLine& command_line) {
@@ -171,25 +210,53 @@ int runDaemon(const CommandLine& command_line) {
     bus_settings.key_file = config.mqtt.tls->key_file;
     bus_settings.verify_server = config.mqtt.tls->verify;
   }
-  bus_settings.state_topic = config.mqtt.base_topic + "/" + config.node_id + "/node/state";
+  // The node's state topic, with its Last Will: B/node/state, or C/nodes/<node_id>/state.
+  bus_settings.state_topic = daemon::Topics(config).nodeState();
 
   asio::io_context io;
   daemon::SteadyTimeSource time_source;
   daemon::AsioTimer engine_timer(io);
   daemon::AsioTimer publish_timer(io);
+  daemon::AsioTimer cluster_timer(io);
   daemon::Node* node_ptr = nullptr;
+  // Cluster mode: the election over the bus; it says when this node is in charge.
+  std::unique_ptr<cluster_bus::ClusterBus> cluster;
 
   ports::BusHandlers bus_handlers;
   bus_handlers.on_connected = [&] {
     node_ptr->onBusConnected();
+    if (cluster) {
+      cluster->onBusConnected();
+    }
   };
   bus_handlers.on_lost = [&](const std::string&) {
+    if (cluster) {
+      cluster->onBusLost();
+    }
     node_ptr->onBusLost();
   };
   bus_handlers.on_message = [&](const ports::BusMessage& message) {
+    if (cluster && cluster->onBusMessage(message)) {
+      return;
+    }
     node_ptr->onBusMessage(message);
   };
   mqtt::PahoMessageBus bus(io, bus_settings, bus_handlers);
+
+  if (config.cluster) {
+    cluster_bus::ClusterBusCallbacks callbacks;
+    callbacks.on_fence = [&](bool open, const std::string& reason) {
+      node_ptr->setInCharge(open, reason);
+    };
+    callbacks.on_takeover = [&](const cluster::TakeoverEvent& event) {
+      node_ptr->audit(daemon::takeoverAuditRecord(
+          event.from.empty() ? std::nullopt : std::optional<std::string>(event.from), event.to,
+          event.reason, event.term));
+    };
+    cluster = std::make_unique<cluster_bus::ClusterBus>(clusterSettings(config), bus, cluster_timer,
+                                                        time_source, callbacks);
+  }
+  RouterHealth router_health;
 
   std::map<std::string, std::unique_ptr<daemon::VideohubRouter>> routers;
   std::map<std::string, ports::RouterControl*> router_ports;
@@ -206,6 +273,10 @@ int runDaemon(const CommandLine& command_line) {
     };
     reports.on_status = [&](const daemon::RouterStatus& status) {
       node_ptr->onRouterStatus(status);
+      const bool routers_ok = router_health.update(status);
+      if (cluster) {
+        cluster->routersHealthy(routers_ok);
+      }
     };
     auto adapter = std::make_unique<daemon::VideohubRouter>(io, router, options, reports);
     daemon::VideohubRouter* port = adapter.get();
@@ -271,7 +342,13 @@ int runDaemon(const CommandLine& command_line) {
                                &publish_timer,
                                run_state_store.get(),
                                audit_trail.get(),
-                               std::move(reload_ports)};
+                               std::move(reload_ports),
+                               {}};
+  if (cluster) {
+    node_ports.may_route = [&cluster] {
+      return cluster->fenceOpen();
+    };
+  }
   daemon::Node node(config, std::move(node_ports), std::move(identity));
   node_ptr = &node;
 
@@ -279,15 +356,16 @@ int runDaemon(const CommandLine& command_line) {
             config::summarize(config));
   node.audit(daemon::nodeStartAuditRecord(kVersion, config_hash));
   if (config.cluster) {
-    // The keys are read and checked, but nothing elects, fences or stands by yet: say so
-    // plainly, so that nobody takes two such nodes for a redundant pair.
-    log->warn(
-        "cluster mode is not active yet: cluster '{}' (rank {}) is configured, but this "
-        "node runs alone and routes as a single node; a second node with the same "
-        "configuration would route too",
-        config.cluster->id, config.cluster->rank);
+    log->info(
+        "cluster '{}', rank {}: standing by until elected (heartbeat {} ms, takeover "
+        "after {} ms)",
+        config.cluster->id, config.cluster->rank, config.cluster->heartbeat_ms,
+        config.cluster->takeover_after_ms);
   }
   node.start();
+  if (cluster) {
+    cluster->start();
+  }
   // Router and broker connect in parallel; the routing read from each router tells the
   // engine which machine is on air before anything may switch.
   for (auto& [id, router] : routers) {
@@ -327,6 +405,7 @@ int runDaemon(const CommandLine& command_line) {
       router->stop();
     }
     engine_timer.cancel();
+    cluster_timer.cancel();
     bus.stop(2000);  // publishes offline first
     io.stop();
   });

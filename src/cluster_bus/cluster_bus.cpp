@@ -160,6 +160,9 @@ void ClusterBus::carryOut(const cluster::Action& action) {
                           event->term, event->takeover_ms);
     bus_.publish(topics_.event(), encodeTakeoverEvent(*event, daemon::rfc3339(time_.wallNow())),
                  {});
+    if (callbacks_.on_takeover) {
+      callbacks_.on_takeover(*event);
+    }
   } else if (const auto* problem = std::get_if<cluster::Problem>(&action)) {
     clusterLogger()->error("cluster {}: {}", problemName(problem->kind), problem->message);
     if (callbacks_.on_problem) {

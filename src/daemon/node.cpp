@@ -28,8 +28,10 @@ Node::Node(const config::Config& config, NodePorts ports, NodeIdentity identity)
             return reload(request.requested_by, request.transaction);
           }),
       log_(namedLogger("node")),
-      engine_log_(namedLogger("engine")) {
+      engine_log_(namedLogger("engine")),
+      in_charge_(!config_.cluster) {
   stats_.audit_trail = ports_.audit_trail;
+  publisher_.setInCharge(in_charge_);
 }
 
 Node::~Node() = default;
@@ -41,8 +43,14 @@ void Node::start() {
   for (const auto& filter : topics_.healthFilters()) {
     ports_.bus.subscribe(filter, ports::SubscriptionKind::State);
   }
+  for (const auto& filter : topics_.mirrorFilters()) {
+    ports_.bus.subscribe(filter, ports::SubscriptionKind::State);
+  }
   if (config_.homeassistant.enabled) {
     ports_.bus.subscribe(topics_.homeAssistantStatus(), ports::SubscriptionKind::State);
+  }
+  if (!in_charge_) {
+    dispatch(engine::ControlChanged{false});
   }
   // The engine assumes the bus is up from its start; when the broker is not there yet, say so,
   // so the first connect is followed by the reconnect grace like any other (every check
@@ -77,7 +85,18 @@ void Node::handleBusMessage(const ports::BusMessage& message) {
     onHealth(*health, message);
     return;
   }
+  if (const auto mirrored = topics_.parseMirror(message.topic)) {
+    if (!in_charge_) {
+      followActive(*mirrored, message);
+    }
+    return;
+  }
   if (const auto command = topics_.parseCommand(message.topic)) {
+    if (!in_charge_ && !command->node) {
+      // Acted on and answered by the node in charge only (SPEC 8.1).
+      ++stats_.commands_left_to_active;
+      return;
+    }
     if (message.retained) {
       // A retained command would act again on every restart: never obey one.
       reject("retained_command", message.topic);
@@ -108,6 +127,59 @@ void Node::onHealth(const HealthTopic& topic, const ports::BusMessage& message) 
     observed.value().received_at = message.received_at;
   }
   dispatch(std::move(observed).value());
+}
+
+void Node::followActive(const Topics::MirrorTopic& topic, const ports::BusMessage& message) {
+  if (message.payload.empty()) {
+    return;  // a cleared retained topic: nothing to follow
+  }
+  engine::CommandMeta meta;
+  meta.requested_by = "node in charge";
+  const config::RunState running = engine_.runState();
+  if (!topic.router.empty()) {
+    const auto state = nlohmann::json::parse(message.payload, nullptr, false);
+    const auto known = running.routers.find(topic.router);
+    if (known == running.routers.end() || !state.is_object() || !state.contains("enabled") ||
+        !state["enabled"].is_boolean()) {
+      return;
+    }
+    const bool enabled = state["enabled"].get<bool>();
+    if (enabled != known->second.enabled) {
+      dispatch(engine::SetRouterEnabled{topic.router, enabled, std::move(meta)});
+    }
+    return;
+  }
+  const auto known = running.pairs.find(topic.pair);
+  if (known == running.pairs.end()) {
+    return;
+  }
+  if (topic.leaf == "mode") {
+    const auto mode = core::valueOf(config::kFailoverModeNames, message.payload);
+    if (mode && *mode != known->second.mode) {
+      dispatch(engine::SetMode{topic.pair, *mode, std::move(meta)});
+    }
+  } else if (message.payload == "ON" || message.payload == "OFF") {
+    const bool armed = message.payload == "ON";
+    if (armed != known->second.armed) {
+      dispatch(engine::SetArmed{topic.pair, armed, std::move(meta)});
+    }
+  }
+}
+
+void Node::setInCharge(bool in_charge, const std::string& reason) {
+  if (in_charge == in_charge_) {
+    return;
+  }
+  in_charge_ = in_charge;
+  if (in_charge) {
+    log_->warn("in charge now ({}): routing, answering commands and publishing the pairs", reason);
+  } else {
+    log_->warn("no longer in charge ({}): standing by, routing nothing", reason);
+  }
+  // Coming into charge the publisher first says what this node knows; the engine then
+  // decides every pair afresh, and what it does follows.
+  publisher_.setInCharge(in_charge);
+  dispatch(engine::ControlChanged{in_charge});
 }
 
 void Node::reject(std::string_view reason, const std::string& topic) {
@@ -194,6 +266,18 @@ void Node::execute(std::vector<engine::Action> actions) {
 void Node::perform(const engine::RouteRequest& request) {
   const auto router = ports_.routers.find(request.router);
   const uint64_t request_id = request.request_id;
+  if (ports_.may_route && !ports_.may_route()) {
+    // The fence is a function of time: a lease may run out before the cluster has said so.
+    ++stats_.fenced_blocks;
+    engine_log_->warn(
+        "route request {} on {} not sent: this node may not route (its lease ran "
+        "out) for {}",
+        request_id, request.router, request.reason);
+    dispatch(engine::RouteBlockReport{
+        request_id,
+        core::BlockRefused{core::BlockRefusal::NotConnected, "this node is not in charge"}});
+    return;
+  }
   if (router == ports_.routers.end() || router->second == nullptr) {
     engine_log_->info("route request {} on {}: {} output(s) for {}", request_id, request.router,
                       request.routes.size(), request.reason);
@@ -215,6 +299,13 @@ void Node::perform(const engine::PairStateChanged& changed) {
 
 void Node::perform(const engine::SwitchEventAction& action) {
   const auto& event = action.event;
+  if (!in_charge_) {
+    // The shadow's view of a change on air; the node in charge reports it.
+    engine_log_->debug("standby saw pair={} type={} from={} to={}", event.pair,
+                       engine::toString(event.type), event.from.value_or("-"),
+                       event.to.value_or("-"));
+    return;
+  }
   ++stats_.switch_events;
   const auto total = totalLatencyMs(event);
   engine_log_->info(

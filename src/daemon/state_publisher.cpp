@@ -51,6 +51,30 @@ void StatePublisher::publishEverything() {
   last_published_.clear();
   publishNodeInfo();
   publishStats();
+  if (in_charge_) {
+    publishFacility();
+  }
+}
+
+void StatePublisher::setInCharge(bool in_charge) {
+  if (in_charge == in_charge_) {
+    return;
+  }
+  in_charge_ = in_charge;
+  if (!in_charge_) {
+    changed_pairs_.clear();
+    changed_order_.clear();
+    return;
+  }
+  // What the broker holds was published by the node in charge before: this node's memory of
+  // its own last payloads says nothing about it, so all of it goes out again.
+  last_published_.clear();
+  publishNodeInfo();
+  publishStats();
+  publishFacility();
+}
+
+void StatePublisher::publishFacility() {
   for (const auto& [id, status] : router_status_) {
     publishRetained(topics_.routerState(id), routerStatusJson(status).dump());
   }
@@ -66,6 +90,9 @@ void StatePublisher::publishEverything() {
 }
 
 void StatePublisher::publishDiscovery() {
+  if (!in_charge_) {
+    return;
+  }
   for (const auto& [topic, payload] : identity_.discovery) {
     bus_.publish(topic, payload, {1, true, {}});
   }
@@ -106,10 +133,16 @@ void StatePublisher::publishStats() {
 
 void StatePublisher::publishRouterStatus(const RouterStatus& status) {
   router_status_[status.id] = status;
+  if (!in_charge_) {
+    return;
+  }
   publishRetained(topics_.routerState(status.id), routerStatusJson(status).dump());
 }
 
 void StatePublisher::pairChanged(const std::string& pair) {
+  if (!in_charge_) {
+    return;  // published whole when this node comes into charge
+  }
   if (changed_pairs_.insert(pair).second) {
     changed_order_.push_back(pair);
   }
@@ -166,6 +199,9 @@ void StatePublisher::publishPair(const std::string& pair) {
 }
 
 void StatePublisher::publishSwitchEvent(const engine::SwitchEvent& event) {
+  if (!in_charge_) {
+    return;
+  }
   std::string payload = switchEventJson(event, time_base_).dump();
   publishEvent(topics_.pairTopic(event.pair, "event"), payload);
   last_event_[event.pair] = payload;
@@ -176,6 +212,9 @@ void StatePublisher::publishSwitchEvent(const engine::SwitchEvent& event) {
 }
 
 void StatePublisher::publishAudit(const engine::AuditEvent& audit) {
+  if (!in_charge_) {
+    return;
+  }
   const std::string topic = audit.pair.empty() ? topics_.routerTopic(audit.router, "audit")
                                                : topics_.pairTopic(audit.pair, "audit");
   publishEvent(topic, auditEventJson(audit, time_.wallNow()).dump());
@@ -189,6 +228,20 @@ void StatePublisher::reloaded(
     const config::Config& previous, const config::ConfigDiff& diff, NodeIdentity identity,
     const std::vector<std::pair<std::string, std::string>>& discovery_removed) {
   identity_ = std::move(identity);
+  if (!in_charge_) {
+    // The node in charge clears and announces the facility's topics; this one keeps the
+    // routers' new statuses for when it comes into charge.
+    for (const auto& id : diff.routers.removed) {
+      router_status_.erase(id);
+    }
+    for (const auto& ids : {diff.routers.added, diff.routers.changed}) {
+      for (const auto& id : ids) {
+        initialRouterStatus(*config_.findRouter(id));
+      }
+    }
+    publishNodeInfo();
+    return;
+  }
   for (const auto& id : diff.pairs.removed) {
     if (const auto* pair = previous.findPair(id)) {
       clearPair(*pair);

@@ -34,7 +34,9 @@ std::string filterFor(const std::string& pattern) {
 }  // namespace
 
 Topics::Topics(const config::Config& config)
-    : base_(config.mqtt.base_topic + "/" + config.node_id),
+    : base_(config.mqtt.base_topic + "/" + (config.cluster ? config.cluster->id : config.node_id)),
+      node_base_(config.cluster ? base_ + "/nodes/" + config.node_id : base_ + "/node"),
+      cluster_(config.cluster.has_value()),
       homeassistant_status_(config.homeassistant.discovery_prefix + "/status") {
   for (const auto& [check, pattern] : config.health.topics) {
     health_filters_.push_back(filterFor(pattern));
@@ -65,12 +67,44 @@ std::string Topics::response(std::string_view pair, std::string_view command) co
 }
 
 std::string Topics::nodeResponse(std::string_view request) const {
-  return base_ + "/node/response/" + std::string(request);
+  return node_base_ + "/response/" + std::string(request);
 }
 
 std::vector<std::string> Topics::commandFilters() const {
   return {base_ + "/pair/+/set", base_ + "/pair/+/set/+", base_ + "/pair/+/request/+",
-          base_ + "/router/+/set/enabled", base_ + "/node/request/+"};
+          base_ + "/router/+/set/enabled", node_base_ + "/request/+"};
+}
+
+std::vector<std::string> Topics::mirrorFilters() const {
+  if (!cluster_) {
+    return {};
+  }
+  return {base_ + "/pair/+/mode", base_ + "/pair/+/armed", base_ + "/router/+/state"};
+}
+
+std::optional<Topics::MirrorTopic> Topics::parseMirror(std::string_view topic) const {
+  if (!cluster_ || topic.substr(0, base_.size()) != base_ || topic.size() <= base_.size() ||
+      topic[base_.size()] != '/') {
+    return std::nullopt;
+  }
+  topic.remove_prefix(base_.size() + 1);
+  // <kind>/<id>/<leaf>, one level each.
+  const auto first = topic.find('/');
+  const auto second = first == std::string_view::npos ? first : topic.find('/', first + 1);
+  if (second == std::string_view::npos || second == first + 1 ||
+      topic.find('/', second + 1) != std::string_view::npos) {
+    return std::nullopt;
+  }
+  const std::string_view kind = topic.substr(0, first);
+  const std::string id(topic.substr(first + 1, second - first - 1));
+  const std::string leaf(topic.substr(second + 1));
+  if (kind == "pair" && (leaf == "mode" || leaf == "armed")) {
+    return MirrorTopic{id, "", leaf};
+  }
+  if (kind == "router" && leaf == "state") {
+    return MirrorTopic{"", id, leaf};
+  }
+  return std::nullopt;
 }
 
 std::vector<std::string> Topics::healthFilters() const {
@@ -78,7 +112,7 @@ std::vector<std::string> Topics::healthFilters() const {
 }
 
 std::optional<CommandTopic> Topics::parseCommand(std::string_view topic) const {
-  if (const std::string node_prefix = base_ + "/node/request/";
+  if (const std::string node_prefix = node_base_ + "/request/";
       topic.substr(0, node_prefix.size()) == node_prefix) {
     const std::string_view name = topic.substr(node_prefix.size());
     if (name.empty() || name.find('/') != std::string_view::npos) {

@@ -96,7 +96,8 @@ void writeConfig(const std::filesystem::path& path, const std::filesystem::path&
   config.health.stale_after_ms = facility.stale_after_ms;
   config.health.startup_grace_ms = facility.startup_grace_ms;
   config.health.reconnect_grace_ms = facility.reconnect_grace_ms;
-  config.routers = {{"vh1", "127.0.0.1:" + std::to_string(router_port), std::nullopt}};
+  config.routers = {
+      {"vh1", "127.0.0.1:" + std::to_string(router_port), std::nullopt, "", std::nullopt}};
   for (const auto& machine : facility.machines) {
     config.machines.push_back({machine.id, machine.id, machine.input});
   }

@@ -90,7 +90,7 @@ void writePair(std::ostream& out, const FacilityConfig::Pair& pair) {
 
 FacilityConfig FacilityConfig::nPairs(int count, const std::string& router_address) {
   FacilityConfig config;
-  config.routers = {{"vh1", router_address, std::nullopt}};
+  config.routers = {{"vh1", router_address, std::nullopt, "", std::nullopt}};
   for (int pair = 0; pair < count; ++pair) {
     config.machines.push_back({mainId(pair), "", 2 * pair + 1});
     config.machines.push_back({backupId(pair), "", 2 * pair + 2});
@@ -111,6 +111,16 @@ std::string FacilityConfig::yaml() const {
   if (mqtt) {
     writeMqtt(out, *mqtt);
   }
+  if (cluster) {
+    out << "cluster: { id: " << cluster->id << ", rank: " << cluster->rank;
+    if (cluster->heartbeat_ms) {
+      out << ", heartbeat_ms: " << *cluster->heartbeat_ms;
+    }
+    if (cluster->takeover_after_ms) {
+      out << ", takeover_after_ms: " << *cluster->takeover_after_ms;
+    }
+    out << " }\n";
+  }
   if (homeassistant_enabled) {
     out << "homeassistant: { enabled: " << yamlBool(*homeassistant_enabled) << " }\n";
   }
@@ -126,6 +136,12 @@ std::string FacilityConfig::yaml() const {
     out << "  " << router.id << ": { address: " << router.address;
     if (router.write_labels) {
       out << ", write_labels: " << yamlBool(*router.write_labels);
+    }
+    if (!router.bind_address.empty()) {
+      out << ", bind_address: " << router.bind_address;
+    }
+    if (router.lock_outputs) {
+      out << ", lock_outputs: " << yamlBool(*router.lock_outputs);
     }
     out << " }\n";
   }

@@ -33,6 +33,16 @@ struct FacilityConfig {
     std::string id;
     std::string address;  // host:port
     std::optional<bool> write_labels;
+    std::string bind_address;  // "" = the system's choice
+    std::optional<bool> lock_outputs;
+  };
+
+  // cluster: (SPEC 8.1); unset: a single node.
+  struct Cluster {
+    std::string id = "studio";
+    int rank = 1;
+    std::optional<int> heartbeat_ms;
+    std::optional<int> takeover_after_ms;
   };
 
   struct Machine {
@@ -64,6 +74,7 @@ struct FacilityConfig {
 
   std::string node_id = "fo1";
   std::optional<Mqtt> mqtt;
+  std::optional<Cluster> cluster;
   std::optional<bool> homeassistant_enabled;
   std::string state_file;
   std::string audit_log;  // empty: no audit trail

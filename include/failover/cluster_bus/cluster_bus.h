@@ -34,6 +34,9 @@ struct ClusterBusCallbacks {
   std::function<void(bool open, const std::string& reason)> on_fence;
   // Something an operator must hear about; it is logged either way.
   std::function<void(const cluster::Problem& problem)> on_problem;
+  // This node has just taken control (after its fence opened); C/cluster/event is published
+  // either way.
+  std::function<void(const cluster::TakeoverEvent& event)> on_takeover;
 };
 
 // What the adapter has read and dropped.

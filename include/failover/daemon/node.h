@@ -85,6 +85,9 @@ struct NodePorts {
   // none.
   ports::AuditTrail* audit_trail = nullptr;
   ReloadPorts reload;
+  // Cluster mode: may this node route now? Asked before every routing block; a block is sent
+  // only on yes (ClusterBus::fenceOpen). Unset: always.
+  std::function<bool()> may_route;
 };
 
 class Node {
@@ -102,6 +105,14 @@ class Node {
   void onBusConnected();
   void onBusLost();
   void onBusMessage(const ports::BusMessage& message);
+
+  // Cluster mode (SPEC 8.1): this node came into charge (its fence opened) or left it. A node
+  // of a cluster starts as a standby: it follows health and routing with the engine in shadow,
+  // follows the run-time settings the node in charge publishes (mode, armed, router enabled),
+  // leaves pair and router commands to the node in charge, and publishes only its own node
+  // topics. In charge it acts, answers and publishes like a single node, from the next event.
+  void setInCharge(bool in_charge, const std::string& reason);
+  bool inCharge() const { return in_charge_; }
 
   // From a router adapter: what the router reports, and how its connection looks.
   void onRouterObserved(engine::RouterObserved observed);
@@ -135,6 +146,8 @@ class Node {
   void rearmEngineTimer();
   void handleBusMessage(const ports::BusMessage& message);
   void onHealth(const HealthTopic& topic, const ports::BusMessage& message);
+  // A standby follows a run-time setting the node in charge published.
+  void followActive(const Topics::MirrorTopic& topic, const ports::BusMessage& message);
   // Counts a payload that is not understood (B/node/stats), and logs it at most every few
   // seconds per reason.
   void reject(std::string_view reason, const std::string& topic);
@@ -168,6 +181,7 @@ class Node {
   std::shared_ptr<spdlog::logger> log_;
   std::shared_ptr<spdlog::logger> engine_log_;
 
+  bool in_charge_ = true;  // always, without a cluster
   std::deque<engine::Event> queue_;
   bool draining_ = false;
   bool in_burst_ = false;  // more bus messages that arrived together follow at once

@@ -20,6 +20,10 @@ struct NodeStats {
   uint64_t duplicate_commands = 0;
   uint64_t switch_events = 0;
   uint64_t published = 0;
+  // Cluster mode: pair and router commands a standby left to the node in charge, and routing
+  // blocks the fence stopped (this node was no longer allowed to route).
+  uint64_t commands_left_to_active = 0;
+  uint64_t fenced_blocks = 0;
   // The audit trail, whose counters are read when the stats are published; none: zeros.
   const ports::AuditTrail* audit_trail = nullptr;
 };

@@ -61,6 +61,13 @@ class StatePublisher {
   // The discovery messages, retained (Home Assistant announced itself online).
   void publishDiscovery();
 
+  // Cluster mode (SPEC 8.1): only the node in charge publishes the pairs' and routers' topics,
+  // their events and the discovery; a standby publishes its own node topics only. Coming into
+  // charge publishes every pair and router state and the discovery again (what the broker
+  // holds came from the node in charge before). A publisher starts in charge.
+  void setInCharge(bool in_charge);
+  bool inCharge() const { return in_charge_; }
+
   // Counters on B/node/stats, now; refreshStats() only when kStatsInterval has passed since
   // the last time (called for every arriving message).
   void publishStats();
@@ -103,6 +110,8 @@ class StatePublisher {
   void publishPair(const std::string& pair);
   void publishChangedPairs(std::size_t at_most);
   void publishNodeInfo();
+  // Every router and pair state, the last switch events and the discovery.
+  void publishFacility();
   // An empty retained payload on `topic` (removes the broker's copy); forgets its last value.
   void clearRetained(const std::string& topic);
   void clearPair(const config::PairSettings& pair);
@@ -119,6 +128,7 @@ class StatePublisher {
   NodeStats& stats_;
 
   bool publish_armed_ = false;
+  bool in_charge_ = true;
   std::unordered_set<std::string> changed_pairs_;  // changed and not yet published
   std::vector<std::string> changed_order_;         // the same, in the order they changed
   std::unordered_map<std::string, std::string> last_published_;  // retained topic → payload

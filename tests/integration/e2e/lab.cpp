@@ -97,7 +97,8 @@ testing::FacilityConfig Lab::facilityConfig() const {
   config.health.reconnect_grace_ms = options_.reconnect_grace_ms;
   // The lab's machines publish no diagnostics; their silence must not warn.
   config.health.diagnostics_stale_after_ms = 0;
-  config.routers = {{"vh1", "127.0.0.1:" + std::to_string(router_port_), options_.write_labels}};
+  config.routers = {{"vh1", "127.0.0.1:" + std::to_string(router_port_), options_.write_labels, "",
+                     std::nullopt}};
   config.machines = {{kMain, "Green Main", kMainInput}, {kBackup, "Green Backup", kBackupInput}};
   testing::FacilityConfig::Pair pair;
   pair.id = kPair;

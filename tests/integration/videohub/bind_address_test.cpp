@@ -107,15 +107,14 @@ TEST(BindAddressTest, AnAddressThatCannotBeBoundIsAConnectionErrorNotACrash) {
   EXPECT_TRUE(node.running());
 }
 
-// The cluster keys are accepted before the election runs in the node: it must say so, or two
-// such nodes would be taken for a redundant pair.
-TEST(BindAddressTest, ANodeWithAClusterSectionWarnsThatClusterModeIsNotActive) {
+// A node of a cluster starts as a standby and says so.
+TEST(BindAddressTest, ANodeWithAClusterSectionStandsByUntilElected) {
   LoggingSim sim;
   ASSERT_NE(sim.port, 0);
   TempDir dir;
   ChildProcess node = runNode(
       writeNodeConfig(dir, "fo1", sim.port, "127.0.0.2", "cluster: { id: studio, rank: 1 }\n"));
-  EXPECT_TRUE(waitForText(node, "cluster mode is not active yet", 10000ms));
+  EXPECT_TRUE(waitForText(node, "standing by until elected", 10000ms));
 }
 
 // --test-connection --config: the probe leaves from bind_address too. The router holds a lock

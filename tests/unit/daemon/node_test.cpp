@@ -57,7 +57,8 @@ class NodeTest : public ::testing::Test {
                     with_publish_timer ? &publish_timer_ : nullptr,
                     with_store ? &store_ : nullptr,
                     &audit_,
-                    reload_ports_};
+                    reload_ports_,
+                    may_route_};
     node_ = std::make_unique<Node>(config_, std::move(ports), std::move(identity));
     bus_.setHandlers({[this] { node_->onBusConnected(); },
                       [this](const std::string&) { node_->onBusLost(); },
@@ -219,6 +220,7 @@ class NodeTest : public ::testing::Test {
   FakeRunStateStore store_;
   FakeAuditTrail audit_;
   ReloadPorts reload_ports_;  // set before build()
+  std::function<bool()> may_route_;  // set before build(); unset: may always route
   std::map<std::string, std::unique_ptr<FakeRouter>> routers_;
   std::set<std::string> alive_;
   config::Config config_;

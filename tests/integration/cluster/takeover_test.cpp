@@ -1,0 +1,128 @@
+// A takeover: the node in charge killed, frozen or asked to hand over. The standby takes
+// charge within its bounds, the routing on air is not changed by the takeover itself, and a
+// node that is not in charge sends the router nothing (counted from the router's log).
+
+#include <signal.h>
+
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "cluster_lab.h"
+
+namespace failover::cluster_e2e {
+namespace {
+
+class TakeoverTest : public ::testing::Test {
+ protected:
+  void SetUp() override { lab_.start(); }
+
+  int requestsFrom(const std::string& node) const {
+    return lab_.routingRequestsFrom(ClusterLab::routerAddress(node));
+  }
+
+  // The next takeover event after history position `from`.
+  std::optional<Json> waitTakeover(size_t from, std::chrono::milliseconds timeout = 5000ms) {
+    auto payload = lab_.bus().waitAfter(
+        from, ClusterLab::topic("cluster/event"),
+        [](const std::string& text) {
+          auto json = parseJson(text);
+          return json && json->value("event_type", "") == "takeover";
+        },
+        timeout);
+    return payload ? parseJson(*payload) : std::nullopt;
+  }
+
+  ClusterLab lab_;
+};
+
+TEST_F(TakeoverTest, TheStandbyTakesChargeWhenTheNodeInChargeIsKilled) {
+  const size_t mark = lab_.bus().mark();
+  lab_.stopNode("fo1", SIGKILL);
+  const auto event = waitTakeover(mark);
+  ASSERT_TRUE(event);
+  EXPECT_EQ(event->value("from", Json()), "fo1");
+  EXPECT_EQ(event->value("to", ""), "fo2");
+  EXPECT_EQ(event->value("reason", ""), "active_silent");
+  EXPECT_GT(event->value("takeover_ms", 0), 0);
+  EXPECT_TRUE(lab_.waitActive("fo2", 1000ms));
+  EXPECT_TRUE(lab_.bus().waitLatestEquals(ClusterLab::topic("nodes/fo1/state"), "offline", 3000ms));
+  // The takeover itself routes nothing; the new node in charge publishes the pair.
+  EXPECT_TRUE(lab_.waitState(
+      [](const Json& state) { return state.value("active", Json()) == kMain; }, 3000ms));
+  EXPECT_EQ(requestsFrom("fo1"), 0);
+  EXPECT_EQ(requestsFrom("fo2"), 0);
+  EXPECT_EQ(lab_.routes()[1], kMainInput);
+}
+
+TEST_F(TakeoverTest, AMainFailingJustAfterTheNodeInChargeWasKilledGoesToItsBackup) {
+  lab_.stopNode("fo1", SIGKILL);
+  std::this_thread::sleep_for(100ms);  // the scenario: the failure 100 ms after the kill
+  lab_.health().set(kMain, "engine", R"({"status":"error","mode":"live"})");
+  EXPECT_TRUE(lab_.waitPairRoutedTo(kBackupInput, 3000ms));
+  EXPECT_EQ(requestsFrom("fo1"), 0);
+  EXPECT_EQ(requestsFrom("fo2"), 1);
+}
+
+TEST_F(TakeoverTest, AFreezeShorterThanTheTakeoverTimeCausesNoTakeover) {
+  const size_t mark = lab_.bus().mark();
+  lab_.signalNode("fo1", SIGSTOP);
+  std::this_thread::sleep_for(300ms);  // the freeze itself is the scenario
+  lab_.signalNode("fo1", SIGCONT);
+  EXPECT_FALSE(waitTakeover(mark, 1500ms));
+  EXPECT_EQ(lab_.bus().latest(ClusterLab::topic("cluster/active")), "fo1");
+  // fo1 still acts: a failing Main goes to its Backup, routed by fo1.
+  lab_.health().set(kMain, "engine", R"({"status":"error","mode":"live"})");
+  EXPECT_TRUE(lab_.waitPairRoutedTo(kBackupInput, 3000ms));
+  EXPECT_EQ(requestsFrom("fo1"), 1);
+  EXPECT_EQ(requestsFrom("fo2"), 0);
+}
+
+TEST_F(TakeoverTest, ANodeFrozenLongerStandsDownWithoutRoutingWhenItResumes) {
+  const size_t mark = lab_.bus().mark();
+  lab_.signalNode("fo1", SIGSTOP);
+  const auto event = waitTakeover(mark);
+  ASSERT_TRUE(event);
+  EXPECT_EQ(event->value("to", ""), "fo2");
+  // Something for the resumed node to act on, were it to act: the Main fails.
+  lab_.health().set(kMain, "engine", R"({"status":"error","mode":"live"})");
+  EXPECT_TRUE(lab_.waitPairRoutedTo(kBackupInput, 3000ms));
+  lab_.signalNode("fo1", SIGCONT);
+  EXPECT_TRUE(lab_.waitRole("fo1", "standby", 3000ms));
+  lab_.health().set(kMain, "engine", testing::Heartbeats::kOk);
+  lab_.health().set(kBackup, "engine", R"({"status":"error","mode":"live"})");
+  EXPECT_TRUE(lab_.waitPairRoutedTo(kMainInput, 3000ms));
+  EXPECT_EQ(requestsFrom("fo1"), 0);
+  EXPECT_EQ(requestsFrom("fo2"), 2);
+}
+
+TEST_F(TakeoverTest, AHandoverMovesChargeWithoutRouting) {
+  const size_t mark = lab_.bus().mark();
+  lab_.publish(ClusterLab::topic("cluster/request/handover"), R"({"to":"fo2","transaction":"h1"})");
+  const auto answer = lab_.bus().waitAfter(
+      mark, ClusterLab::topic("cluster/response/handover"), [](const std::string&) { return true; },
+      3000ms);
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(parseJson(*answer)->value("status", ""), "ok");
+  const auto event = waitTakeover(mark);
+  ASSERT_TRUE(event);
+  EXPECT_EQ(event->value("reason", ""), "handover");
+  EXPECT_TRUE(lab_.waitActive("fo2", 1000ms));
+  EXPECT_TRUE(lab_.waitRole("fo1", "standby", 1000ms));
+  EXPECT_EQ(requestsFrom("fo1"), 0);
+  EXPECT_EQ(requestsFrom("fo2"), 0);
+}
+
+TEST_F(TakeoverTest, AHandoverToAnUnknownNodeIsRefused) {
+  const size_t mark = lab_.bus().mark();
+  lab_.publish(ClusterLab::topic("cluster/request/handover"), R"({"to":"fo9"})");
+  const auto answer = lab_.bus().waitAfter(
+      mark, ClusterLab::topic("cluster/response/handover"), [](const std::string&) { return true; },
+      3000ms);
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(parseJson(*answer)->value("status", ""), "error");
+  EXPECT_EQ(lab_.bus().latest(ClusterLab::topic("cluster/active")), "fo1");
+}
+
+}  // namespace
+}  // namespace failover::cluster_e2e
