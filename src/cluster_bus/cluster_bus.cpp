@@ -55,6 +55,9 @@ void ClusterBus::start() {
 void ClusterBus::onBusConnected() {
   publishRetained(topics_.state(settings_.election.node_id), std::string(kStateOnline));
   execute(election_.busConnected(time_.monotonicNow()));
+  // The broker may have restarted and lost its retained messages: the role is said again
+  // even when it did not change.
+  publishRetained(topics_.role(settings_.election.node_id), encodeRole(election_.role()));
 }
 
 void ClusterBus::onBusLost() {

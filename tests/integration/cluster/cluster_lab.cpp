@@ -80,25 +80,12 @@ void ClusterLab::start() {
   }
   router_port_ = testing::announcedPort(*line);
 
-  observer_ = std::make_unique<testing::MqttSubscriber>(
-      endpoint(),
-      testing::MqttSubscription{.filters = {"failover/studio/#"}, .qos = 1, .confirm = true});
-  for (const char* machine : {kMain, kBackup}) {
-    if (!testing::publishMessage(endpoint(), std::string("render/") + machine + "/status", "online",
-                                 testing::MqttPublishOptions{true})) {
-      throw std::runtime_error("mosquitto_pub failed");
-    }
-  }
-  auto publishers = std::make_shared<testing::LinePublishers>(endpoint());
-  heartbeats_ = std::make_unique<testing::Heartbeats>(
-      std::vector<std::string>{kMain, kBackup},
-      [publishers](const std::string& topic_name, const std::string& payload) {
-        publishers->publish(topic_name, payload);
-      });
-  heartbeats_->start();
-
+  connectClients();
   for (int i = 0; i < options_.nodes; ++i) {
     writeConfig(nodeId(i), i + 1);
+  }
+  if (!options_.start_nodes) {
+    return;
   }
   startNode(nodeId(0));
   if (!waitActive(nodeId(0), 10000ms)) {
@@ -121,6 +108,36 @@ void ClusterLab::start() {
   if (!ready) {
     throw std::runtime_error("the pair did not become idle on the Main");
   }
+}
+
+void ClusterLab::connectClients() {
+  heartbeats_.reset();
+  observer_.reset();
+  observer_ = std::make_unique<testing::MqttSubscriber>(
+      endpoint(),
+      testing::MqttSubscription{.filters = {"failover/studio/#"}, .qos = 1, .confirm = true});
+  for (const char* machine : {kMain, kBackup}) {
+    if (!testing::publishMessage(endpoint(), std::string("render/") + machine + "/status", "online",
+                                 testing::MqttPublishOptions{true})) {
+      throw std::runtime_error("mosquitto_pub failed");
+    }
+  }
+  auto publishers = std::make_shared<testing::LinePublishers>(endpoint());
+  heartbeats_ = std::make_unique<testing::Heartbeats>(
+      std::vector<std::string>{kMain, kBackup},
+      [publishers](const std::string& topic_name, const std::string& payload) {
+        publishers->publish(topic_name, payload);
+      });
+  heartbeats_->start();
+}
+
+void ClusterLab::restartBroker(std::chrono::milliseconds downtime) {
+  broker_.stop();
+  std::this_thread::sleep_for(downtime);  // the outage itself is the scenario
+  if (!broker_.start()) {
+    throw std::runtime_error("mosquitto did not start again");
+  }
+  connectClients();
 }
 
 std::string ClusterLab::routerAddress(const std::string& node) {

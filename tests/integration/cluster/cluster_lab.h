@@ -45,6 +45,8 @@ struct ClusterLabOptions {
   int takeover_after_ms = 500;
   int stale_after_ms = 300;
   bool lock_outputs = false;
+  // start() starts the nodes and waits for fo1 in charge; false: the test starts them.
+  bool start_nodes = true;
 };
 
 class ClusterLab {
@@ -64,6 +66,9 @@ class ClusterLab {
   // 127.0.0.(2 + index): the address the node's router connection leaves from.
   static std::string routerAddress(const std::string& node);
   void startNode(const std::string& node);
+  // Writes the configuration of `node` with `rank` (start() writes fo1..fo<nodes> with ranks
+  // 1..nodes); for a node of another rank, or one more node.
+  void writeConfig(const std::string& node, int rank);
   // Sends `signal_number` and does not wait (SIGKILL, SIGSTOP, SIGCONT, SIGTERM).
   void signalNode(const std::string& node, int signal_number);
   // Stops with `signal_number` and reaps it.
@@ -90,6 +95,10 @@ class ClusterLab {
   testing::Heartbeats& health() { return *heartbeats_; }
   void publish(const std::string& topic, const std::string& payload);
 
+  // Stops the broker, waits `downtime`, starts it again on the same port and reconnects the
+  // observer and the machines' heartbeats.
+  void restartBroker(std::chrono::milliseconds downtime);
+
   // --- the router ---
   // Routing requests the router received from `address`, counted in its debug log.
   int routingRequestsFrom(const std::string& address) const;
@@ -99,7 +108,7 @@ class ClusterLab {
   std::string sim(const std::string& command);
 
  private:
-  void writeConfig(const std::string& node, int rank);
+  void connectClients();
   std::filesystem::path nodeLogPath(const std::string& node) const;
   std::filesystem::path routerLogPath() const { return directory_.path() / "router.log"; }
   testing::MqttEndpoint endpoint() const { return {broker_.port()}; }

@@ -1,0 +1,99 @@
+// The rest of the failure table of docs/redundancy.md: a broker restart, nodes started
+// together, a duplicate rank, and three nodes of which two die at once. In each, at most one
+// node routes, and nothing on air changes because of the cluster itself.
+
+#include <signal.h>
+
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "cluster_lab.h"
+
+namespace failover::cluster_e2e {
+namespace {
+
+int requestsFrom(const ClusterLab& lab, const std::string& node) {
+  return lab.routingRequestsFrom(ClusterLab::routerAddress(node));
+}
+
+std::string latestRole(ClusterLab& lab, const std::string& node) {
+  return lab.bus().latest(ClusterLab::topic("nodes/" + node + "/role")).value_or("");
+}
+
+TEST(ClusterFailuresTest, ABrokerRestartChangesNothingOnAirAndLeavesOneNodeInCharge) {
+  ClusterLab lab;
+  lab.start();
+  lab.restartBroker(1000ms);
+  // A broker without persistence forgot every retained message: the cluster elects again
+  // and the node in charge announces itself.
+  ASSERT_TRUE(lab.bus().waitLatest(
+      ClusterLab::topic("cluster/active"), [](const std::string&) { return true; }, 10000ms));
+  const std::string active = *lab.bus().latest(ClusterLab::topic("cluster/active"));
+  const std::string standby = active == "fo1" ? "fo2" : "fo1";
+  EXPECT_TRUE(lab.waitRole(active, "active", 3000ms));
+  EXPECT_TRUE(lab.waitRole(standby, "standby", 3000ms));
+  EXPECT_EQ(lab.routes()[1], kMainInput);
+  EXPECT_EQ(requestsFrom(lab, "fo1") + requestsFrom(lab, "fo2"), 0);
+  // And the node in charge still acts.
+  ASSERT_TRUE(lab.waitState(
+      [](const Json& state) { return state.value("active", Json()) == kMain; }, 5000ms));
+  lab.health().set(kMain, "engine", R"({"status":"error","mode":"live"})");
+  EXPECT_TRUE(lab.waitPairRoutedTo(kBackupInput, 5000ms));
+  EXPECT_EQ(requestsFrom(lab, active), 1);
+  EXPECT_EQ(requestsFrom(lab, standby), 0);
+}
+
+TEST(ClusterFailuresTest, NodesStartedTogetherElectExactlyOne) {
+  ClusterLabOptions options;
+  options.start_nodes = false;
+  ClusterLab lab(options);
+  lab.start();
+  lab.startNode("fo2");
+  lab.startNode("fo1");
+  ASSERT_TRUE(lab.bus().waitLatest(
+      ClusterLab::topic("cluster/active"), [](const std::string&) { return true; }, 10000ms));
+  const std::string active = *lab.bus().latest(ClusterLab::topic("cluster/active"));
+  const std::string standby = active == "fo1" ? "fo2" : "fo1";
+  EXPECT_TRUE(lab.waitRole(standby, "standby", 3000ms));
+  EXPECT_TRUE(lab.waitCandidate(standby, 3000ms));
+  EXPECT_EQ(latestRole(lab, active), "active");
+  EXPECT_EQ(lab.routes()[1], kMainInput);
+  EXPECT_EQ(requestsFrom(lab, "fo1") + requestsFrom(lab, "fo2"), 0);
+}
+
+TEST(ClusterFailuresTest, ANodeWithADuplicateRankIsIsolatedAndNeverInCharge) {
+  ClusterLabOptions options;
+  options.nodes = 3;
+  ClusterLab lab(options);
+  lab.start();
+  lab.writeConfig("fo4", 1);  // fo1's rank
+  lab.startNode("fo4");
+  EXPECT_TRUE(lab.waitRole("fo4", "isolated", 5000ms));
+  EXPECT_EQ(latestRole(lab, "fo1"), "active");
+  // The node in charge keeps charge and acts; the isolated node routes nothing.
+  lab.health().set(kMain, "engine", R"({"status":"error","mode":"live"})");
+  EXPECT_TRUE(lab.waitPairRoutedTo(kBackupInput, 5000ms));
+  EXPECT_EQ(requestsFrom(lab, "fo1"), 1);
+  EXPECT_EQ(requestsFrom(lab, "fo4"), 0);
+  const std::string log = lab.nodeLog("fo4");
+  EXPECT_NE(log.find("rank 1"), std::string::npos) << "the log does not say which rank";
+}
+
+TEST(ClusterFailuresTest, WithThreeNodesTheThirdTakesChargeWhenTheFirstTwoDieTogether) {
+  ClusterLabOptions options;
+  options.nodes = 3;
+  ClusterLab lab(options);
+  lab.start();
+  lab.signalNode("fo1", SIGKILL);
+  lab.signalNode("fo2", SIGKILL);
+  EXPECT_TRUE(lab.waitActive("fo3", 5000ms));
+  EXPECT_EQ(lab.routes()[1], kMainInput);
+  lab.health().set(kMain, "engine", R"({"status":"error","mode":"live"})");
+  EXPECT_TRUE(lab.waitPairRoutedTo(kBackupInput, 5000ms));
+  EXPECT_EQ(requestsFrom(lab, "fo3"), 1);
+  EXPECT_EQ(requestsFrom(lab, "fo1") + requestsFrom(lab, "fo2"), 0);
+}
+
+}  // namespace
+}  // namespace failover::cluster_e2e
