@@ -1,8 +1,8 @@
 // --test-connection --config FILE: probe every router of a configuration and check the
 // configuration against what each router really is: its size (every output and signal input
 // of its pairs must exist) and its locks (an output of a pair locked by another client blocks
-// switching unless force_unlock). Exit 0 when every router is present and nothing is in the
-// way; otherwise exit 1, each problem on its own line.
+// switching unless force_unlock or lock_outputs). Exit 0 when every router is present and nothing
+// is in the way; otherwise exit 1, each problem on its own line.
 
 #include <cstdio>
 #include <string>
@@ -32,8 +32,9 @@ std::vector<std::string> pairProblems(const config::Config& config,
     if (port > outputs) {
       problems.push_back("output " + std::to_string(output) + " is beyond the router's " +
                          std::to_string(outputs) + " outputs");
-    } else if (!router.force_unlock && state.lockOf(port) == videohub::LockState::LockedByOther) {
-      // With force_unlock the node takes the lock itself before it switches.
+    } else if (!router.force_unlock && !router.lock_outputs &&
+               state.lockOf(port) == videohub::LockState::LockedByOther) {
+      // With force_unlock or lock_outputs the node takes the lock itself before it switches.
       problems.push_back("output " + std::to_string(output) +
                          " is locked by another client (and force_unlock is off)");
     }

@@ -48,7 +48,8 @@ VideohubRouter::VideohubRouter(asio::io_context& io, const config::RouterSetting
       options_(std::move(options)),
       reports_(std::move(reports)),
       enabled_(settings.enabled) {
-  options_.force_unlock = settings_.force_unlock;
+  // A node that locks its outputs takes them over from anyone else, for routes too.
+  options_.force_unlock = settings_.force_unlock || settings_.lock_outputs;
   if (!settings_.write_labels) {
     options_.input_labels.clear();
   }
@@ -123,6 +124,21 @@ void VideohubRouter::sendRoutes(std::vector<core::Route> routes,
     return;
   }
   client_->sendRoutes(std::move(routes), std::move(report));
+}
+
+void VideohubRouter::lockOutputs(std::vector<int> outputs,
+                                 std::function<void(const core::BlockOutcome&)> report) {
+  if (!enabled_) {
+    report(core::BlockRefused{core::BlockRefusal::Disabled,
+                              "router " + settings_.id + " is disabled"});
+    return;
+  }
+  if (!client_) {
+    report(core::BlockRefused{core::BlockRefusal::NotConnected,
+                              "router " + settings_.id + " is not started"});
+    return;
+  }
+  client_->lockOutputs(std::move(outputs), std::move(report));
 }
 
 std::vector<int> VideohubRouter::lockedByOthers(const videohub_client::RouterState& state) const {

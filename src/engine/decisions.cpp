@@ -231,7 +231,9 @@ void FailoverEngine::Impl::failUnroutablePairs(std::vector<Action>& out) {
       failSwitch(p, ErrorCode::PortOutOfRange, beyond, out);
       continue;
     }
-    if (router.settings->force_unlock) {
+    // A router whose outputs the node locks is force-unlocked before routing, as with
+    // force_unlock: the node in charge takes its outputs back from whoever holds them.
+    if (router.settings->force_unlock || router.settings->lock_outputs) {
       continue;
     }
     std::string locked;

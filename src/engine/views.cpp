@@ -121,13 +121,14 @@ std::vector<PairWarning> FailoverEngine::Impl::warnings(std::size_t p) const {
   if (const std::string beyond = portsBeyondRouter(pair); !beyond.empty()) {
     list.push_back({"port_out_of_range", beyond + "; switches of this pair are refused"});
   }
+  // lock_outputs forces locks off before routing, as force_unlock does.
+  const bool forced = router.settings->force_unlock || router.settings->lock_outputs;
   for (const int output : pair.settings->outputs) {
     if (std::binary_search(router.locked.begin(), router.locked.end(), output)) {
-      list.push_back({"output_locked",
-                      "output " + std::to_string(output) + " of router '" + router_id +
-                          "' is locked by another client: " +
-                          (router.settings->force_unlock ? "it is force-unlocked before a switch"
-                                                         : "a switch would be refused")});
+      list.push_back({"output_locked", "output " + std::to_string(output) + " of router '" +
+                                           router_id + "' is locked by another client: " +
+                                           (forced ? "it is force-unlocked before a switch"
+                                                   : "a switch would be refused")});
       break;
     }
   }

@@ -53,6 +53,9 @@ void VideohubClient::stop() {
 void VideohubClient::sendRoutes(std::vector<core::Route> routes, BlockReport report) {
   impl_->sendRoutes(std::move(routes), std::move(report));
 }
+void VideohubClient::lockOutputs(std::vector<int> outputs, BlockReport report) {
+  impl_->lockOutputs(std::move(outputs), std::move(report));
+}
 void VideohubClient::requestLock(uint32_t output, LockState request,
                                  std::function<void(bool)> callback) {
   impl_->requestLock(output, request, std::move(callback));
@@ -447,7 +450,7 @@ void VideohubClient::Impl::onReply(Reply reply) {
     if (it != request_block_.end()) {
       const uint64_t block_id = it->second;
       request_block_.erase(it);
-      onRouteBlockReply(block_id, done->kind, reply);
+      onRouteBlockReply(block_id, id, reply);
     }
   }
   pump();

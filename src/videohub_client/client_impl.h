@@ -2,7 +2,7 @@
 
 // The state behind VideohubClient, shared by its handlers (shared_ptr, so a handler that
 // runs after stop() finds a live object that ignores it). Connection handling is in
-// client_connection.cpp, route blocks and their reports in client_routes.cpp.
+// client_connection.cpp, route and lock blocks and their reports in client_routes.cpp.
 
 #include <array>
 #include <map>
@@ -35,6 +35,7 @@ class VideohubClient::Impl : public std::enable_shared_from_this<VideohubClient:
   void start();
   void shutdown(bool notify_blocks);
   void sendRoutes(std::vector<core::Route> routes, BlockReport report);
+  void lockOutputs(std::vector<int> outputs, BlockReport report);
   void requestLock(uint32_t output, LockState request, std::function<void(bool)> callback);
 
   ConnectionState connection_state_ = ConnectionState::Disconnected;
@@ -42,14 +43,17 @@ class VideohubClient::Impl : public std::enable_shared_from_this<VideohubClient:
   ClientStats stats_;
 
  private:
-  // A sendRoutes() block from its queueing until its final report.
+  // A sendRoutes() or lockOutputs() block from its queueing until its final report. Both
+  // may need a forced unlock first; the block they are for is then the "main" request.
   struct RouteBlock {
     explicit RouteBlock(asio::io_context& io) : unlock_timer(io) {}
     uint64_t id = 0;
     std::shared_ptr<BlockReport> report;  // shared by the posted reports
     std::vector<core::Route> routes;      // distinct outputs, range-checked
+    std::vector<uint32_t> taking;         // lockOutputs(): 1-based outputs to lock (no routes)
     std::vector<uint32_t> unlocking;      // 1-based outputs waiting for the router to show U
-    bool routing = false;                 // the routing block is queued (or on the wire)
+    bool routing = false;                 // the main request is queued (or on the wire)
+    uint64_t main_request = 0;            // its send-queue id, once queued
     bool sent = false;                    // BlockSent reported
     asio::steady_timer unlock_timer;
   };
@@ -83,11 +87,15 @@ class VideohubClient::Impl : public std::enable_shared_from_this<VideohubClient:
   void onLabelsReply(const Request& done, Reply reply);
   void onLabelsUnanswered();
 
-  // Route blocks (client_routes.cpp).
+  // Route and lock blocks (client_routes.cpp).
+  std::optional<core::BlockRefused> refusalWhenNotReady() const;
   std::optional<core::BlockRefused> refusalBeforeSending(std::vector<core::Route>& routes) const;
-  void queueRoutes(RouteBlock& block);
+  std::optional<core::BlockRefused> refusalBeforeLocking(const std::vector<int>& outputs,
+                                                         std::vector<uint32_t>& taking) const;
+  void startBlock(std::unique_ptr<RouteBlock> owned, const std::vector<uint32_t>& outputs);
+  void queueMainRequest(RouteBlock& block);
   void onRequestWritten(const Request& request, core::MonoTime at);
-  void onRouteBlockReply(uint64_t block_id, RequestKind kind, Reply reply);
+  void onRouteBlockReply(uint64_t block_id, uint64_t request_id, Reply reply);
   void onLocksChanged();
   void checkUnlocked(RouteBlock& block, bool final);
   void failRouteBlocks(const std::string& reason);

@@ -1,7 +1,8 @@
-// Route blocks: what the wire needs around one sendRoutes() call (range and lock checks, the
-// forced unlock that must come first, the block itself) and the reports of what became of
-// it. Whether a route was applied is not judged here: an ACK only means "accepted", and the
-// router's own updates, applied to the mirror, are what the caller confirms from.
+// Route and lock blocks: what the wire needs around one sendRoutes() or lockOutputs() call
+// (range and lock checks, the forced unlock that must come first, the block itself) and the
+// reports of what became of it. Whether a route was applied is not judged here: an ACK only
+// means "accepted", and the router's own updates, applied to the mirror, are what the caller
+// confirms from.
 
 #include <algorithm>
 
@@ -34,24 +35,51 @@ void VideohubClient::Impl::sendRoutes(std::vector<core::Route> routes, BlockRepo
     return;
   }
   auto owned = std::make_unique<RouteBlock>(io_);
+  owned->report = std::move(shared_report);
+  owned->routes = std::move(routes);
+  std::vector<uint32_t> outputs;
+  for (const auto& route : owned->routes) {
+    outputs.push_back(static_cast<uint32_t>(route.output));
+  }
+  // Outputs locked by another client get here only with force_unlock on
+  // (refusalBeforeSending checked).
+  startBlock(std::move(owned), outputs);
+}
+
+void VideohubClient::Impl::lockOutputs(std::vector<int> outputs, BlockReport report) {
+  auto shared_report = std::make_shared<BlockReport>(std::move(report));
+  std::vector<uint32_t> taking;
+  if (auto refusal = refusalBeforeLocking(outputs, taking)) {
+    ++stats_.refused_blocks;
+    log_->warn("router {} not sent a lock block for {} output(s): {} ({})", endpointText(),
+               outputs.size(), core::toString(refusal->reason), refusal->detail);
+    post(shared_report, std::move(*refusal));
+    return;
+  }
+  auto owned = std::make_unique<RouteBlock>(io_);
+  owned->report = std::move(shared_report);
+  owned->taking = taking;
+  // Taking the locks is taking over: whoever holds them is forced off, whatever force_unlock.
+  startBlock(std::move(owned), taking);
+}
+
+void VideohubClient::Impl::startBlock(std::unique_ptr<RouteBlock> owned,
+                                      const std::vector<uint32_t>& outputs) {
   RouteBlock& block = *owned;
   block.id = next_block_id_++;
-  block.report = std::move(shared_report);
-  block.routes = std::move(routes);
-  for (const auto& route : block.routes) {
-    const auto output = static_cast<uint32_t>(route.output);
+  for (const uint32_t output : outputs) {
     if (state_.lockOf(output) == LockState::LockedByOther) {
-      block.unlocking.push_back(output);  // force_unlock is on: refusalBeforeSending checked
+      block.unlocking.push_back(output);
     }
   }
   const uint64_t id = block.id;
   blocks_.emplace(id, std::move(owned));
   if (block.unlocking.empty()) {
-    queueRoutes(block);
+    queueMainRequest(block);
     return;
   }
-  // Routing an output someone else holds may be refused or silently ignored (protocol
-  // section 5): free it first, and route only once the router shows it unlocked.
+  // Routing (or locking) an output someone else holds may be refused or silently ignored
+  // (protocol section 5): free it first, and go on only once the router shows it unlocked.
   vh::LocksBlock force{vh::PortKind::VideoOutput, {}};
   for (const uint32_t output : block.unlocking) {
     force.locks.push_back(vh::Lock{output - 1, LockState::ForceUnlock});
@@ -70,8 +98,7 @@ void VideohubClient::Impl::sendRoutes(std::vector<core::Route> routes, BlockRepo
   (void)push(RequestKind::Lock, vh::Block(std::move(force)), id);
 }
 
-std::optional<core::BlockRefused> VideohubClient::Impl::refusalBeforeSending(
-    std::vector<core::Route>& routes) const {
+std::optional<core::BlockRefused> VideohubClient::Impl::refusalWhenNotReady() const {
   using core::BlockRefusal;
   if (stopped_) {
     return core::BlockRefused{BlockRefusal::NotConnected, "the router client is stopped"};
@@ -82,6 +109,38 @@ std::optional<core::BlockRefused> VideohubClient::Impl::refusalBeforeSending(
   if (connection_state_ != ConnectionState::Ready) {
     return core::BlockRefused{BlockRefusal::NotConnected,
                               std::string("the router is ") + toString(connection_state_)};
+  }
+  return std::nullopt;
+}
+
+std::optional<core::BlockRefused> VideohubClient::Impl::refusalBeforeLocking(
+    const std::vector<int>& outputs, std::vector<uint32_t>& taking) const {
+  if (auto refusal = refusalWhenNotReady()) {
+    return refusal;
+  }
+  if (outputs.empty()) {
+    return core::BlockRefused{core::BlockRefusal::OutOfRange, "no outputs"};
+  }
+  const auto count = static_cast<int>(state_.outputCount());
+  for (const int output : outputs) {
+    if (output < 1 || output > count) {
+      return core::BlockRefused{core::BlockRefusal::OutOfRange,
+                                "output " + std::to_string(output) + " is beyond the router's " +
+                                    std::to_string(count) + " outputs"};
+    }
+    const auto port = static_cast<uint32_t>(output);
+    if (std::find(taking.begin(), taking.end(), port) == taking.end()) {
+      taking.push_back(port);
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<core::BlockRefused> VideohubClient::Impl::refusalBeforeSending(
+    std::vector<core::Route>& routes) const {
+  using core::BlockRefusal;
+  if (auto refusal = refusalWhenNotReady()) {
+    return refusal;
   }
   // One block never names an output twice: the last input asked for an output wins.
   std::vector<core::Route> distinct;
@@ -125,10 +184,24 @@ std::optional<core::BlockRefused> VideohubClient::Impl::refusalBeforeSending(
   return std::nullopt;
 }
 
-void VideohubClient::Impl::queueRoutes(RouteBlock& block) {
+void VideohubClient::Impl::queueMainRequest(RouteBlock& block) {
   block.routing = true;
   block.unlock_timer.cancel();
-  (void)push(RequestKind::Route, vh::Block(vh::routingRequest(block.routes)), block.id);
+  const uint64_t id = block.id;
+  uint64_t request = 0;
+  if (block.taking.empty()) {
+    request = push(RequestKind::Route, vh::Block(vh::routingRequest(block.routes)), id);
+  } else {
+    vh::LocksBlock take{vh::PortKind::VideoOutput, {}};
+    for (const uint32_t output : block.taking) {
+      take.locks.push_back(vh::Lock{output - 1, LockState::Owned});
+    }
+    request = push(RequestKind::Lock, vh::Block(std::move(take)), id);
+  }
+  // Looked up again: nothing may rely on `block` outliving a write.
+  if (const auto it = blocks_.find(id); it != blocks_.end()) {
+    it->second->main_request = request;
+  }
 }
 
 void VideohubClient::Impl::onRequestWritten(const Request& request, core::MonoTime at) {
@@ -147,13 +220,15 @@ void VideohubClient::Impl::onRequestWritten(const Request& request, core::MonoTi
   }
 }
 
-void VideohubClient::Impl::onRouteBlockReply(uint64_t block_id, RequestKind kind, Reply reply) {
+void VideohubClient::Impl::onRouteBlockReply(uint64_t block_id, uint64_t request_id, Reply reply) {
   const auto it = blocks_.find(block_id);
   if (it == blocks_.end()) {
     return;
   }
   RouteBlock& block = *it->second;
-  if (kind == RequestKind::Lock) {
+  // The main request may already be queued when the forced unlock's reply comes (the U can
+  // show before the ACK): the request id, not the kind, tells them apart.
+  if (request_id != block.main_request) {
     if (reply == Reply::Nak) {
       finish(block_id, core::BlockRefused{core::BlockRefusal::Locked,
                                           "the router answered NAK to the forced unlock of "
@@ -164,12 +239,9 @@ void VideohubClient::Impl::onRouteBlockReply(uint64_t block_id, RequestKind kind
     }
     return;
   }
-  if (kind == RequestKind::Route) {
-    finish(block_id, reply == Reply::Ack
-                         ? core::BlockOutcome(core::BlockAcknowledged{})
-                         : core::BlockOutcome(core::BlockRefused{core::BlockRefusal::Nak,
-                                                                 "the router answered NAK"}));
-  }
+  finish(block_id, reply == Reply::Ack ? core::BlockOutcome(core::BlockAcknowledged{})
+                                       : core::BlockOutcome(core::BlockRefused{
+                                             core::BlockRefusal::Nak, "the router answered NAK"}));
 }
 
 void VideohubClient::Impl::onLocksChanged() {
@@ -189,7 +261,7 @@ void VideohubClient::Impl::onLocksChanged() {
 
 void VideohubClient::Impl::checkUnlocked(RouteBlock& block, bool final) {
   if (block.routing) {
-    return;  // the routes are already queued (the U showed before the ACK of the unlock)
+    return;  // the main request is already queued (the U showed before the ACK of the unlock)
   }
   auto& unlocking = block.unlocking;
   unlocking.erase(std::remove_if(unlocking.begin(), unlocking.end(),
@@ -198,7 +270,7 @@ void VideohubClient::Impl::checkUnlocked(RouteBlock& block, bool final) {
                                  }),
                   unlocking.end());
   if (unlocking.empty()) {
-    queueRoutes(block);
+    queueMainRequest(block);
   } else if (final) {
     // A pair moves whole or not at all: nothing of the block is routed.
     finish(block.id, core::BlockRefused{core::BlockRefusal::Locked,
@@ -230,8 +302,9 @@ void VideohubClient::Impl::finish(uint64_t block_id, core::BlockOutcome outcome)
   it->second->unlock_timer.cancel();
   if (const auto* refused = std::get_if<core::BlockRefused>(&outcome)) {
     ++stats_.refused_blocks;
-    log_->warn("router {} refused a routing block: {} ({})", endpointText(),
-               core::toString(refused->reason), refused->detail);
+    log_->warn("router {} refused a {} block: {} ({})", endpointText(),
+               it->second->taking.empty() ? "routing" : "lock", core::toString(refused->reason),
+               refused->detail);
   }
   post(it->second->report, std::move(outcome));
   blocks_.erase(it);

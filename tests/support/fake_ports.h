@@ -159,8 +159,9 @@ class FakeMessageBus : public ports::MessageBus {
   std::vector<std::pair<std::string, ports::SubscriptionKind>> subscriptions_;
 };
 
-// Records routing blocks. The test reports on each one later (report(), acknowledge(),
-// refuse()), or from the onBlock() hook, inside sendRoutes, as a fast router client may.
+// Records routing blocks and lockOutputs() calls. The test reports on each block later
+// (report(), acknowledge(), refuse()), or from the onBlock() hook, inside sendRoutes, as a fast
+// router client may.
 class FakeRouter : public ports::RouterControl {
  public:
   using Report = std::function<void(const core::BlockOutcome&)>;
@@ -175,6 +176,9 @@ class FakeRouter : public ports::RouterControl {
     if (on_block_) {
       on_block_(blocks_.size() - 1);
     }
+  }
+  void lockOutputs(std::vector<int> outputs, Report report) override {
+    lock_calls_.push_back({std::move(outputs), std::move(report)});
   }
   void setEnabled(bool enabled) override { enabled_calls_.push_back(enabled); }
 
@@ -198,10 +202,17 @@ class FakeRouter : public ports::RouterControl {
 
   const std::vector<Block>& blocks() const { return blocks_; }
   const std::vector<bool>& enabledCalls() const { return enabled_calls_; }
+  // lockOutputs() calls, in order; the test reports on them through their `report`.
+  struct LockCall {
+    std::vector<int> outputs;
+    Report report;
+  };
+  const std::vector<LockCall>& lockCalls() const { return lock_calls_; }
 
  private:
   std::vector<Block> blocks_;
   std::vector<bool> enabled_calls_;
+  std::vector<LockCall> lock_calls_;
   std::function<void(std::size_t)> on_block_;
 };
 

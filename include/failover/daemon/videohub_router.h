@@ -6,7 +6,8 @@
 //
 // With routers.<id>.write_labels, the client keeps the machine labels on the router's inputs
 // (ClientOptions::input_labels, from machineInputLabels()); without it, the router's labels
-// are never written.
+// are never written. With routers.<id>.force_unlock or lock_outputs, outputs locked by another
+// client are force-unlocked before a routing block.
 
 #include <functional>
 #include <memory>
@@ -49,6 +50,9 @@ class VideohubRouter final : public ports::RouterControl {
   // through unchanged.
   void sendRoutes(std::vector<core::Route> routes,
                   std::function<void(const core::BlockOutcome&)> report) override;
+  // As sendRoutes: refused when disabled, else the client's lockOutputs() reports.
+  void lockOutputs(std::vector<int> outputs,
+                   std::function<void(const core::BlockOutcome&)> report) override;
   void setEnabled(bool enabled) override;
 
  private:

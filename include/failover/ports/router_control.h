@@ -21,6 +21,16 @@ class RouterControl {
   // one BlockRefused and nothing else.
   virtual void sendRoutes(std::vector<core::Route> routes,
                           std::function<void(const core::BlockOutcome&)> report) = 0;
+  // Takes this client's router locks on `outputs` (1-based, like routes), so that panels and
+  // other clients cannot route them: outputs locked by another client are force-unlocked
+  // first, then every output is taken in ONE lock block. `report` follows sendRoutes: BlockSent
+  // when the first block (the forced unlock, if one is needed) is written, then exactly one of
+  // BlockAcknowledged, BlockRefused or BlockConnectionLost for the last block; or, for a block
+  // never written, one BlockRefused and nothing else. The router's lock updates, not the ACK,
+  // show who holds an output. Releasing the locks is left to the router (or to whoever takes
+  // them next): a node that is no longer in charge must not write to the router at all.
+  virtual void lockOutputs(std::vector<int> outputs,
+                           std::function<void(const core::BlockOutcome&)> report) = 0;
   // Connects (true) or disconnects and stays away (false).
   virtual void setEnabled(bool enabled) = 0;
 };

@@ -93,7 +93,7 @@ struct ClientStats {
   uint64_t disconnects = 0;
   uint64_t naks = 0;
   uint64_t ack_timeouts = 0;
-  uint64_t refused_blocks = 0;   // route blocks reported BlockRefused (NAK included)
+  uint64_t refused_blocks = 0;   // route and lock blocks reported BlockRefused (NAK included)
   uint64_t malformed_lines = 0;  // lines the parser skipped, over all connections
   uint64_t unknown_blocks = 0;
   uint64_t blocks_received = 0;
@@ -136,11 +136,22 @@ class VideohubClient {
   // not overlap; each caller gets the outcome of that block.
   void sendRoutes(std::vector<core::Route> routes, BlockReport report);
 
+  // Takes this client's locks on the 1-based `outputs` (an output named twice counts once):
+  // those the mirror shows locked by another client (L) are first force-unlocked (F) in one
+  // block, exactly as a route block does with force_unlock, and once the router shows them
+  // unlocked every output is taken (O) in ONE lock block. Reports as sendRoutes: BlockSent
+  // when the first block is written, then exactly one of BlockAcknowledged (the O block got
+  // its ACK), BlockRefused (Nak; Locked when a forced unlock did not show) or
+  // BlockConnectionLost; or one BlockRefused for a block never written (NotConnected,
+  // Unavailable, OutOfRange for no outputs or one beyond the device). The locks themselves
+  // show in state() once the router reports them (O for ours).
+  void lockOutputs(std::vector<int> outputs, BlockReport report);
+
   // Sends a lock request for 1-based `output`: Owned = take the lock, Unlocked = release our
   // own, ForceUnlock = clear anyone's. The callback gets true on ACK, false on NAK, when not
   // connected, or when the connection drops first. The lock itself shows up in state() once
-  // the router reports it. The node does not take locks by default; this serves operators'
-  // tools and tests.
+  // the router reports it. This single request serves operators' tools and tests; the node
+  // takes its locks with lockOutputs().
   void requestLock(uint32_t output, LockState request, std::function<void(bool)> callback);
 
   ConnectionState connectionState() const;

@@ -84,7 +84,24 @@ std::shared_ptr<BlockReports> ObservedClient::send(std::vector<core::Route> rout
 
 std::vector<std::string> ObservedClient::route(std::vector<core::Route> routes,
                                                std::chrono::milliseconds timeout) {
-  const auto reports = send(std::move(routes));
+  return awaitLastReport(send(std::move(routes)), timeout);
+}
+
+std::shared_ptr<BlockReports> ObservedClient::sendLocks(std::vector<int> outputs) {
+  auto reports = std::make_shared<BlockReports>();
+  client->lockOutputs(std::move(outputs), [reports](const core::BlockOutcome& outcome) {
+    reports->outcomes.push_back(outcome);
+  });
+  return reports;
+}
+
+std::vector<std::string> ObservedClient::lock(std::vector<int> outputs,
+                                              std::chrono::milliseconds timeout) {
+  return awaitLastReport(sendLocks(std::move(outputs)), timeout);
+}
+
+std::vector<std::string> ObservedClient::awaitLastReport(
+    const std::shared_ptr<BlockReports>& reports, std::chrono::milliseconds timeout) {
   if (!runUntil(
           io, [&] { return reports->done(); }, timeout)) {
     auto words = describe(*reports);

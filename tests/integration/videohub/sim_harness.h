@@ -62,9 +62,19 @@ struct ObservedClient {
   // Sends one routing block and runs until its last report; describe() of the reports.
   std::vector<std::string> route(std::vector<core::Route> routes,
                                  std::chrono::milliseconds timeout = 3000ms);
+  // Takes the locks on `outputs` (lockOutputs) and returns where its reports land.
+  std::shared_ptr<BlockReports> sendLocks(std::vector<int> outputs);
+  // Takes the locks on `outputs` and runs until the last report; describe() of the reports.
+  std::vector<std::string> lock(std::vector<int> outputs,
+                                std::chrono::milliseconds timeout = 3000ms);
   // Runs until the client's mirror shows every route: the router's updates are the truth.
   bool waitForRouting(const std::vector<core::Route>& routes,
                       std::chrono::milliseconds timeout = 3000ms);
+
+  // Runs until the last report of `reports`; describe() of them, plus "no last report" when
+  // it did not come within `timeout`.
+  std::vector<std::string> awaitLastReport(const std::shared_ptr<BlockReports>& reports,
+                                           std::chrono::milliseconds timeout);
 
   asio::io_context& io;
   std::vector<ConnectionEvent> events;

@@ -93,13 +93,14 @@ TEST(TestConnectionTest, JsonIsOneParsableObject) {
 }
 
 // A facility written for a 40x40 router, checked against a 12x6 one with a lock on it.
-std::string facilityFor(const std::string& router_address) {
-  std::string name = router_address;
+// `router_keys` are added to the router's settings (", key: value").
+std::string facilityFor(const std::string& router_address, const std::string& router_keys = "") {
+  std::string name = router_address + (router_keys.empty() ? "" : "-keys");
   std::replace(name.begin(), name.end(), ':', '-');
   const std::string path = ::testing::TempDir() + "facility-" + name + ".yaml";
   std::ofstream file(path);
   file << "routers:\n"
-       << "  vh1: { address: " << router_address << " }\n"
+       << "  vh1: { address: " << router_address << router_keys << " }\n"
        << "machines:\n"
        << "  ar-main: { inputs: { fill: 1, key: 2 } }\n"
        << "  ar-backup: { inputs: { fill: 3, key: 14 } }\n"
@@ -148,6 +149,18 @@ TEST(TestConnectionTest, AConfigurationThatFitsIsExitZero) {
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_TRUE(contains(r, "  pair ar: ok"));
   EXPECT_TRUE(contains(r, "OK: every router is present and every pair fits"));
+  std::remove(config.c_str());
+}
+
+// A node that locks its outputs forces other clients' locks off before it routes: a lock is
+// not in the way.
+TEST(TestConnectionTest, ALockIsNoObstacleWhenTheRouterLocksItsOutputs) {
+  SimProcess sim({"--inputs", "40", "--outputs", "40", "--lock", "4=127.0.0.9"});
+  const std::string config = facilityFor(sim.address(), ", lock_outputs: true");
+  const RunResult r = runTestConnection({"--config", config});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_FALSE(contains(r, "is locked by another client"));
+  EXPECT_TRUE(contains(r, "  pair tally: ok"));
   std::remove(config.c_str());
 }
 

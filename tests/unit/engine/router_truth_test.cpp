@@ -177,6 +177,25 @@ TEST_F(RouterTruthTest, ALockedOutputBlocksTheWholePairInsteadOfSplittingIt) {
   EXPECT_EQ(view("green").active, "green-main");
 }
 
+// With lock_outputs the node takes its outputs back from whoever holds them: the router
+// client force-unlocks a locked output before routing, so the switch goes ahead.
+TEST_F(RouterTruthTest, ALockedOutputDoesNotFailASwitchWhenTheRouterLocksItsOutputs) {
+  config::Config config = basicConfig();
+  config.routers.front().lock_outputs = true;
+  start(config);
+  settle();
+  RouterObserved locks = routing({}, false);
+  locks.locked_outputs = std::vector<int>{2};
+  handle(3000, locks);
+  EXPECT_EQ(view("green").warnings[0].message,
+            "output 2 of router 'vh1' is locked by another client: it is force-unlocked before a "
+            "switch");
+  const auto actions = handle(3100, health("green-main", Check::Engine, Reported::Fail));
+  EXPECT_THAT(actions, ::testing::Contains(::testing::StartsWith("route vh1")));
+  EXPECT_THAT(actions,
+              ::testing::Not(::testing::Contains(::testing::StartsWith("event switch_failed"))));
+}
+
 TEST_F(RouterTruthTest, UnknownRouterIsIgnored) {
   start(basicConfig());
   settle();
