@@ -176,10 +176,44 @@ void Node::setInCharge(bool in_charge, const std::string& reason) {
   } else {
     log_->warn("no longer in charge ({}): standing by, routing nothing", reason);
   }
+  if (in_charge) {
+    takeOutputLocks();
+  }
   // Coming into charge the publisher first says what this node knows; the engine then
   // decides every pair afresh, and what it does follows.
   publisher_.setInCharge(in_charge);
   dispatch(engine::ControlChanged{in_charge});
+}
+
+void Node::takeOutputLocks() {
+  // routers.<id>.lock_outputs: the node in charge holds the Videohub locks of its pairs'
+  // outputs, so that a node that lost charge, or a panel, cannot route them. The lock block
+  // is queued before any routing block of this node's charge (one block in flight).
+  for (const auto& router : config_.routers) {
+    const auto port = ports_.routers.find(router.id);
+    if (!router.lock_outputs || port == ports_.routers.end() || port->second == nullptr) {
+      continue;
+    }
+    std::vector<int> outputs;
+    for (const auto& pair : config_.pairs) {
+      if (pair.router == router.id) {
+        outputs.insert(outputs.end(), pair.outputs.begin(), pair.outputs.end());
+      }
+    }
+    if (outputs.empty()) {
+      continue;
+    }
+    log_->info("taking the locks of {} output(s) of router {}", outputs.size(), router.id);
+    port->second->lockOutputs(outputs, [log = log_,
+                                        id = router.id](const core::BlockOutcome& outcome) {
+      if (const auto* refused = std::get_if<core::BlockRefused>(&outcome)) {
+        log->warn("router {} refused the output locks: {} {}", id, core::toString(refused->reason),
+                  refused->detail);
+      } else if (std::holds_alternative<core::BlockConnectionLost>(outcome)) {
+        log->warn("router {}: the connection was lost before the output locks were confirmed", id);
+      }
+    });
+  }
 }
 
 void Node::reject(std::string_view reason, const std::string& topic) {

@@ -146,6 +146,8 @@ class Node {
   void rearmEngineTimer();
   void handleBusMessage(const ports::BusMessage& message);
   void onHealth(const HealthTopic& topic, const ports::BusMessage& message);
+  // Coming into charge: the locks of the pairs' outputs on routers with lock_outputs.
+  void takeOutputLocks();
   // A standby follows a run-time setting the node in charge published.
   void followActive(const Topics::MirrorTopic& topic, const ports::BusMessage& message);
   // Counts a payload that is not understood (B/node/stats), and logs it at most every few

@@ -254,7 +254,11 @@ void ClusterLab::publish(const std::string& topic_name, const std::string& paylo
 }
 
 int ClusterLab::routingRequestsFrom(const std::string& address) const {
-  const std::string marker = "request client=" + address + " header=\"VIDEO OUTPUT ROUTING\"";
+  return requestsFrom(address, "VIDEO OUTPUT ROUTING");
+}
+
+int ClusterLab::requestsFrom(const std::string& address, const std::string& header) const {
+  const std::string marker = "request client=" + address + " header=\"" + header + "\"";
   const std::string log = routerLog();
   int count = 0;
   for (auto at = log.find(marker); at != std::string::npos; at = log.find(marker, at + 1)) {

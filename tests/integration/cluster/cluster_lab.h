@@ -102,6 +102,8 @@ class ClusterLab {
   // --- the router ---
   // Routing requests the router received from `address`, counted in its debug log.
   int routingRequestsFrom(const std::string& address) const;
+  // Requests with `header` (e.g. "VIDEO OUTPUT LOCKS") the router received from `address`.
+  int requestsFrom(const std::string& address, const std::string& header) const;
   std::string routerLog() const;
   std::map<int, int> routes();
   bool waitPairRoutedTo(int input, std::chrono::milliseconds timeout);

@@ -126,3 +126,35 @@ TEST_F(TakeoverTest, AHandoverToAnUnknownNodeIsRefused) {
 
 }  // namespace
 }  // namespace failover::cluster_e2e
+
+namespace failover::cluster_e2e {
+namespace {
+
+// routers.<id>.lock_outputs: the node in charge holds the locks of its pairs' outputs; the
+// next one takes them (force-unlocking the old holder's) before it routes.
+TEST(LockOutputsTest, TheNodeInChargeHoldsTheLocksAndTheNextTakesThemBeforeItRoutes) {
+  ClusterLabOptions options;
+  options.lock_outputs = true;
+  ClusterLab lab(options);
+  lab.start();
+  const std::string fo1 = ClusterLab::routerAddress("fo1");
+  const std::string fo2 = ClusterLab::routerAddress("fo2");
+  EXPECT_GE(lab.requestsFrom(fo1, "VIDEO OUTPUT LOCKS"), 1);
+  EXPECT_EQ(lab.requestsFrom(fo2, "VIDEO OUTPUT LOCKS"), 0);
+  lab.stopNode("fo1", SIGKILL);
+  ASSERT_TRUE(lab.waitActive("fo2", 3000ms));
+  // Taken at once, before anything is routed.
+  const auto deadline = std::chrono::steady_clock::now() + 3000ms;
+  while (lab.requestsFrom(fo2, "VIDEO OUTPUT LOCKS") == 0 &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(20ms);  // the router's log has no event to await
+  }
+  EXPECT_GE(lab.requestsFrom(fo2, "VIDEO OUTPUT LOCKS"), 1);
+  lab.health().set(kMain, "engine", R"({"status":"error","mode":"live"})");
+  EXPECT_TRUE(lab.waitPairRoutedTo(kBackupInput, 3000ms));
+  EXPECT_EQ(lab.routingRequestsFrom(fo1), 0);
+  EXPECT_EQ(lab.routingRequestsFrom(fo2), 1);
+}
+
+}  // namespace
+}  // namespace failover::cluster_e2e
