@@ -113,22 +113,25 @@ void StatePublisher::publishStats() {
   const ports::BusCounters bus = bus_.counters();
   const ports::AuditTrailCounters audit =
       stats_.audit_trail != nullptr ? stats_.audit_trail->counters() : ports::AuditTrailCounters{};
-  publishRetained(topics_.nodeStats(), Json{{"health_messages", stats_.health_messages},
-                                            {"commands", stats_.commands},
-                                            {"duplicate_commands", stats_.duplicate_commands},
-                                            {"unknown_topics", stats_.unknown_topics},
-                                            {"switch_events", stats_.switch_events},
-                                            {"audit_records_written", audit.written},
-                                            {"audit_records_dropped", audit.dropped},
-                                            {"audit_write_errors", audit.write_errors},
-                                            {"rejected", std::move(rejected)},
-                                            {"mqtt",
-                                             {{"connects", bus.connects},
-                                              {"published", bus.published},
-                                              {"refused", bus.refused},
-                                              {"dropped", bus.dropped},
-                                              {"waiting", bus.waiting}}}}
-                                           .dump());
+  publishRetained(topics_.nodeStats(),
+                  Json{{"health_messages", stats_.health_messages},
+                       {"commands", stats_.commands},
+                       {"duplicate_commands", stats_.duplicate_commands},
+                       {"unknown_topics", stats_.unknown_topics},
+                       {"commands_left_to_active", stats_.commands_left_to_active},
+                       {"fenced_blocks", stats_.fenced_blocks},
+                       {"switch_events", stats_.switch_events},
+                       {"audit_records_written", audit.written},
+                       {"audit_records_dropped", audit.dropped},
+                       {"audit_write_errors", audit.write_errors},
+                       {"rejected", std::move(rejected)},
+                       {"mqtt",
+                        {{"connects", bus.connects},
+                         {"published", bus.published},
+                         {"refused", bus.refused},
+                         {"dropped", bus.dropped},
+                         {"waiting", bus.waiting}}}}
+                      .dump());
 }
 
 void StatePublisher::publishRouterStatus(const RouterStatus& status) {
