@@ -278,6 +278,20 @@ class Validator {
                 std::to_string(Bounds::kMinHeartbeatsPerTakeover * cluster.heartbeat_ms) +
                 " ms), or one late heartbeat would look like a dead node");
     }
+    // The node in charge may route until its lease runs out (docs/redundancy.md). Cut off
+    // silently from the broker it hears no machine either: were silence judged sooner than
+    // that, it would fail over Mains it merely cannot hear.
+    const int64_t margin = std::max<int64_t>(cluster.heartbeat_ms, cluster.takeover_after_ms / 4);
+    const int64_t lease = cluster.takeover_after_ms - margin;
+    if (in_range && !skip("health.stale_after_ms") && config_.health.stale_after_ms <= lease) {
+      warning("health.stale_after_ms",
+              std::to_string(config_.health.stale_after_ms) +
+                  " ms is not longer than the cluster's lease of " + std::to_string(lease) +
+                  " ms (takeover_after_ms " + std::to_string(cluster.takeover_after_ms) +
+                  "): a node in charge cut silently from the broker could fail over machines "
+                  "it merely stopped hearing before it stops routing; set it above " +
+                  std::to_string(lease) + " ms");
+    }
   }
 
   void checkRouters() {

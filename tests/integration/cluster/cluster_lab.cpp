@@ -62,6 +62,7 @@ ClusterLab::~ClusterLab() {
   }
   heartbeats_.reset();
   observer_.reset();
+  relay_.reset();
   router_.reset();
   broker_.stop();
 }
@@ -81,6 +82,9 @@ void ClusterLab::start() {
   router_port_ = testing::announcedPort(*line);
 
   connectClients();
+  if (!options_.relayed_node.empty()) {
+    relay_ = std::make_unique<CutRelay>(broker_.port());
+  }
   for (int i = 0; i < options_.nodes; ++i) {
     writeConfig(nodeId(i), i + 1);
   }
@@ -147,7 +151,11 @@ std::string ClusterLab::routerAddress(const std::string& node) {
 void ClusterLab::writeConfig(const std::string& node, int rank) {
   testing::FacilityConfig config;
   config.node_id = node;
-  config.mqtt = {broker_.uri(), "failover", 5, 5};
+  const std::string broker = node == options_.relayed_node
+                                 ? "tcp://127.0.0.1:" + std::to_string(relay_->port())
+                                 : broker_.uri();
+  // A short keep-alive, so that a silent cut is also noticed by the MQTT clients.
+  config.mqtt = {broker, "failover", 2, 5};
   config.cluster = testing::FacilityConfig::Cluster{"studio", rank, options_.heartbeat_ms,
                                                     options_.takeover_after_ms};
   config.homeassistant_enabled = false;

@@ -22,6 +22,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cut_relay.h"
 #include "support/child_process.h"
 #include "support/heartbeats.h"
 #include "support/mosquitto_broker.h"
@@ -43,10 +44,12 @@ struct ClusterLabOptions {
   int nodes = 2;
   int heartbeat_ms = 100;
   int takeover_after_ms = 500;
-  int stale_after_ms = 300;
+  int stale_after_ms = 500;  // the default; above the lease (docs/redundancy.md)
   bool lock_outputs = false;
   // start() starts the nodes and waits for fo1 in charge; false: the test starts them.
   bool start_nodes = true;
+  // This node reaches the broker through a CutRelay (relay()), which can cut it off.
+  std::string relayed_node;
 };
 
 class ClusterLab {
@@ -93,6 +96,8 @@ class ClusterLab {
                                 std::chrono::milliseconds timeout);
   testing::MqttSubscriber& bus() { return *observer_; }
   testing::Heartbeats& health() { return *heartbeats_; }
+  // The relay of ClusterLabOptions::relayed_node (after start()).
+  CutRelay& relay() { return *relay_; }
   void publish(const std::string& topic, const std::string& payload);
 
   // Stops the broker, waits `downtime`, starts it again on the same port and reconnects the
@@ -121,6 +126,7 @@ class ClusterLab {
   std::unique_ptr<testing::ChildProcess> router_;
   uint16_t router_port_ = 0;
   std::unique_ptr<testing::Heartbeats> heartbeats_;
+  std::unique_ptr<CutRelay> relay_;
   std::unique_ptr<testing::MqttSubscriber> observer_;
   std::map<std::string, std::unique_ptr<testing::ChildProcess>> nodes_;
 };

@@ -569,6 +569,22 @@ TEST(ClusterConfigTest, ReadsTheClusterAndItsDefaults) {
   EXPECT_EQ(summarize(config), "1 pair, 2 machines, 1 router, cluster studio rank 1");
 }
 
+// A node in charge cut silently from the broker hears no machine either; it routes until its
+// lease runs out, so silence must take longer than that to count as a failure.
+TEST(ClusterConfigTest, WarnsWhenSilenceCountsSoonerThanTheLeaseRunsOut) {
+  const std::string facility = std::string("routers: { vh1: { address: 10.0.0.5 } }\n") + kOnePair;
+  const LoadResult short_silence = loadConfigString(
+      "cluster: { id: s, rank: 1 }\nhealth: { stale_after_ms: 300 }\n" + facility, "test.yaml");
+  EXPECT_TRUE(short_silence.errors.empty());
+  ASSERT_EQ(short_silence.warnings.size(), 1U);
+  EXPECT_THAT(short_silence.warnings.front().render(),
+              HasSubstr("health.stale_after_ms: warning: 300 ms is not longer than the cluster's "
+                        "lease of 375 ms"));
+  const LoadResult defaults =
+      loadConfigString("cluster: { id: s, rank: 1 }\n" + facility, "test.yaml");
+  EXPECT_TRUE(defaults.warnings.empty());
+}
+
 TEST(ClusterConfigTest, ClusterNeedsIdAndRank) {
   EXPECT_EQ(loadOneError(std::string("cluster: { id: studio }\n"
                                      "routers: { vh1: { address: 10.0.0.5 } }\n") +
