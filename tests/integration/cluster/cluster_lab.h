@@ -45,6 +45,8 @@ struct ClusterLabOptions {
   int takeover_after_ms = 500;
   int stale_after_ms = 300;
   bool lock_outputs = false;
+  // Home Assistant discovery on in every node; the observer then reads homeassistant/# too.
+  bool homeassistant = false;
 };
 
 class ClusterLab {
