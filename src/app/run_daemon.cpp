@@ -35,6 +35,7 @@
 #include "logging.h"
 
 #ifdef FAILOVER_HAS_DISCOVERY
+#include "failover/discovery/cluster_roster.h"
 #include "failover/discovery/discovery.h"
 #endif
 
@@ -87,19 +88,39 @@ bool checkTlsFilesReadable(const config::TlsSettings& tls, std::string& error) {
   return true;
 }
 
-std::vector<std::pair<std::string, std::string>> discoveryMessages(const config::Config& config) {
+// `cluster_nodes`: the other nodes of the cluster known so far (cluster mode).
+std::vector<std::pair<std::string, std::string>> discoveryMessages(
+    const config::Config& config, const std::vector<std::string>& cluster_nodes) {
   std::vector<std::pair<std::string, std::string>> messages;
 #ifdef FAILOVER_HAS_DISCOVERY
   if (config.homeassistant.enabled) {
-    for (auto& message : discovery::buildDiscovery(config, kVersion)) {
+    for (auto& message : discovery::buildDiscovery(config, kVersion, cluster_nodes)) {
       messages.emplace_back(std::move(message.topic), std::move(message.payload));
     }
   }
 #else
   (void)config;
+  (void)cluster_nodes;
 #endif
   return messages;
 }
+
+#ifdef FAILOVER_HAS_DISCOVERY
+using ClusterRoster = discovery::ClusterRoster;
+#else
+// Without the discovery module there is no discovery to keep up to date.
+class ClusterRoster {
+ public:
+  explicit ClusterRoster(const config::Config&) {}
+  const std::string& filter() const { return filter_; }
+  bool matches(std::string_view) const { return false; }
+  bool observe(std::string_view, std::string_view) { return false; }
+  std::vector<std::string> others() const { return {}; }
+
+ private:
+  std::string filter_;
+};
+#endif
 
 std::vector<std::pair<std::string, std::string>> discoveryRemoved(const config::Config& previous,
                                                                   const config::Config& next) {
@@ -222,6 +243,14 @@ int runDaemon(const CommandLine& command_line) {
   // Cluster mode: the election over the bus; it says when this node is in charge.
   std::unique_ptr<cluster_bus::ClusterBus> cluster;
 
+  // Cluster mode with Home Assistant: the nodes of the cluster, learnt from their retained
+  // C/nodes/<n>/state, so that the discovery the node in charge publishes keeps the cluster's
+  // entities available while any node is online (docs/home-assistant.md). The configuration
+  // they are built for is the one last loaded (a reload may change the pairs).
+  ClusterRoster roster(config);
+  const bool learn_nodes = config.homeassistant.enabled && !roster.filter().empty();
+  config::Config discovery_config = config;
+
   ports::BusHandlers bus_handlers;
   bus_handlers.on_connected = [&] {
     node_ptr->onBusConnected();
@@ -237,6 +266,12 @@ int runDaemon(const CommandLine& command_line) {
   };
   bus_handlers.on_message = [&](const ports::BusMessage& message) {
     if (cluster && cluster->onBusMessage(message)) {
+      return;
+    }
+    if (learn_nodes && roster.matches(message.topic)) {
+      if (roster.observe(message.topic, message.payload)) {
+        node_ptr->replaceDiscovery(discoveryMessages(discovery_config, roster.others()));
+      }
       return;
     }
     node_ptr->onBusMessage(message);
@@ -292,9 +327,10 @@ int runDaemon(const CommandLine& command_line) {
   reload_ports.load = [&command_line] {
     return config::loadConfigFile(command_line.config_path);
   };
-  reload_ports.identity = [&command_line](const config::Config& next) {
+  reload_ports.identity = [&](const config::Config& next) {
+    discovery_config = next;
     return daemon::NodeIdentity{kVersion, hashFile(command_line.config_path),
-                                discoveryMessages(next)};
+                                discoveryMessages(next, roster.others())};
   };
   reload_ports.discovery_removed = [](const config::Config& previous, const config::Config& next) {
     return discoveryRemoved(previous, next);
@@ -334,7 +370,7 @@ int runDaemon(const CommandLine& command_line) {
   }
 
   const std::string config_hash = hashFile(command_line.config_path);
-  daemon::NodeIdentity identity{kVersion, config_hash, discoveryMessages(config)};
+  daemon::NodeIdentity identity{kVersion, config_hash, discoveryMessages(config, {})};
   daemon::NodePorts node_ports{bus,
                                time_source,
                                engine_timer,
@@ -365,6 +401,9 @@ int runDaemon(const CommandLine& command_line) {
   node.start();
   if (cluster) {
     cluster->start();
+  }
+  if (learn_nodes) {
+    bus.subscribe(roster.filter(), ports::SubscriptionKind::State);
   }
   // Router and broker connect in parallel; the routing read from each router tells the
   // engine which machine is on air before anything may switch.

@@ -166,6 +166,10 @@ void Node::followActive(const Topics::MirrorTopic& topic, const ports::BusMessag
   }
 }
 
+void Node::replaceDiscovery(std::vector<std::pair<std::string, std::string>> discovery) {
+  publisher_.replaceDiscovery(std::move(discovery));
+}
+
 void Node::setInCharge(bool in_charge, const std::string& reason) {
   if (in_charge == in_charge_) {
     return;

@@ -98,6 +98,13 @@ void StatePublisher::publishDiscovery() {
   }
 }
 
+void StatePublisher::replaceDiscovery(std::vector<std::pair<std::string, std::string>> discovery) {
+  identity_.discovery = std::move(discovery);
+  if (config_.homeassistant.enabled) {
+    publishDiscovery();
+  }
+}
+
 void StatePublisher::refreshStats() {
   if (time_.monotonicNow() - stats_published_at_ >= kStatsInterval) {
     publishStats();

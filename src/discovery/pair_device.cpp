@@ -67,17 +67,16 @@ void addMachineProblem(const config::Config& config, const std::string& pair_top
 
 }  // namespace
 
-Json pairDevicePayload(const config::Config& config, const config::PairSettings& pair,
-                       std::string_view version) {
-  const std::string pair_topic = baseTopic(config) + "/pair/" + pair.id;
-  const std::string unique_prefix = "failover_" + config.node_id + "_" + pair.id + "_";
+Json pairDevicePayload(const config::Config& config, const Scope& scope,
+                       const config::PairSettings& pair, std::string_view version) {
+  const std::string pair_topic = scope.base + "/pair/" + pair.id;
+  const std::string unique_prefix = pairDeviceId(config, pair.id) + "_";
 
-  Json root = deviceRoot(config,
-                         Json{{"identifiers", Json::array({pairDeviceId(config, pair.id)})},
+  Json root = deviceRoot(Json{{"identifiers", Json::array({pairDeviceId(config, pair.id)})},
                               {"name", "Failover pair " + pair.id},
                               {"model", "Main/Backup render pair"},
-                              {"via_device", nodeDeviceId(config)}},
-                         version);
+                              {"via_device", scope.owner_id}},
+                         version, scope.availability, scope.availability_mode);
   Json& components = root["components"];
 
   components["active"] = Json{

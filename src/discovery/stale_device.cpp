@@ -76,17 +76,23 @@ std::optional<DiscoveryMessage> staleDeviceRemoval(std::string_view topic, std::
     return std::nullopt;
   }
   const std::string node_device = nodeDeviceId(config);
-  const bool is_node_device = via_device.empty() && id == node_device;
-  const bool is_pair_device = via_device == node_device;
-  if (!is_node_device && !is_pair_device) {
+  // The device the pairs hang under: the node's, or in cluster mode the cluster's, under
+  // which every node's own device hangs too.
+  const std::string owner = config.cluster ? clusterDeviceId(config) : node_device;
+  const bool is_node_device = id == node_device && via_device == (config.cluster ? owner : "");
+  const bool is_owner_device = id == owner && via_device.empty();
+  const bool is_pair_device = via_device == owner && id.size() > owner.size() + 1 &&
+                              id.substr(0, owner.size() + 1) == owner + "_";
+  if (!is_node_device && !is_owner_device && !is_pair_device) {
     return std::nullopt;  // another node's device
   }
   bool wanted = false;
   if (config.homeassistant.enabled) {
-    wanted = is_node_device || std::any_of(config.pairs.begin(), config.pairs.end(),
-                                           [&](const config::PairSettings& pair) {
-                                             return pairDeviceId(config, pair.id) == id;
-                                           });
+    wanted = is_node_device || is_owner_device ||
+             std::any_of(config.pairs.begin(), config.pairs.end(),
+                         [&](const config::PairSettings& pair) {
+                           return pairDeviceId(config, pair.id) == id;
+                         });
   }
   if (wanted) {
     return std::nullopt;

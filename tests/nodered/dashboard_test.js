@@ -327,6 +327,37 @@ async function main() {
         const left = await page.locator('[data-pair]').evaluateAll((els) => els.map((e) => e.dataset.pair));
         if (left.join(' ') !== 'ar news sport weather') throw new Error(`pairs left on the page: ${left.join(' ')}`);
         log('a cleared state and a node info without a pair each remove that pair; the others stay');
+
+        // 10. Cluster mode: the topics the nodes of cluster "studio" publish under the same base
+        //     (played here: fo1 in charge, fo2 standing by, then fo1 silent and fo2 taking over).
+        //     The panel names the nodes, their roles and who is in charge, logs the takeover,
+        //     and does not call the facility offline while one node is online.
+        for (const [topic, text] of [['nodes/fo1/state', 'online'], ['nodes/fo2/state', 'online'],
+            ['nodes/fo1/role', 'active'], ['nodes/fo2/role', 'standby'], ['cluster/active', 'fo1']]) {
+            publish(BASE + '/' + topic, text, { retain: true });
+        }
+        await page.locator('[data-role="cluster"][data-in-charge="fo1"]').waitFor({ timeout: 5000 });
+        await page.locator('[data-node="fo1"][data-node-role="active"][data-online="true"]').waitFor({ timeout: 5000 });
+        await page.locator('[data-node="fo2"][data-node-role="standby"][data-online="true"]').waitFor({ timeout: 5000 });
+        publish(BASE + '/nodes/fo1/state', 'offline', { retain: true });
+        publish(BASE + '/cluster/event', JSON.stringify({ event_type: 'takeover', from: 'fo1', to: 'fo2',
+            reason: 'active_silent', term: 2, takeover_ms: 612, ts: new Date().toISOString() }));
+        publish(BASE + '/nodes/fo2/role', 'active', { retain: true });
+        publish(BASE + '/cluster/active', 'fo2', { retain: true });
+        await page.locator('[data-role="cluster"][data-in-charge="fo2"]').waitFor({ timeout: 5000 });
+        await page.locator('[data-node="fo1"][data-online="false"]').waitFor({ timeout: 5000 });
+        await page.locator('[data-node="fo2"][data-node-role="active"]').waitFor({ timeout: 5000 });
+        await page.locator('tr', { hasText: 'takeover' }).filter({ hasText: 'active_silent' })
+            .filter({ hasText: 'fo2' }).first().waitFor({ timeout: 5000 });
+        if (await page.locator('[data-role="node-offline"]').count() !== 0) {
+            throw new Error('the panel calls the facility offline while fo2 is online');
+        }
+        if (process.env.SCREENSHOT) {
+            const shot = process.env.SCREENSHOT.replace(/\.png$/, '') + '-cluster.png';
+            await page.screenshot({ path: shot, fullPage: true });
+            log(`screenshot ${shot}`);
+        }
+        log('cluster: fo1 in charge and fo2 standing by, then the takeover to fo2 in the log; not offline while fo2 is online');
     } catch (error) {
         const shot = (process.env.SCREENSHOT || path.join(process.env.PROFILE_DIR, 'page.png')).replace(/\.png$/, '') + '-failed.png';
         await page.screenshot({ path: shot, fullPage: true }).catch(() => {});

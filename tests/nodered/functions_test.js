@@ -204,6 +204,62 @@ const tests = {
         assert.strictEqual(rows[0].By, 'node-red:ana');
         assert.strictEqual(log({ topic: BASE + '/pair/a/last_event', payload: event }), null); // the same event once
     },
+    'a single node shows no cluster'() {
+        const facility = load('facility.js', makeFlow());
+        const out = facility(info([pairInfo('a', 'a-backup')]));
+        assert.strictEqual(out.payload.cluster, null);
+        assert.strictEqual(facility({ topic: BASE + '/node/state', payload: 'offline' }).payload.nodeOnline, false);
+    },
+    'cluster mode: the nodes, their roles and the node in charge, whose info describes the facility'() {
+        const facility = load('facility.js', makeFlow());
+        const nodeInfo = (id, pairs) => ({ ...info(pairs), topic: BASE + '/nodes/' + id + '/info' });
+        facility(nodeInfo('fo2', [pairInfo('b', 'b-backup')]));
+        facility(nodeInfo('fo1', [pairInfo('a', 'a-backup')]));
+        facility({ topic: BASE + '/nodes/fo1/state', payload: 'online' });
+        facility({ topic: BASE + '/nodes/fo2/state', payload: 'online' });
+        facility({ topic: BASE + '/nodes/fo1/role', payload: 'active' });
+        facility({ topic: BASE + '/nodes/fo2/role', payload: Buffer.from('standby') });
+        let out = facility({ topic: BASE + '/cluster/active', payload: 'fo1' });
+        assert.deepStrictEqual(out.payload.cluster, {
+            id: 'studio', active: 'fo1',
+            nodes: [{ id: 'fo1', online: true, role: 'active' }, { id: 'fo2', online: true, role: 'standby' }],
+        });
+        assert.deepStrictEqual(shown(out), ['a']);
+        // fo1 dies: still online as a panel while fo2 is; fo2 takes over and its info is used.
+        out = facility({ topic: BASE + '/nodes/fo1/state', payload: 'offline' });
+        assert.strictEqual(out.payload.nodeOnline, true);
+        out = facility({ topic: BASE + '/cluster/active', payload: 'fo2' });
+        assert.strictEqual(out.payload.cluster.active, 'fo2');
+        assert.deepStrictEqual(shown(out), ['b']);
+        out = facility({ topic: BASE + '/nodes/fo2/state', payload: 'offline' });
+        assert.strictEqual(out.payload.nodeOnline, false); // every node is offline
+        // A node cleared for good disappears; a bad node id is ignored.
+        out = facility({ topic: BASE + '/nodes/fo1/state', payload: '' });
+        assert.deepStrictEqual(out.payload.cluster.nodes.map((n) => n.id), ['fo2']);
+        assert.strictEqual(facility({ topic: BASE + '/nodes/__proto__/state', payload: 'online' }), null);
+    },
+    'dispatch sends the cluster topics to the facility and takeovers to the log'() {
+        const dispatch = load('dispatch.js', makeFlow());
+        const outputOf = (topic) => (dispatch({ topic, payload: {} }) || []).findIndex((m) => m);
+        for (const leaf of ['nodes/fo1/info', 'nodes/fo1/state', 'nodes/fo1/role', 'cluster/active']) {
+            assert.strictEqual(outputOf(BASE + '/' + leaf), 0, leaf);
+        }
+        assert.strictEqual(outputOf(BASE + '/cluster/event'), 1);
+        assert.strictEqual(outputOf(BASE + '/nodes/fo1/heartbeat'), -1);
+    },
+    'a takeover is a row of the log, once'() {
+        const log = load('switch-log.js', makeFlow());
+        const takeover = { event_type: 'takeover', from: 'fo1', to: 'fo2', reason: 'active_silent', term: 3, takeover_ms: 612,
+            ts: '2026-01-01T10:00:00.123Z' };
+        const rows = log({ topic: BASE + '/cluster/event', payload: takeover }).payload;
+        assert.deepStrictEqual(rows[0], { 'Time (UTC)': '10:00:00.123', Pair: 'cluster', Event: 'takeover', From: 'fo1', To: 'fo2',
+            Why: 'active_silent', By: '', 'Latency ms': '612.00', Result: 'term 3' });
+        assert.strictEqual(log({ topic: BASE + '/cluster/event', payload: takeover }), null);
+        assert.strictEqual(log({ topic: BASE + '/cluster/event', payload: { event_type: 'other' } }), null);
+        // The first takeover of a cluster comes from nobody.
+        const first = log({ topic: BASE + '/cluster/event', payload: { ...takeover, from: null, term: 1 } }).payload;
+        assert.strictEqual(first[0].From, '');
+    },
 };
 
 let failed = 0;

@@ -10,7 +10,14 @@
 //   B/router/<r>/state     each router's state (enabled, connected, state), for its toggle;
 //                          an empty payload means the router is gone.
 // Before B/node/info arrives, every pair that has published a state is shown.
-// One output: the panel's message, { node, nodeOnline, machines, routers: [...], pairs: [...] },
+// In cluster mode (FAILOVER_BASE = C, the cluster's topics; docs/redundancy.md):
+//   C/nodes/<n>/info       each node's description; the one of the node in charge is used
+//                          like B/node/info (before any is in charge, the last one read).
+//   C/nodes/<n>/state      each node's online / offline; the panel is "offline" only when
+//                          every known node is.
+//   C/nodes/<n>/role       active / standby / isolated.
+//   C/cluster/active       the node in charge.
+// One output: the panel's message, { node, nodeOnline, cluster, machines, routers: [...], pairs: [...] },
 // which the dashboard replays to a browser that opens the page later. The lists of shown pairs
 // and routers are also kept as flow.pairs and flow.routerIds for the command function.
 const base = env.get('FAILOVER_BASE');
@@ -22,6 +29,7 @@ const validId = (x) => typeof x === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(x) 
 
 const f = flow.get('facility') || { info: null, states: {}, replies: {}, gone: {}, nodeOnline: true };
 if (!f.routers) f.routers = {};
+if (!f.cluster) f.cluster = { active: '', nodes: {}, infos: {} };
 const payload = msg.payload;
 const empty = payload === undefined || payload === null || payload === '' ||
     (Buffer.isBuffer(payload) && payload.length === 0);
@@ -70,7 +78,42 @@ function answerText(p) {
     return { ok: p.status === 'ok', text: at.slice(11, 19) + ' UTC  ' + text, at };
 }
 
-if (parts[0] === 'node' && parts[1] === 'info' && parts.length === 2) {
+// The cluster's nodes, in id order: each one's online state and role, and who is in charge.
+function clusterNode(id) {
+    if (!f.cluster.nodes[id]) f.cluster.nodes[id] = { online: null, role: '' };
+    return f.cluster.nodes[id];
+}
+function useActiveInfo() {
+    const info = f.cluster.infos[f.cluster.active];
+    if (info) f.info = info;
+}
+
+if (parts[0] === 'nodes' && validId(parts[1]) && parts.length === 3) {
+    const id = parts[1];
+    const text = Buffer.isBuffer(payload) ? payload.toString() : payload;
+    if (parts[2] === 'info') {
+        if (empty) delete f.cluster.infos[id];
+        else if (isObject(payload)) f.cluster.infos[id] = readInfo(payload);
+        else return null;
+        if (id === f.cluster.active || (!f.cluster.active && f.cluster.infos[id])) f.info = f.cluster.infos[id] || f.info;
+    } else if (parts[2] === 'state') {
+        // An empty retained state: the operator cleared a node that is gone for good.
+        if (empty) delete f.cluster.nodes[id];
+        else clusterNode(id).online = text === 'online';
+    } else if (parts[2] === 'role') {
+        if (empty) {
+            if (f.cluster.nodes[id]) f.cluster.nodes[id].role = '';
+        } else {
+            clusterNode(id).role = typeof text === 'string' ? text : '';
+        }
+    } else {
+        return null;
+    }
+} else if (parts[0] === 'cluster' && parts[1] === 'active' && parts.length === 2) {
+    const text = Buffer.isBuffer(payload) ? payload.toString() : payload;
+    f.cluster.active = !empty && validId(text) ? text : '';
+    useActiveInfo();
+} else if (parts[0] === 'node' && parts[1] === 'info' && parts.length === 2) {
     if (empty) {
         // The node's description was withdrawn: nothing it configured can be trusted to exist.
         f.info = null;
@@ -149,11 +192,20 @@ const routers = routerIds.map((id) => {
     };
 });
 flow.set('routerIds', routerIds);
+// Cluster mode once any node of a cluster has shown itself; null for a single node.
+const clusterIds = Object.keys(f.cluster.nodes).sort();
+const cluster = clusterIds.length || f.cluster.active ? {
+    id: base.split('/').pop(),
+    active: f.cluster.active,
+    nodes: clusterIds.map((id) => ({ id, online: f.cluster.nodes[id].online, role: f.cluster.nodes[id].role })),
+} : null;
+const online = cluster && clusterIds.length ? cluster.nodes.some((n) => n.online === true) : f.nodeOnline !== false;
 return {
     topic: 'facility',
     payload: {
         node: f.info ? { id: f.info.node_id, version: f.info.version, routers: f.info.routers } : null,
-        nodeOnline: f.nodeOnline !== false,
+        nodeOnline: online,
+        cluster,
         machines: f.info ? f.info.machines : {},
         routers,
         pairs,

@@ -1,7 +1,24 @@
 // The switch log: newest first, at most 50 rows. Fed by B/pair/+/event and the retained
 // B/pair/+/last_event (so the log is not empty after a restart); the same event arriving on
 // both is shown once. "By" is the event's requested_by (who asked for a manual switch).
-const e = msg.payload;
+// In cluster mode each takeover (C/cluster/event) is a row too: Pair "cluster", Event
+// "takeover", from the node that was in charge to the one that is now, why (the election's
+// reason) and how long the cluster went without a node in charge (takeover_ms).
+let e = msg.payload;
+if (String(msg.topic || '').endsWith('/cluster/event')) {
+    if (!e || typeof e !== 'object' || e.event_type !== 'takeover') return null;
+    e = {
+        pair: 'cluster',
+        seq: 'term-' + e.term,
+        ts: { detected: typeof e.ts === 'string' ? e.ts : undefined },
+        event_type: 'takeover',
+        from: typeof e.from === 'string' ? e.from : '',
+        to: typeof e.to === 'string' ? e.to : '',
+        reason: typeof e.reason === 'string' ? e.reason : '',
+        latency_ms: { total: typeof e.takeover_ms === 'number' ? e.takeover_ms : undefined },
+        result: 'term ' + e.term,
+    };
+}
 if (!e || typeof e !== 'object' || typeof e.pair !== 'string') return null;
 const ts = e.ts || {};
 const when = ts.confirmed || ts.commanded || ts.detected || new Date().toISOString();

@@ -114,6 +114,10 @@ class Node {
   void setInCharge(bool in_charge, const std::string& reason);
   bool inCharge() const { return in_charge_; }
 
+  // New Home Assistant discovery messages for the running configuration (cluster mode: the
+  // nodes the cluster's entities depend on changed); published at once when in charge.
+  void replaceDiscovery(std::vector<std::pair<std::string, std::string>> discovery);
+
   // From a router adapter: what the router reports, and how its connection looks.
   void onRouterObserved(engine::RouterObserved observed);
   void onRouterStatus(const RouterStatus& status);

@@ -60,6 +60,9 @@ class StatePublisher {
 
   // The discovery messages, retained (Home Assistant announced itself online).
   void publishDiscovery();
+  // New discovery messages for the same configuration (in cluster mode, another node of the
+  // cluster became known); published at once when in charge.
+  void replaceDiscovery(std::vector<std::pair<std::string, std::string>> discovery);
 
   // Cluster mode (SPEC 8.1): only the node in charge publishes the pairs' and routers' topics,
   // their events and the discovery; a standby publishes its own node topics only. Coming into

@@ -119,7 +119,12 @@ void ClusterLab::connectClients() {
   observer_.reset();
   observer_ = std::make_unique<testing::MqttSubscriber>(
       endpoint(),
-      testing::MqttSubscription{.filters = {"failover/studio/#"}, .qos = 1, .confirm = true});
+      testing::MqttSubscription{
+          .filters = options_.homeassistant
+                         ? std::vector<std::string>{"failover/studio/#", "homeassistant/#"}
+                         : std::vector<std::string>{"failover/studio/#"},
+          .qos = 1,
+          .confirm = true});
   for (const char* machine : {kMain, kBackup}) {
     if (!testing::publishMessage(endpoint(), std::string("render/") + machine + "/status", "online",
                                  testing::MqttPublishOptions{true})) {
@@ -158,7 +163,7 @@ void ClusterLab::writeConfig(const std::string& node, int rank) {
   config.mqtt = {broker, "failover", 2, 5};
   config.cluster = testing::FacilityConfig::Cluster{"studio", rank, options_.heartbeat_ms,
                                                     options_.takeover_after_ms};
-  config.homeassistant_enabled = false;
+  config.homeassistant_enabled = options_.homeassistant;
   config.audit_log = (directory_.path() / (node + "-audit.jsonl")).string();
   config.health.stale_after_ms = options_.stale_after_ms;
   config.health.startup_grace_ms = 0;

@@ -50,6 +50,8 @@ struct ClusterLabOptions {
   bool start_nodes = true;
   // This node reaches the broker through a CutRelay (relay()), which can cut it off.
   std::string relayed_node;
+  // Home Assistant discovery on in every node; the observer then reads homeassistant/# too.
+  bool homeassistant = false;
 };
 
 class ClusterLab {

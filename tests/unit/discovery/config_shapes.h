@@ -1,8 +1,8 @@
 #pragma once
 
 // Configurations the discovery tests run against, built as structs so the tests do not
-// depend on the YAML loader: one pair, the two-pair lab shape, and N:1 (pairs sharing a
-// Backup).
+// depend on the YAML loader: one pair, the two-pair lab shape, N:1 (pairs sharing a Backup),
+// and one node of a cluster.
 
 #include <string>
 #include <vector>
@@ -70,6 +70,14 @@ inline config::Config sharedBackupConfig() {
   config.pairs = {pair("green", "green-main", "spare", {1}),
                   pair("blue", "blue-main", "spare", {2})};
   config.pairs[1].router = "vh-2";
+  return config;
+}
+
+// Node `node_id` of cluster `studio` (SPEC 8.1) with the lab's routers and pairs.
+inline config::Config clusterConfig(std::string node_id = "fo1", int rank = 1) {
+  config::Config config = labConfig();
+  config.node_id = std::move(node_id);
+  config.cluster = config::ClusterSettings{"studio", rank, 100, 500};
   return config;
 }
 

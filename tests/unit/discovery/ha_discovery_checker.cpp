@@ -92,16 +92,22 @@ const std::set<std::string> kModes = {"auto", "manual"};
 
 class Checker {
  public:
+  // Without a cluster the node owns its pairs and routers, under B; in cluster mode (SPEC 8.1)
+  // the cluster does, under C, with the node's own topics under C/nodes/<node_id>.
   explicit Checker(const config::Config& config)
       : config_(config),
-        base_(config.mqtt.base_topic + "/" + config.node_id),
+        base_(config.mqtt.base_topic + "/" +
+              (config.cluster ? config.cluster->id : config.node_id)),
+        node_base_(config.cluster ? base_ + "/nodes/" + config.node_id : base_ + "/node"),
+        node_device_("failover_" + config.node_id),
+        owner_(config.cluster ? "failover_cluster_" + config.cluster->id : node_device_),
         state_topics_(contractStateTopics(config)),
         command_topics_(contractCommandTopics(config)) {}
 
   void check(const std::vector<DiscoveryMessage>& messages) {
-    std::set<std::string> expected_ids = {"failover_" + config_.node_id};
+    std::set<std::string> expected_ids = {node_device_, owner_};
     for (const config::PairSettings& pair : config_.pairs) {
-      expected_ids.insert("failover_" + config_.node_id + "_" + pair.id);
+      expected_ids.insert(owner_ + "_" + pair.id);
     }
     std::set<std::string> seen_ids;
     for (const DiscoveryMessage& message : messages) {
@@ -142,11 +148,8 @@ class Checker {
       fail(topic, "not a device discovery topic under " + config_.homeassistant.discovery_prefix);
       return {};
     }
-    if (id != "failover_" + config_.node_id &&
-        std::none_of(config_.pairs.begin(), config_.pairs.end(), [&](const auto& pair) {
-          return id == "failover_" + config_.node_id + "_" + pair.id;
-        })) {
-      fail(topic, "device id is neither the node nor one of its pairs");
+    if (id != node_device_ && id != owner_ && pairOf(id) == nullptr) {
+      fail(topic, "device id is neither the node nor one of its pairs (nor its cluster)");
     }
     return id;
   }
@@ -216,7 +219,7 @@ class Checker {
     }
     if (pair != nullptr) {
       checkPairEntities(components, *pair, where);
-    } else {
+    } else if (device_id == owner_) {
       checkNodeEntities(components, where);
     }
   }
@@ -242,9 +245,12 @@ class Checker {
         fail(where, std::string("device ") + key + " missing or not a string");
       }
     }
-    if (pairOf(device_id) != nullptr &&
-        device.value("via_device", json()) != json("failover_" + config_.node_id)) {
-      fail(where, "a pair device must hang via_device under the node device");
+    if (pairOf(device_id) != nullptr && device.value("via_device", json()) != json(owner_)) {
+      fail(where, "a pair device must hang via_device under " + owner_);
+    }
+    if (config_.cluster && device_id == node_device_ &&
+        device.value("via_device", json()) != json(owner_)) {
+      fail(where, "the node device must hang via_device under the cluster device");
     }
   }
 
@@ -297,7 +303,7 @@ class Checker {
         fail(where, "availability entry needs a topic string");
         return;
       }
-      if (entry["topic"] == base_ + "/node/state" &&
+      if (isNodeState(entry["topic"].get<std::string>()) &&
           entry.value("payload_available", json("online")) == json("online") &&
           entry.value("payload_not_available", json("offline")) == json("offline")) {
         node_state = true;
@@ -319,8 +325,29 @@ class Checker {
       }
     }
     if (!node_state) {
-      fail(where, "availability is not tied to " + base_ + "/node/state online/offline");
+      fail(where, "availability is not tied to " + node_base_ + "/state online/offline");
     }
+  }
+
+  // This node's state topic (its Last Will), or in cluster mode any node's of the cluster.
+  bool isNodeState(const std::string& topic) const {
+    return topic == node_base_ + "/state" ||
+           (config_.cluster && isClusterNodeTopic(topic, "state"));
+  }
+
+  // C/nodes/<node>/<leaf> for any node of the cluster: published by that node.
+  bool isClusterNodeTopic(const std::string& topic, const std::string& leaf) const {
+    const std::string head = base_ + "/nodes/";
+    const std::string tail = "/" + leaf;
+    return topic.size() > head.size() + tail.size() && topic.compare(0, head.size(), head) == 0 &&
+           topic.compare(topic.size() - tail.size(), tail.size(), tail) == 0 &&
+           topic.find('/', head.size()) == topic.size() - tail.size();
+  }
+
+  bool isStateTopic(const std::string& topic) const {
+    return state_topics_.count(topic) != 0 ||
+           (config_.cluster &&
+            (isClusterNodeTopic(topic, "state") || isClusterNodeTopic(topic, "role")));
   }
 
   static bool isStringList(const json& value) {
@@ -420,7 +447,7 @@ class Checker {
     }
     for (const char* key : {"state_topic", "json_attributes_topic"}) {
       const std::string topic = text(component, key, "");
-      if (component.contains(key) && state_topics_.count(topic) == 0) {
+      if (component.contains(key) && !isStateTopic(topic)) {
         fail(where, std::string(key) + " " + topic + " is not a topic the node publishes");
       }
     }
@@ -565,7 +592,7 @@ class Checker {
 
   const config::PairSettings* pairOf(const std::string& device_id) const {
     for (const config::PairSettings& pair : config_.pairs) {
-      if (device_id == "failover_" + config_.node_id + "_" + pair.id) {
+      if (device_id == owner_ + "_" + pair.id) {
         return &pair;
       }
     }
@@ -574,6 +601,9 @@ class Checker {
 
   const config::Config& config_;
   std::string base_;
+  std::string node_base_;
+  std::string node_device_;
+  std::string owner_;  // the device the pairs hang under: the node's, or the cluster's
   std::set<std::string> state_topics_;
   std::set<std::string> command_topics_;
   std::set<std::string> unique_ids_;
@@ -582,10 +612,15 @@ class Checker {
 
 }  // namespace
 
-// Written from mqtt-contract.md "Published by the node".
+// Written from mqtt-contract.md "Published by the node" and, in cluster mode, SPEC 8.1.
 std::set<std::string> contractStateTopics(const config::Config& config) {
-  const std::string base = config.mqtt.base_topic + "/" + config.node_id;
-  std::set<std::string> topics = {base + "/node/state", base + "/node/info", base + "/node/stats"};
+  const std::string base =
+      config.mqtt.base_topic + "/" + (config.cluster ? config.cluster->id : config.node_id);
+  const std::string node = config.cluster ? base + "/nodes/" + config.node_id : base + "/node";
+  std::set<std::string> topics = {node + "/state", node + "/info", node + "/stats"};
+  if (config.cluster) {
+    topics.insert({node + "/role", base + "/cluster/active"});
+  }
   for (const config::RouterSettings& router : config.routers) {
     topics.insert(base + "/router/" + router.id + "/state");
   }
@@ -602,9 +637,10 @@ std::set<std::string> contractStateTopics(const config::Config& config) {
   return topics;
 }
 
-// Written from mqtt-contract.md "Commands".
+// Written from mqtt-contract.md "Commands"; in cluster mode under C (SPEC 8.1).
 std::set<std::string> contractCommandTopics(const config::Config& config) {
-  const std::string base = config.mqtt.base_topic + "/" + config.node_id;
+  const std::string base =
+      config.mqtt.base_topic + "/" + (config.cluster ? config.cluster->id : config.node_id);
   std::set<std::string> topics;
   for (const config::PairSettings& pair : config.pairs) {
     const std::string set = base + "/pair/" + pair.id + "/set";
