@@ -36,7 +36,13 @@ class ClusterDiscoveryTest : public ::testing::Test {
  protected:
   void SetUp() override { lab_.start(); }
 
-  ClusterLab lab_{ClusterLabOptions{.homeassistant = true}};
+  static ClusterLabOptions withHomeAssistant() {
+    ClusterLabOptions options;
+    options.homeassistant = true;
+    return options;
+  }
+
+  ClusterLab lab_{withHomeAssistant()};
 };
 
 TEST_F(ClusterDiscoveryTest, TheNodeInChargeAnnouncesTheClusterAvailableWhileAnyNodeIsOnline) {
