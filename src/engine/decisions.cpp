@@ -163,12 +163,23 @@ void FailoverEngine::Impl::decideAutomatic(std::size_t p, core::MonoTime now) {
         busyElsewhere(standby_machine, p, nullptr) || dwellBlocks(pair, now)) {
       return;
     }
+    core::MonoTime since = now;
+    auto trigger = firstFailure(active_machine, settings, &since);
+    // A Main that only fell silent is failed over once the node has heard something well
+    // after the Main's last message: half the silence period later, or after its deadline.
+    // When the node's own link to the broker goes quiet, every machine falls silent within a
+    // few milliseconds of the Main, and the first would otherwise be switched to a Backup
+    // that is about to fall silent too. Machines beat several times per silence period, so
+    // a link that delivers has already given that proof by the deadline.
+    if (silentOnly(active_machine, settings) && last_health_at_ <= since - stale_after_ / 2) {
+      link_proof_wanted_ = true;
+      return;
+    }
     PendingSwitch pending;
     pending.target = standby;
     pending.from = active;
     pending.kind = SwitchEventType::Failover;
-    core::MonoTime since = now;
-    pending.trigger = firstFailure(active_machine, settings, &since);
+    pending.trigger = std::move(trigger);
     pending.detected = since;
     pending.reason =
         unhealthyReason(active_machine, settings) + ": switching to " + machineId(standby_machine);

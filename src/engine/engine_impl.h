@@ -235,6 +235,9 @@ class FailoverEngine::Impl {
   void listRemove(SilenceList& list, int32_t slot);
   bool diagnosticsExpected() const;
   Verdict verdict(std::size_t machine, const config::PairSettings& pair) const;
+  // True when every failing trigger check of `machine` fails only by silence (stale), not by
+  // anything it reported.
+  bool silentOnly(std::size_t machine, const config::PairSettings& pair) const;
   std::optional<TriggerInfo> firstFailure(std::size_t machine, const config::PairSettings& pair,
                                           core::MonoTime* since) const;
   std::string unhealthyReason(std::size_t machine, const config::PairSettings& pair) const;
@@ -353,6 +356,11 @@ class FailoverEngine::Impl {
 
   bool bus_up_ = true;
   bool in_charge_ = true;  // see ControlChanged
+  // When the last health message was handled, and whether a failover waits for one: a Main
+  // found silent is failed over only once the node has heard something after that moment,
+  // proof that its own link to the broker still delivers (see silentOnly()).
+  core::MonoTime last_health_at_{};
+  bool link_proof_wanted_ = false;
   core::MonoTime grace_until_;
   std::optional<core::MonoTime> unknown_deadline_;              // unheard checks turn stale then
   std::optional<core::MonoTime> unheard_diagnostics_deadline_;  // and unheard diagnostics unknown

@@ -127,6 +127,9 @@ void FailoverEngine::Impl::onHealth(const HealthObserved& event, core::MonoTime 
 
   const core::MonoTime read_at =
       event.received_at && *event.received_at <= now ? *event.received_at : now;
+  last_health_at_ = now;
+  const bool link_proven = link_proof_wanted_;
+  link_proof_wanted_ = false;
   bool changed = applyReported(m, event.check, fromReported(event.status), read_at);
   if (check.silent) {
     check.silent = false;  // diagnostics heard again
@@ -157,9 +160,16 @@ void FailoverEngine::Impl::onHealth(const HealthObserved& event, core::MonoTime 
     changed = true;
   }
   if (!changed) {
+    if (link_proven) {
+      evaluateAll(now, out);  // a failover waited for this proof that the link delivers
+    }
     return;
   }
   updateCritical(m, read_at);
+  if (link_proven) {
+    evaluateAll(now, out);
+    return;
+  }
   for (const std::size_t pair : machine.pairs) {
     evaluatePair(pair, now, out);
   }
@@ -464,6 +474,41 @@ Verdict FailoverEngine::Impl::verdict(std::size_t machine, const config::PairSet
     }
   }
   return result;
+}
+
+bool FailoverEngine::Impl::silentOnly(std::size_t machine, const config::PairSettings& pair) const {
+  bool silent = false;
+  const auto consider = [&](config::Check check) {
+    const CheckSlot& state = slot(machine, check);
+    if (state.status == CheckStatus::Stale) {
+      silent = true;
+      return true;
+    }
+    return !isFailing(state.status);
+  };
+  for (const config::Trigger trigger : pair.triggers) {
+    bool only_silence = true;
+    switch (trigger) {
+      case config::Trigger::Engine:
+        only_silence = consider(config::Check::Engine);
+        break;
+      case config::Trigger::VideoIo:
+        only_silence = consider(config::Check::VideoIo);
+        break;
+      case config::Trigger::Network:
+        only_silence = slot(machine, config::Check::Status).status != CheckStatus::Fail &&
+                       consider(config::Check::Network);
+        break;
+      case config::Trigger::Critical:
+        // Diagnostics and rules are reported values, never silence.
+        only_silence = !machines_[machine].critical;
+        break;
+    }
+    if (!only_silence) {
+      return false;
+    }
+  }
+  return silent;
 }
 
 std::optional<TriggerInfo> FailoverEngine::Impl::firstFailure(std::size_t machine,

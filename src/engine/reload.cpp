@@ -39,10 +39,14 @@ void FailoverEngine::Impl::takeOver(Impl& old, const config::ConfigDiff& diff, c
     }
   }
 
-  // The node's own state carries on: its start-up and reconnect grace, its broker link, the
+  // The node's own state carries on: its start-up and reconnect grace, its broker link,
+  // whether it is in charge (a standby stays a shadow), when it last heard anything, the
   // numbering of its routing blocks (blocks still on the wire keep their ids).
   start_ = old.start_;
   bus_up_ = old.bus_up_;
+  in_charge_ = old.in_charge_;
+  last_health_at_ = old.last_health_at_;
+  link_proof_wanted_ = old.link_proof_wanted_;
   grace_until_ = old.grace_until_;
   grace_pending_ = old.grace_pending_;
   next_request_id_ = old.next_request_id_;

@@ -197,3 +197,77 @@ TEST_F(OutageTest, TheDwellCountsFromABlockSentEvenIfItNeverLanded) {
 
 }  // namespace
 }  // namespace failover::engine::testing
+
+namespace failover::engine::testing {
+namespace {
+
+using config::Check;
+using ::testing::Contains;
+using ::testing::Not;
+using ::testing::StartsWith;
+
+class SilenceTest : public EngineTimeline {};
+
+// The node's own link to the broker goes quiet (a broker frozen, a cable half-pulled, a node
+// cut off silently): every machine falls silent, the Main first by a few milliseconds. That
+// is not the Main failing; nothing is switched.
+TEST_F(SilenceTest, EverythingFallingSilentAtOnceSwitchesNothing) {
+  start(basicConfig());
+  settle();
+  runTo(3000);
+  // The Backup's last messages got through 5 ms after the Main's.
+  for (const auto check : {Check::Engine, Check::VideoIo, Check::Network}) {
+    handle(3005, health("green-backup", check, Reported::Ok));
+  }
+  for (const char* machine : {"green-main", "green-backup"}) {
+    for (const auto check : {Check::Engine, Check::VideoIo, Check::Network}) {
+      silence(machine, check);
+    }
+  }
+  EXPECT_THAT(runTo(8000), Not(Contains(StartsWith("route"))));
+  EXPECT_EQ(view("green").active, "green-main");
+}
+
+// The Main alone falls silent: the Backup's beats after it prove the link, and the pair fails
+// over at the Main's deadline.
+TEST_F(SilenceTest, TheMainAloneFallingSilentFailsOverAtItsDeadline) {
+  start(basicConfig());
+  settle();
+  runTo(3000);
+  silence("green-main", Check::Engine);
+  EXPECT_THAT(runTo(3499), Not(Contains(StartsWith("route"))));
+  EXPECT_THAT(runTo(3500), Contains("route vh1 #1 1:2,2:2 [green]"));
+  handle(3501, routing({{1, 2}, {2, 2}}, false));
+  EXPECT_EQ(view("green").last_switch->detected, at(3500));
+}
+
+// Without proof at the deadline (nothing heard in the second half of the silence), the first
+// message heard after it is the proof.
+TEST_F(SilenceTest, WithoutProofAtTheDeadlineTheNextMessageHeardIsTheProof) {
+  start(basicConfig());
+  settle();
+  runTo(3000);
+  for (const char* machine : {"green-main", "green-backup"}) {
+    for (const auto check : {Check::Engine, Check::VideoIo, Check::Network}) {
+      silence(machine, check);
+    }
+  }
+  for (const auto check : {Check::Engine, Check::VideoIo, Check::Network}) {
+    handle(3005, health("green-backup", check, Reported::Ok));
+  }
+  EXPECT_THAT(runTo(3500), Not(Contains(StartsWith("route"))));
+  EXPECT_THAT(handle(3502, health("green-backup", Check::Engine, Reported::Ok)),
+              Contains(StartsWith("route vh1 #1")));
+}
+
+// A failure the Main reports is itself a message: it needs no further proof.
+TEST_F(SilenceTest, AReportedFailureNeedsNoProofOfTheLink) {
+  start(basicConfig());
+  settle();
+  runTo(3000);
+  EXPECT_THAT(handle(3010, health("green-main", Check::Engine, Reported::Fail)),
+              Contains(StartsWith("route vh1 #1")));
+}
+
+}  // namespace
+}  // namespace failover::engine::testing

@@ -77,8 +77,35 @@ TEST_F(ShadowTest, ASwitchInFlightWhenControlIsLostIsConfirmedByTheRouting) {
   EXPECT_THAT(runTo(3000), Contains(StartsWith("route vh1")));
   handle(3001, ControlChanged{false});
   const auto confirmed = handle(3010, routing({{1, 2}, {2, 2}}, false));
-  EXPECT_THAT(confirmed, Contains(StartsWith("event failover green #1 green-main->green-backup ok")));
+  EXPECT_THAT(confirmed,
+              Contains(StartsWith("event failover green #1 green-main->green-backup ok")));
   EXPECT_EQ(view("green").active, "green-backup");
+}
+
+}  // namespace
+}  // namespace failover::engine::testing
+
+namespace failover::engine::testing {
+namespace {
+
+using config::Check;
+using ::testing::Contains;
+using ::testing::Not;
+using ::testing::StartsWith;
+
+class ShadowReloadTest : public EngineTimeline {};
+
+// A configuration reload on a standby keeps it a shadow.
+TEST_F(ShadowReloadTest, AReloadKeepsAStandbyInShadow) {
+  start(basicConfig());
+  handle(0, ControlChanged{false});
+  settle();
+  config::Config edited = basicConfig();
+  edited.pairs[0].min_dwell_ms = 1000;
+  reload(3000, edited);
+  report("green-main", Check::Engine, Reported::Fail);
+  EXPECT_THAT(runTo(8000), Not(Contains(StartsWith("route"))));
+  EXPECT_THAT(handle(8000, ControlChanged{true}), Contains(StartsWith("route vh1")));
 }
 
 }  // namespace
