@@ -60,3 +60,25 @@ INSTANTIATE_TEST_SUITE_P(Cuts, CutTest,
 
 }  // namespace
 }  // namespace failover::cluster_e2e
+
+namespace failover::cluster_e2e {
+namespace {
+
+// Found by these tests with stale_after_ms shorter than the lease: the node in charge, cut off
+// silently, saw its Mains fall silent before its lease ran out and switched a healthy Main off
+// air. Silence now counts only with proof that the node still hears the bus.
+TEST(SilentCutTest, ANodeCutSilentlyDoesNotSwitchTheMachinesItStoppedHearing) {
+  ClusterLabOptions options;
+  options.relayed_node = "fo1";
+  options.stale_after_ms = 300;  // below the lease of 375 ms (a warning says so)
+  ClusterLab lab(options);
+  lab.start();
+  lab.relay().set(CutRelay::Mode::Silent);
+  ASSERT_TRUE(lab.waitActive("fo2", 5000ms));
+  EXPECT_EQ(lab.routes()[1], kMainInput);
+  EXPECT_EQ(lab.routingRequestsFrom(ClusterLab::routerAddress("fo1")), 0);
+  EXPECT_EQ(lab.routingRequestsFrom(ClusterLab::routerAddress("fo2")), 0);
+}
+
+}  // namespace
+}  // namespace failover::cluster_e2e
