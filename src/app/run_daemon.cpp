@@ -145,6 +145,7 @@ cluster_bus::ClusterBusSettings clusterSettings(const config::Config& config) {
   settings.election.rank = config.cluster->rank;
   settings.election.heartbeat = core::Millis(config.cluster->heartbeat_ms);
   settings.election.takeover_after = core::Millis(config.cluster->takeover_after_ms);
+  settings.response_topic_prefixes = config.mqtt.response_topic_prefixes;
   std::random_device entropy;
   settings.instance = (uint64_t{entropy()} << 32) | entropy();
   return settings;

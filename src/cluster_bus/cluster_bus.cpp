@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "failover/daemon/json_views.h"
+#include "failover/daemon/response_topic.h"
 
 namespace failover::cluster_bus {
 
@@ -116,16 +117,40 @@ void ClusterBus::onHandoverRequest(const ports::BusMessage& message) {
     clusterLogger()->warn("ignored a handover request: {}", request.status().message());
     // Only the node in charge answers, as it does a readable request.
     if (election_.role() == cluster::Role::Active) {
-      bus_.publish(topics_.handoverResponse(),
-                   encodeBadHandoverRequest(request.status().message(), std::nullopt), {});
+      takeResponseTopic(message);
+      answer(encodeBadHandoverRequest(request.status().message(), std::nullopt));
+      answering_response_topic_.clear();
     }
     return;
   }
   clusterLogger()->info("handover to '{}' requested{}", request->to,
                         request->requested_by.empty() ? "" : " by " + request->requested_by);
   answering_transaction_ = request->transaction;
+  takeResponseTopic(message);
   execute(election_.handoverRequested(time_.monotonicNow(), request->to));
   answering_transaction_.reset();
+  answering_response_topic_.clear();
+}
+
+void ClusterBus::takeResponseTopic(const ports::BusMessage& message) {
+  answering_response_topic_.clear();
+  answering_correlation_ = message.correlation_data;
+  if (message.response_topic.empty()) {
+    return;
+  }
+  if (daemon::responseTopicAllowed(message.response_topic, settings_.response_topic_prefixes)) {
+    answering_response_topic_ = message.response_topic;
+  } else {
+    clusterLogger()->warn("ignored response topic {} of a handover request: not an allowed topic",
+                          message.response_topic);
+  }
+}
+
+void ClusterBus::answer(const std::string& payload) {
+  bus_.publish(topics_.handoverResponse(), payload, {});
+  if (!answering_response_topic_.empty()) {
+    bus_.publish(answering_response_topic_, payload, {1, false, answering_correlation_});
+  }
 }
 
 void ClusterBus::execute(cluster::Step step) {
@@ -172,8 +197,7 @@ void ClusterBus::carryOut(const cluster::Action& action) {
       callbacks_.on_problem(*problem);
     }
   } else if (const auto* answer = std::get_if<cluster::HandoverAnswer>(&action)) {
-    bus_.publish(topics_.handoverResponse(),
-                 encodeHandoverResponse(*answer, answering_transaction_), {});
+    this->answer(encodeHandoverResponse(*answer, answering_transaction_));
   }
 }
 

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "failover/daemon/command_parser.h"
+#include "failover/daemon/response_topic.h"
 #include "named_logger.h"
 
 namespace failover::daemon {
@@ -10,10 +11,6 @@ namespace {
 
 // Duplicate commands (same transaction) within this window are answered again, not redone.
 constexpr auto kDuplicateWindow = std::chrono::seconds(60);
-
-bool startsWith(std::string_view text, std::string_view prefix) {
-  return text.substr(0, prefix.size()) == prefix;
-}
 
 }  // namespace
 
@@ -44,15 +41,9 @@ CommandHandler::PendingReply CommandHandler::replyTo(const CommandTopic& topic,
   }
   pending.command = topic.name;
   if (!message.response_topic.empty()) {
-    // MQTT forbids wildcards in a topic name; a broker may drop a client that uses one.
-    const bool has_wildcard = message.response_topic.find_first_of("+#") != std::string::npos;
-    for (const auto& prefix : config_.mqtt.response_topic_prefixes) {
-      if (!has_wildcard && startsWith(message.response_topic, prefix)) {
-        pending.response_topic = message.response_topic;
-        break;
-      }
-    }
-    if (pending.response_topic.empty()) {
+    if (responseTopicAllowed(message.response_topic, config_.mqtt.response_topic_prefixes)) {
+      pending.response_topic = message.response_topic;
+    } else {
       log_->warn("ignored response topic {} of {}: not an allowed topic", message.response_topic,
                  message.topic);
     }

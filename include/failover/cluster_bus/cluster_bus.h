@@ -14,6 +14,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "failover/cluster/election.h"
 #include "failover/cluster_bus/cluster_messages.h"
@@ -27,6 +28,9 @@ struct ClusterBusSettings {
   std::string cluster_base;  // C = <base_topic>/<cluster.id>
   cluster::ElectionSettings election;
   uint64_t instance = 0;  // random per process start (see ClusterElection)
+  // mqtt.response_topic_prefixes: a handover request's MQTT 5 Response Topic under one of
+  // these gets the answer too, like a pair request's.
+  std::vector<std::string> response_topic_prefixes;
 };
 
 struct ClusterBusCallbacks {
@@ -90,8 +94,15 @@ class ClusterBus {
   ClusterBusCallbacks callbacks_;
   cluster::ClusterElection election_;
   ClusterBusStats stats_;
-  // The transaction of the handover request being answered, while its step is carried out.
+  // The handover request being answered, while its step is carried out: its transaction,
+  // and its MQTT 5 Response Topic (when allowed) with the correlation data.
   std::optional<std::string> answering_transaction_;
+  std::string answering_response_topic_;
+  std::string answering_correlation_;
+  void takeResponseTopic(const ports::BusMessage& message);
+  // Publishes a handover answer on C/cluster/response/handover, and on the request's Response
+  // Topic when it named an allowed one.
+  void answer(const std::string& payload);
 };
 
 }  // namespace failover::cluster_bus
