@@ -136,8 +136,8 @@ class View:
         out.extend("  " + event for event in self.events[-6:])
         out.append("")
         out.append("type a command and press Enter:  fail engine green-main | recover green-main |")
-        out.append("  switch green | kill node fo1 | start node fo1 | freeze node fo1 3 | handover fo2 |")
-        out.append("  help | quit")
+        out.append("  switch green | kill node fo1 | start node fo1 | freeze node fo1 3 |")
+        out.append("  handover fo2 | help | quit")
         if self.message:
             out.extend(self.message.split("\n"))
         out.append("> " + self.typed)
@@ -174,14 +174,15 @@ class View:
                 subprocess.run(mqtt + ["-t", topic, "-m", payload], check=False)
                 self.message = f"sent: {line} (asked the node in charge; its answer follows)"
         elif words[0] in ("kill", "start", "freeze", "handover"):
-            self.message = "usage: kill node NODE | start node NODE | freeze node NODE SECONDS | handover NODE"
+            self.message = ("usage: kill node NODE | start node NODE | freeze node NODE SECONDS | "
+                            "handover NODE")
         else:
             subprocess.run(mqtt + ["-t", "render-sim/all/fault", "-m", line], check=False)
             self.message = f"sent: {line}"
         return True
 
     def poll(self):
-        """Time-driven changes: nodes to thaw or that stopped, nodes gone silent, handovers unanswered."""
+        """Changes that time brings: nodes thawed or stopped, nodes silent, handovers unanswered."""
         lines = self.nodes.poll() + (self.cluster.poll() if self.cluster else [])
         for line in lines:
             self.note(line)

@@ -6,7 +6,12 @@ lab_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 lab_files=$(mktemp -d /tmp/failover-lab-test.XXXXXX)
 lab_out=$lab_files/out
 lab_pid=
-trap 'exec 4>&- 2>/dev/null; [[ -n "$lab_pid" ]] && kill "$lab_pid" 2>/dev/null; rm -rf "$lab_files"' EXIT
+cleanup() {
+  exec 4>&- 2>/dev/null
+  [[ -z "$lab_pid" ]] || kill "$lab_pid" 2>/dev/null || true
+  rm -rf "$lab_files"
+}
+trap cleanup EXIT
 
 # start_lab BUILD_DIR LAB_OPTIONS...: the lab in the background, its prompt reading the FIFO
 # that fd 4 writes to (opened read-write, so neither side waits for the other to open it).
