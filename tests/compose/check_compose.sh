@@ -6,7 +6,8 @@
 #      `docker-compose config` output, where relative paths are already resolved);
 #   3. every named volume is declared, every service has a health check, and every published
 #      port is bound to 127.0.0.1 on the host;
-#   4. the Node-RED image installs the dashboard version compose/node-red/package.json asks for.
+#   4. the Node-RED image installs the dashboard version compose/node-red/package.json asks for;
+#   5. the two nodes' configurations differ only in node_id and cluster.rank.
 #
 # Usage: tests/compose/check_compose.sh [REPOSITORY_ROOT]
 # Exit 0 when all holds, 1 with one line per problem, 77 (skipped) when docker-compose is not
@@ -146,6 +147,20 @@ if os.path.isfile(dockerfile) and os.path.isfile(package):
         problems.append(
             f"compose/node-red.Dockerfile installs dashboard "
             f"{pinned.group(1) if pinned else '(none)'}, compose/node-red/package.json wants {wanted}")
+
+# The lab's two nodes run one facility: their configurations differ only in who they are.
+nodes = [os.path.join(root, "compose", f"failover-node-{node}.yaml") for node in ("fo1", "fo2")]
+if all(os.path.isfile(path) for path in nodes):
+    loaded = []
+    for path in nodes:
+        with open(path, encoding="utf-8") as stream:
+            node = yaml.safe_load(stream)
+        node.pop("node_id", None)
+        (node.get("cluster") or {}).pop("rank", None)
+        loaded.append(node)
+    if loaded[0] != loaded[1]:
+        problems.append("compose/failover-node-fo1.yaml and -fo2.yaml differ in more than "
+                        "node_id and cluster.rank")
 
 if problems:
     for problem in problems:
