@@ -26,6 +26,7 @@ struct TestNode {
   TestNode(const std::string& id, int rank, uint64_t instance, ManualTimeSource& clock) {
     ClusterBusSettings settings;
     settings.cluster_base = kBase;
+    settings.response_topic_prefixes = {"clients/"};
     settings.election.node_id = id;
     settings.election.rank = rank;
     settings.instance = instance;
@@ -228,6 +229,37 @@ TEST_F(ClusterBusTest, AHandoverRequestMovesControlAndIsAnsweredWithItsTransacti
   EXPECT_EQ(
       nlohmann::json::parse(second.bus.last("failover/studio/cluster/event")->payload)["reason"],
       "handover");
+}
+
+// Like a pair request: the answer also goes to an allowed MQTT 5 Response Topic, with the
+// request's correlation data; a topic outside mqtt.response_topic_prefixes is not used.
+TEST_F(ClusterBusTest, AHandoverAnswerAlsoGoesToAnAllowedResponseTopic) {
+  auto& first = add("fo1", 1, 0x11);
+  auto& second = add("fo2", 2, 0x22);
+  first.adapter->start();
+  second.adapter->start();
+  first.bus.connect();
+  second.bus.connect();
+  run(1500);
+  ASSERT_TRUE(first.adapter->fenceOpen());
+
+  ports::BusMessage refused_elsewhere;
+  refused_elsewhere.topic = "failover/studio/cluster/request/handover";
+  refused_elsewhere.payload = R"({"to":"fo9"})";
+  refused_elsewhere.response_topic = "elsewhere/desk-3";
+  first.bus.inject(refused_elsewhere);
+  EXPECT_EQ(first.bus.count("elsewhere/desk-3"), 0u);
+
+  ports::BusMessage request;
+  request.topic = "failover/studio/cluster/request/handover";
+  request.payload = R"({"to":"fo2"})";
+  request.response_topic = "clients/desk-3/reply";
+  request.correlation_data = "c-42";
+  first.bus.inject(request);
+  const auto answer = first.bus.last("clients/desk-3/reply");
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(nlohmann::json::parse(answer->payload)["status"], "ok");
+  EXPECT_EQ(answer->options.correlation_data, "c-42");
 }
 
 TEST_F(ClusterBusTest, BadHandoverRequestsAreAnsweredByTheNodeInChargeOnly) {
