@@ -146,6 +146,16 @@ core::Result<ControlCommand> parseControlCommand(std::string_view line) {
   if (verb == "close") {
     return bare(ControlVerb::Close);
   }
+  if (verb == "refuse") {
+    const auto on = args == 2 ? parseOnOff(words[2]) : std::nullopt;
+    if (!on) {
+      return usage("refuse IP on|off");
+    }
+    command.verb = ControlVerb::Refuse;
+    command.text = std::string(words[1]);
+    command.on = *on;
+    return command;
+  }
   if (verb == "redump") {
     const auto inputs = args == 2 ? parseUnsigned(words[1]) : std::nullopt;
     const auto outputs = args == 2 ? parseUnsigned(words[2]) : std::nullopt;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <list>
 #include <map>
+#include <set>
 #include <vector>
 
 #include <asio/read_until.hpp>
@@ -211,6 +212,20 @@ class SimServer::Impl : public SessionEvents {
       case ControlVerb::Close:
         closeAllClients();
         return reply_fn("ok");
+      case ControlVerb::Refuse:
+        // One client's network gone: its connections closed, new ones from it closed at once.
+        if (command.on) {
+          refused_.insert(command.text);
+          const auto sessions = sessions_;
+          for (const auto& session : sessions) {
+            if (session->ip() == command.text) {
+              session->close();
+            }
+          }
+        } else {
+          refused_.erase(command.text);
+        }
+        return reply_fn("ok");
       case ControlVerb::Redump:
         return apply(model_.resize(command.count, command.outputs));
       case ControlVerb::DevicePresent:
@@ -278,6 +293,11 @@ class SimServer::Impl : public SessionEvents {
       address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
     }
     const std::string ip = address.to_string();
+    if (refused_.count(ip) != 0) {
+      simLogger()->info("client refused peer={}", describe(peer));
+      socket.close(error);
+      return;
+    }
     simLogger()->info("client connected peer={} clients={}", describe(peer), sessions_.size() + 1);
     auto session = std::make_shared<ClientSession>(std::move(socket), ip, faults_, *this);
     sessions_.push_back(session);
@@ -388,6 +408,7 @@ class SimServer::Impl : public SessionEvents {
   std::list<std::weak_ptr<ControlConnection>> control_connections_;
   std::vector<std::shared_ptr<ClientWaiter>> waiters_;
   std::optional<videohub::Route> route_before_ack_;  // one-shot, armed from the control channel
+  std::set<std::string> refused_;  // client addresses refused (control: refuse IP on)
   bool stopped_ = false;
 };
 

@@ -36,6 +36,7 @@ enum class ControlVerb {
   WaitClients,     // wait-clients N MS            -> count, millis
   Quit,            // quit
   RouteBeforeAck,  // route-before-ack OUT IN | off -> output, input, on
+  Refuse,          // refuse IP on|off             -> text (IP), on
 };
 
 struct ControlCommand {
@@ -47,7 +48,7 @@ struct ControlCommand {
   uint32_t millis = 0;
   uint32_t outputs = 0;  // redump
   bool on = false;
-  std::string text;  // label text, or a lock holder's IP address
+  std::string text;  // label text, a lock holder's or a refused client's IP address
   videohub::PortKind port = videohub::PortKind::VideoOutput;
   videohub::DevicePresence presence = videohub::DevicePresence::Present;
   RefusalReply refusal = RefusalReply::Nak;

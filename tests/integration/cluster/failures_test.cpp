@@ -97,3 +97,32 @@ TEST(ClusterFailuresTest, WithThreeNodesTheThirdTakesChargeWhenTheFirstTwoDieTog
 
 }  // namespace
 }  // namespace failover::cluster_e2e
+
+namespace failover::cluster_e2e {
+namespace {
+
+// The node in charge loses its router while the standby still reaches it: after
+// takeover_after_ms it hands over (router_lost), and the new node in charge routes.
+TEST(ClusterFailuresTest, TheNodeInChargeThatLosesTheRouterHandsOver) {
+  ClusterLab lab;
+  lab.start();
+  const size_t mark = lab.bus().mark();
+  ASSERT_EQ(lab.sim("refuse " + ClusterLab::routerAddress("fo1") + " on"), "ok");
+  const auto event = lab.bus().waitAfter(
+      mark, ClusterLab::topic("cluster/event"),
+      [](const std::string& text) {
+        auto json = parseJson(text);
+        return json && json->value("to", "") == "fo2";
+      },
+      5000ms);
+  ASSERT_TRUE(event);
+  EXPECT_EQ(parseJson(*event)->value("reason", ""), "router_lost");
+  EXPECT_EQ(lab.routes()[1], kMainInput);
+  lab.health().set(kMain, "engine", R"({"status":"error","mode":"live"})");
+  EXPECT_TRUE(lab.waitPairRoutedTo(kBackupInput, 5000ms));
+  EXPECT_EQ(lab.routingRequestsFrom(ClusterLab::routerAddress("fo2")), 1);
+  EXPECT_EQ(lab.routingRequestsFrom(ClusterLab::routerAddress("fo1")), 0);
+}
+
+}  // namespace
+}  // namespace failover::cluster_e2e

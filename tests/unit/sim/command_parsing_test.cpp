@@ -152,6 +152,16 @@ TEST(ControlCommand, RouteConvertsToZeroBased) {
   EXPECT_FALSE(parseControlCommand("route 1").isOk());
 }
 
+TEST(ControlCommand, RefuseNamesAnAddressAndOnOrOff) {
+  const auto on = parseControlCommand("refuse 127.0.0.2 on");
+  ASSERT_TRUE(on);
+  EXPECT_EQ(on->verb, ControlVerb::Refuse);
+  EXPECT_EQ(on->text, "127.0.0.2");
+  EXPECT_TRUE(on->on);
+  EXPECT_FALSE(parseControlCommand("refuse 127.0.0.2"));
+  EXPECT_FALSE(parseControlCommand("refuse 127.0.0.2 maybe"));
+}
+
 TEST(ControlCommand, LabelKeepsItsSpaces) {
   const auto command = parseControlCommand("label input 2 Render B  Backup\r");
   ASSERT_TRUE(command.isOk());

@@ -254,6 +254,25 @@ TEST(SimTcp, CloseDropsClientsButKeepsListening) {
   EXPECT_TRUE(again.readThrough(kEnd));
 }
 
+// One client's network gone: its connection closed and new ones from it closed at once,
+// while another address stays connected.
+TEST(SimTcp, RefuseCutsOneClientAddressOnly) {
+  Sim sim({"--inputs", "4", "--outputs", "4"});
+  RawClient cut(sim.port(), "127.0.0.2");
+  RawClient kept(sim.port(), "127.0.0.3");
+  ASSERT_TRUE(cut.readThrough(kEnd));
+  ASSERT_TRUE(kept.readThrough(kEnd));
+  EXPECT_EQ(sim.command("refuse 127.0.0.2 on"), "ok");
+  EXPECT_TRUE(cut.waitForClose(3000ms));
+  RawClient again(sim.port(), "127.0.0.2");
+  EXPECT_TRUE(again.waitForClose(3000ms));
+  kept.send("PING:\n\n");
+  EXPECT_EQ(kept.readThrough("\n\n"), "ACK\n\n");
+  EXPECT_EQ(sim.command("refuse 127.0.0.2 off"), "ok");
+  RawClient back(sim.port(), "127.0.0.2");
+  EXPECT_TRUE(back.readThrough(kEnd));
+}
+
 TEST(SimTcp, SplitWritesArriveInSmallPieces) {
   Sim sim({"--inputs", "4", "--outputs", "4"});
   RawClient client(sim.port());
