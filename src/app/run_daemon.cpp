@@ -243,6 +243,9 @@ int runDaemon(const CommandLine& command_line) {
   daemon::Node* node_ptr = nullptr;
   // Cluster mode: the election over the bus; it says when this node is in charge.
   std::unique_ptr<cluster_bus::ClusterBus> cluster;
+  bool in_charge = !config.cluster;
+  std::map<std::string, std::unique_ptr<daemon::VideohubRouter>> routers;
+  std::map<std::string, ports::RouterControl*> router_ports;
 
   // Cluster mode with Home Assistant: the nodes of the cluster, learnt from their retained
   // C/nodes/<n>/state, so that the discovery the node in charge publishes keeps the cluster's
@@ -282,6 +285,11 @@ int runDaemon(const CommandLine& command_line) {
   if (config.cluster) {
     cluster_bus::ClusterBusCallbacks callbacks;
     callbacks.on_fence = [&](bool open, const std::string& reason) {
+      in_charge = open;
+      // Only the node in charge writes to the routers: its input labels included.
+      for (auto& [id, router] : routers) {
+        router->allowLabelWriting(open);
+      }
       node_ptr->setInCharge(open, reason);
     };
     callbacks.on_takeover = [&](const cluster::TakeoverEvent& event) {
@@ -294,8 +302,6 @@ int runDaemon(const CommandLine& command_line) {
   }
   RouterHealth router_health;
 
-  std::map<std::string, std::unique_ptr<daemon::VideohubRouter>> routers;
-  std::map<std::string, ports::RouterControl*> router_ports;
   const auto make_router = [&](const config::RouterSettings& router,
                                const config::Config& facility) {
     videohub_client::ClientOptions options;
@@ -315,6 +321,7 @@ int runDaemon(const CommandLine& command_line) {
       }
     };
     auto adapter = std::make_unique<daemon::VideohubRouter>(io, router, options, reports);
+    adapter->allowLabelWriting(in_charge);
     daemon::VideohubRouter* port = adapter.get();
     routers[router.id] = std::move(adapter);
     return port;

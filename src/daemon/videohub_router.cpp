@@ -76,7 +76,15 @@ void VideohubRouter::start() {
     onChange(change, state);
   };
   client_ = std::make_unique<videohub_client::VideohubClient>(io_, options_, std::move(observers));
+  client_->allowLabelWriting(label_writing_allowed_);
   client_->start();
+}
+
+void VideohubRouter::allowLabelWriting(bool allowed) {
+  label_writing_allowed_ = allowed;
+  if (client_) {
+    client_->allowLabelWriting(allowed);
+  }
 }
 
 void VideohubRouter::stop() {

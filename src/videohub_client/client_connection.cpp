@@ -56,6 +56,9 @@ void VideohubClient::sendRoutes(std::vector<core::Route> routes, BlockReport rep
 void VideohubClient::lockOutputs(std::vector<int> outputs, BlockReport report) {
   impl_->lockOutputs(std::move(outputs), std::move(report));
 }
+void VideohubClient::allowLabelWriting(bool allowed) {
+  impl_->allowLabelWriting(allowed);
+}
 void VideohubClient::requestLock(uint32_t output, LockState request,
                                  std::function<void(bool)> callback) {
   impl_->requestLock(output, request, std::move(callback));

@@ -36,6 +36,7 @@ class VideohubClient::Impl : public std::enable_shared_from_this<VideohubClient:
   void shutdown(bool notify_blocks);
   void sendRoutes(std::vector<core::Route> routes, BlockReport report);
   void lockOutputs(std::vector<int> outputs, BlockReport report);
+  void allowLabelWriting(bool allowed);
   void requestLock(uint32_t output, LockState request, std::function<void(bool)> callback);
 
   ConnectionState connection_state_ = ConnectionState::Disconnected;
@@ -141,8 +142,9 @@ class VideohubClient::Impl : public std::enable_shared_from_this<VideohubClient:
 
   // Kept inputs whose different label was already logged on this connection.
   std::set<uint32_t> label_drift_reported_;
-  std::string refused_label_bytes_;  // the last label block the router NAKed
-  bool skip_labels_once_ = false;    // the last label block got no ACK
+  std::string refused_label_bytes_;    // the last label block the router NAKed
+  bool skip_labels_once_ = false;      // the last label block got no ACK
+  bool label_writing_allowed_ = true;  // see VideohubClient::allowLabelWriting
 };
 
 }  // namespace failover::videohub_client

@@ -22,8 +22,17 @@ std::string listInputs(const std::vector<uint32_t>& inputs) {
 
 }  // namespace
 
+void VideohubClient::Impl::allowLabelWriting(bool allowed) {
+  if (allowed == label_writing_allowed_) {
+    return;
+  }
+  label_writing_allowed_ = allowed;
+  writeInputLabels();
+}
+
 void VideohubClient::Impl::writeInputLabels() {
-  if (options_.input_labels.empty() || stopped_ || connection_state_ != ConnectionState::Ready) {
+  if (options_.input_labels.empty() || !label_writing_allowed_ || stopped_ ||
+      connection_state_ != ConnectionState::Ready) {
     return;
   }
   label_drift_reported_.clear();

@@ -43,6 +43,9 @@ class VideohubRouter final : public ports::RouterControl {
   ~VideohubRouter() override;
 
   void start();  // connects when enabled
+  // Cluster mode: only the node in charge writes input labels (VideohubClient::
+  // allowLabelWriting); kept across reconnects and enable/disable.
+  void allowLabelWriting(bool allowed);
   void stop();
 
   // ports::RouterControl
@@ -70,6 +73,7 @@ class VideohubRouter final : public ports::RouterControl {
   std::unique_ptr<videohub_client::VideohubClient> client_;
   RouterStatus status_;
   bool enabled_ = true;
+  bool label_writing_allowed_ = true;
 };
 
 }  // namespace failover::daemon

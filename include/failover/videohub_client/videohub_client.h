@@ -154,6 +154,11 @@ class VideohubClient {
   // takes its locks with lockOutputs().
   void requestLock(uint32_t output, LockState request, std::function<void(bool)> callback);
 
+  // Whether input_labels may be written (default: yes). A node of a cluster that is not in
+  // charge only reads the router; allowed again, the labels are written at once if the
+  // connection is ready, as after a connect.
+  void allowLabelWriting(bool allowed);
+
   ConnectionState connectionState() const;
   const RouterState& state() const;
   ClientStats stats() const;

@@ -169,7 +169,8 @@ void ClusterLab::writeConfig(const std::string& node, int rank) {
   config.health.startup_grace_ms = 0;
   config.health.reconnect_grace_ms = 0;
   config.health.diagnostics_stale_after_ms = 0;
-  config.routers = {{"vh1", "127.0.0.1:" + std::to_string(router_port_), std::nullopt,
+  config.routers = {{"vh1", "127.0.0.1:" + std::to_string(router_port_),
+                     options_.write_labels ? std::optional<bool>(true) : std::nullopt,
                      routerAddress(node),
                      options_.lock_outputs ? std::optional<bool>(true) : std::nullopt}};
   config.machines = {{kMain, "Green Main", kMainInput}, {kBackup, "Green Backup", kBackupInput}};

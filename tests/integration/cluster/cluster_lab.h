@@ -46,6 +46,7 @@ struct ClusterLabOptions {
   int takeover_after_ms = 500;
   int stale_after_ms = 500;  // the default; above the lease (docs/redundancy.md)
   bool lock_outputs = false;
+  bool write_labels = false;
   // start() starts the nodes and waits for fo1 in charge; false: the test starts them.
   bool start_nodes = true;
   // This node reaches the broker through a CutRelay (relay()), which can cut it off.

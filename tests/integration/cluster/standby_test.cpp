@@ -3,6 +3,8 @@
 
 #include <signal.h>
 
+#include <thread>
+
 #include <gtest/gtest.h>
 
 #include "cluster_lab.h"
@@ -68,6 +70,35 @@ TEST_F(StandbyTest, EachNodeReportsItsRoleAndState) {
         return info && info->value("node_id", "") == "fo2";
       },
       1000ms));
+}
+
+}  // namespace
+}  // namespace failover::cluster_e2e
+
+namespace failover::cluster_e2e {
+namespace {
+
+// routers.<id>.write_labels: only the node in charge writes the input labels; a standby only
+// reads, and writes them when it comes into charge.
+TEST(StandbyLabelsTest, OnlyTheNodeInChargeWritesInputLabels) {
+  ClusterLabOptions options;
+  options.write_labels = true;
+  ClusterLab lab(options);
+  lab.start();
+  const std::string fo1 = ClusterLab::routerAddress("fo1");
+  const std::string fo2 = ClusterLab::routerAddress("fo2");
+  EXPECT_GE(lab.requestsFrom(fo1, "INPUT LABELS"), 1);
+  EXPECT_EQ(lab.requestsFrom(fo2, "INPUT LABELS"), 0);
+  // A panel renames the Main's input; the standby does not put it back.
+  ASSERT_EQ(lab.sim("label input 1 Renamed"), "ok");
+  lab.stopNode("fo1", SIGKILL);
+  ASSERT_TRUE(lab.waitActive("fo2", 3000ms));
+  const auto deadline = std::chrono::steady_clock::now() + 3000ms;
+  while (lab.requestsFrom(fo2, "INPUT LABELS") == 0 &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(20ms);  // the router's log has no event to await
+  }
+  EXPECT_EQ(lab.requestsFrom(fo2, "INPUT LABELS"), 1);
 }
 
 }  // namespace
