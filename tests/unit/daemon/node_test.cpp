@@ -219,7 +219,7 @@ class NodeTest : public ::testing::Test {
   FakeTimer publish_timer_;
   FakeRunStateStore store_;
   FakeAuditTrail audit_;
-  ReloadPorts reload_ports_;  // set before build()
+  ReloadPorts reload_ports_;         // set before build()
   std::function<bool()> may_route_;  // set before build(); unset: may always route
   std::map<std::string, std::unique_ptr<FakeRouter>> routers_;
   std::set<std::string> alive_;
@@ -1417,6 +1417,63 @@ TEST_F(SharedRouterTest, PairsFailingTogetherShareOneBlock) {
   EXPECT_EQ(parsed(bus_.last("failover/fo3/pair/b/event"))["event_type"], "failover");
   EXPECT_EQ(bus_.last("failover/fo3/pair/a/active")->payload, "a-backup");
   EXPECT_EQ(bus_.last("failover/fo3/pair/b/active")->payload, "b-backup");
+}
+
+}  // namespace
+}  // namespace failover::daemon
+
+namespace failover::daemon {
+namespace {
+
+// Cluster mode (SPEC 8.1): what a standby does and does not do, and the fence.
+class StandbyNodeTest : public NodeTest {
+ protected:
+  static constexpr const char* kC = "failover/studio";
+
+  void buildStandby() {
+    build(std::string(kOnePairYaml) + "cluster: { id: studio, rank: 2 }\n");
+    settle();
+  }
+};
+
+TEST_F(StandbyNodeTest, AStandbyPublishesItsOwnTopicsOnlyAndLeavesCommandsAlone) {
+  buildStandby();
+  bus_.lose();
+  bus_.connect();  // everything is published again on a connect
+  EXPECT_EQ(bus_.count(std::string(kC) + "/pair/green/state"), 0u);
+  EXPECT_EQ(bus_.count(std::string(kC) + "/router/vh1/state"), 0u);
+  EXPECT_TRUE(bus_.last(std::string(kC) + "/nodes/fo1/info"));
+  send(std::string(kC) + "/pair/green/request/switch", R"({"target":"green-backup"})");
+  EXPECT_EQ(bus_.count(std::string(kC) + "/pair/green/response/switch"), 0u);
+  EXPECT_TRUE(router().blocks().empty());
+  EXPECT_EQ(node_->stats().commands_left_to_active, 1u);
+}
+
+TEST_F(StandbyNodeTest, AStandbyFollowsTheModeTheNodeInChargePublishes) {
+  buildStandby();
+  send(std::string(kC) + "/pair/green/mode", "manual", true);
+  EXPECT_EQ(node_->engineForTest().runState().pairs.at("green").mode, config::FailoverMode::Manual);
+}
+
+TEST_F(StandbyNodeTest, ComingIntoChargePublishesThePairsAndActsFromTheNextEvent) {
+  buildStandby();
+  node_->setInCharge(true, "startup");
+  EXPECT_EQ(parsed(bus_.last(std::string(kC) + "/pair/green/state"))["active"], "green-main");
+  send(std::string(kC) + "/pair/green/request/switch", R"({"target":"green-backup"})");
+  EXPECT_EQ(router().blocks().size(), 1u);
+}
+
+TEST_F(StandbyNodeTest, AClosedFenceStopsTheBlockEvenWhileTheNodeBelievesItIsInCharge) {
+  may_route_ = [] {
+    return false;
+  };
+  buildStandby();
+  node_->setInCharge(true, "startup");
+  send(std::string(kC) + "/pair/green/request/switch", R"({"target":"green-backup"})");
+  EXPECT_TRUE(router().blocks().empty());
+  EXPECT_EQ(node_->stats().fenced_blocks, 1u);
+  const Json answer = parsed(bus_.last(std::string(kC) + "/pair/green/response/switch"));
+  EXPECT_EQ(answer["status"], "error");
 }
 
 }  // namespace
