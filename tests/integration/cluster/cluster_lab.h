@@ -87,6 +87,8 @@ class ClusterLab {
   std::optional<Json> waitState(const std::function<bool(const Json&)>& match,
                                 std::chrono::milliseconds timeout);
   testing::MqttSubscriber& bus() { return *observer_; }
+  // The broker's address, for a client of one's own (e.g. one that stamps arrival times).
+  std::string brokerUri() const { return broker_.uri(); }
   testing::Heartbeats& health() { return *heartbeats_; }
   void publish(const std::string& topic, const std::string& payload);
 
