@@ -11,7 +11,10 @@
 //                                                names the other
 //
 //   options: --heartbeat-ms N (100) --takeover-after-ms N (500) --freeze-ms N (400)
-//            --fail-after-ms N (100)
+//            --fail-after-ms N (100) --seed N (1)
+//
+// Each signal is sent at a random instant (below heartbeat_ms, from --seed) after the lab is
+// ready again, so that the runs sample every phase of the heartbeat cycle.
 //
 // Exit status: 0 when every run could be measured and no takeover routed; 1 otherwise;
 // 2 for bad arguments. Whether a target is met is printed, not part of the status: the
@@ -76,6 +79,8 @@ std::optional<Args> parseArgs(int argc, char** argv) {
       args.settings.freeze_ms = n;
     } else if (flag == "--fail-after-ms") {
       args.settings.fail_after_ms = n;
+    } else if (flag == "--seed") {
+      args.settings.seed = static_cast<unsigned>(n);
     } else {
       return std::nullopt;
     }
@@ -155,7 +160,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr,
                  "usage: takeover_bench kill|freeze|cut|fail-after-kill|short-freeze [--runs N]\n"
                  "       [--heartbeat-ms N] [--takeover-after-ms N] [--freeze-ms N]\n"
-                 "       [--fail-after-ms N]\n");
+                 "       [--fail-after-ms N] [--seed N]\n");
     return 2;
   }
   spdlog::set_level(spdlog::level::err);

@@ -48,7 +48,8 @@ double percentile(std::vector<double> values, double p) {
   return values[std::clamp<size_t>(rank, 1, values.size()) - 1];
 }
 
-TakeoverRuns::TakeoverRuns(const TakeoverSettings& settings) : settings_(settings) {
+TakeoverRuns::TakeoverRuns(const TakeoverSettings& settings)
+    : settings_(settings), random_(settings.seed) {
   cluster_e2e::ClusterLabOptions options;
   options.heartbeat_ms = settings.heartbeat_ms;
   options.takeover_after_ms = settings.takeover_after_ms;
@@ -143,6 +144,11 @@ bool TakeoverRuns::restart(const std::string& node) {
   return waitReadyStandby(node, since);
 }
 
+void TakeoverRuns::randomPhase() {
+  std::uniform_int_distribution<int> micros(0, settings_.heartbeat_ms * 1000 - 1);
+  std::this_thread::sleep_for(std::chrono::microseconds(micros(random_)));
+}
+
 void TakeoverRuns::drainObserver() {
   // The lab's own observer reads only when asked: keep its pipe from filling up.
   auto& observer = lab_->bus();
@@ -166,6 +172,7 @@ TakeoverResults TakeoverRuns::kill(int runs) {
     const std::string victim = active_;
     const std::string taker = other(victim);
     bus_->clear();
+    randomPhase();
     const auto killed_at = Clock::now();
     lab_->signalNode(victim, SIGKILL);
     const auto seen = waitTakeover(taker, takeoverBound());
@@ -200,6 +207,7 @@ TakeoverResults TakeoverRuns::freeze(int runs) {
     const std::string victim = active_;
     const std::string taker = other(victim);
     bus_->clear();
+    randomPhase();
     const auto frozen_at = Clock::now();
     lab_->signalNode(victim, SIGSTOP);
     const auto seen = waitTakeover(taker, takeoverBound());
@@ -242,6 +250,7 @@ TakeoverResults TakeoverRuns::failAfterKill(int runs) {
     const int victim_blocks = blocksFrom(victim);
     const int taker_blocks = blocksFrom(taker);
     bus_->clear();
+    randomPhase();
     const auto killed_at = Clock::now();
     lab_->signalNode(victim, SIGKILL);
     // The scenario's own timing: the machine on air fails this long after the kill.
@@ -324,6 +333,7 @@ TakeoverResults TakeoverRuns::shortFreeze(int runs) {
     const std::string victim = active_;
     const std::string taker = other(victim);
     bus_->clear();
+    randomPhase();
     const auto frozen_at = Clock::now();
     lab_->signalNode(victim, SIGSTOP);
     // The freeze itself is the scenario.
@@ -406,6 +416,7 @@ TakeoverResults TakeoverRuns::cut(int runs) {
     const std::string victim = active_;
     const std::string taker = other(victim);
     bus_->clear();
+    randomPhase();
     const auto cut_at = Clock::now();
     relays_[victim]->cut();
     const auto seen = waitTakeover(taker, takeoverBound());

@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,7 @@ struct TakeoverSettings {
   int takeover_after_ms = 500;
   int freeze_ms = 400;      // short-freeze: how long the node in charge is stopped
   int fail_after_ms = 100;  // fail-after-kill: when the machine on air fails after the kill
+  unsigned seed = 1;        // of the random instants at which the signals are sent
 };
 
 // What the runs of one scenario measured.
@@ -95,6 +97,10 @@ class TakeoverRuns {
   bool waitPairHealthy(Clock::time_point since);
   // Reaps the killed node, starts it again and waits until it stands by, ready.
   bool restart(const std::string& node);
+  // Sleeps a random time below heartbeat_ms. Each run starts right after a heartbeat was
+  // read; without this, every signal would hit the node at the same point of its heartbeat
+  // cycle, and the spread of the takeover times would be that of one phase only.
+  void randomPhase();
   // Reads what the lab's own observer has queued, so that its pipe never fills up.
   void drainObserver();
   // Puts a relay between each node and the broker (nodes restarted one after the other).
@@ -106,8 +112,9 @@ class TakeoverRuns {
   std::unique_ptr<cluster_e2e::ClusterLab> lab_;
   std::unique_ptr<BenchBus> bus_;
   std::string active_ = "fo1";
-  std::string on_air_;                                       // the machine the pair routes to
-  std::map<std::string, std::unique_ptr<TcpRelay>> relays_;  // node -> its way to the broker
+  std::string on_air_;  // the machine the pair routes to
+  std::map<std::string, std::unique_ptr<TcpRelay>> relays_;
+  std::mt19937 random_;  // node -> its way to the broker
 };
 
 // The value at quantile `p` (0..1) of `values`, nearest rank; 0 when empty.
