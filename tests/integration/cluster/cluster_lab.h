@@ -98,6 +98,8 @@ class ClusterLab {
   std::optional<Json> waitState(const std::function<bool(const Json&)>& match,
                                 std::chrono::milliseconds timeout);
   testing::MqttSubscriber& bus() { return *observer_; }
+  // The broker's address, for a client of one's own (e.g. one that stamps arrival times).
+  std::string brokerUri() const { return broker_.uri(); }
   testing::Heartbeats& health() { return *heartbeats_; }
   // The relay of ClusterLabOptions::relayed_node (after start()).
   CutRelay& relay() { return *relay_; }
