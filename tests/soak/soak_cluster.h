@@ -6,6 +6,7 @@
 // the two invariants that are about the cluster alone: who may route, and exactly one node in
 // charge after every fault. docs/benchmarks.md ("Fault soak") lists the rules and tolerances.
 
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -25,9 +26,10 @@ inline constexpr double kChargeLeadMs = 100;
 // the router slightly later (the election keeps 100-225 ms between the old node's last
 // routing instant and the new node's first on top of this).
 inline constexpr double kChargeTailMs = 100;
-// After the last fault of the cluster's nodes, broker or router, exactly one node is in charge
-// within this: a Paho reconnect (up to about 1 s), listening 500 ms, claim and settle 200 ms,
-// 500 ms fenced before a claim is given up, and the announcements' way to the soak.
+// After the last fault of the cluster's nodes, broker or router (for the broker: once every
+// node is back on it), exactly one node is in charge within this: listening 500 ms, claim and
+// settle 200 ms, 500 ms fenced before a claim is given up, a router reconnect (its back-off),
+// and the announcements' way to the soak.
 inline constexpr double kOneActiveWithinMs = 4000;
 
 // One stretch of a node in charge: from its announcement until another node's announcement,
@@ -87,6 +89,11 @@ class ClusterView {
   void buildCharges();
   std::optional<std::string> roleAt(const std::string& node, double at) const;
   std::string describeCharges(const std::string& node, double at) const;
+  // When a broker outage was over for the cluster: the broker up and every running node back
+  // on it.
+  double backOnBroker(const Outage& outage) const;
+  // Whether the broker or the router was away at `at` (nobody can be in charge without them).
+  bool outageAt(double at) const;
 
   const Facility& facility_;
   const Record& record_;
@@ -94,6 +101,7 @@ class ClusterView {
   std::vector<Role> roles_;
   std::vector<Takeover> takeovers_;
   std::vector<Charge> charges_;
+  std::map<std::string, std::vector<double>> online_;  // each node's `online`, as read
 };
 
 }  // namespace failover::soak

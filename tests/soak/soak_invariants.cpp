@@ -629,9 +629,10 @@ class Judge {
   }
 
   // 8 (cluster): no takeover, handover or broker restart changes the routing on air by
-  // itself. Every change on air around one (until 3 s after) that the operator did not make
-  // is a switch of the node in charge with its switch event; the event may be missing only
-  // when the node that routed could not deliver it (killed, frozen, out of charge).
+  // itself. Every change on air around one (until 3 s after) that the node made is a switch
+  // with its switch event; the event may be missing only when the node that routed could not
+  // deliver it (killed, frozen, out of charge). A change first seen in the router's prelude
+  // after it was away cannot be attributed; it stays a note, as in the single node's soak.
   void checkNothingChangedByItself() {
     std::vector<std::pair<double, double>> windows;
     std::vector<std::string> names;
@@ -674,7 +675,7 @@ class Judge {
         const bool could_report = change.cause == Cause::Node && life != nullptr &&
                                   life->kill > deliver_by && deliver_by < record_.end_ms &&
                                   keptCharge(change.node, change.at_ms, deliver_by);
-        if (could_report || change.cause == Cause::Unattributed) {
+        if (could_report) {
           violate(8, change.at_ms, change.pair,
                   "pair changed on air " + orDash(change.from) + " -> " + orDash(change.to) +
                       " (routed by " + (change.node.empty() ? "no node" : change.node) +
