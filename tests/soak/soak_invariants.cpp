@@ -616,12 +616,19 @@ class Judge {
     return charge == nullptr ? "" : charge->node;
   }
 
-  // In a cluster: `node` was in charge, running and not frozen throughout [from, to]; a node
-  // that leaves charge stops publishing the pairs, so what it owed may never come. A single
-  // node always is.
+  // In a cluster: `node` was in charge, running and not frozen throughout [from, to], and the
+  // broker stayed up; a node that leaves charge stops publishing the pairs, so what it owed may
+  // never come. A node cut off from the broker leaves charge when its lease runs out (375 ms),
+  // but its role `standby` reaches the soak only after the broker is back, so the soak cannot
+  // see the end of that charge. A single node always is.
   bool keptCharge(const std::string& node, double from, double to) const {
     if (!facility_.cluster) {
       return true;
+    }
+    for (const auto& outage : record_.broker_outages) {
+      if (outage.stopping_ms <= to && std::max(outage.up_ms, outage.links_up_ms) >= from) {
+        return false;
+      }
     }
     const Charge* charge = cluster_.chargeAt(from);
     return charge != nullptr && charge->node == node && charge->end_ms > to &&
