@@ -10,6 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "soak_cluster.h"
+
 namespace failover::soak {
 namespace {
 
@@ -59,6 +61,8 @@ struct PairChange {
   std::string from;  // "" when the outputs showed a mix or another input
   std::string to;
   Cause cause = Cause::Node;
+  // The node whose routing request the router logged last before the change ("" if none).
+  std::string node;
 };
 
 struct SwitchEventSeen {
@@ -79,9 +83,12 @@ struct Period {  // a machine unhealthy by the soak's truth
 };
 
 struct NodeLife {
+  std::string node;
   double spawn = 0;
   double kill = kNever;
 };
+
+}  // namespace
 
 std::optional<double> parseRfc3339Ms(const std::string& text) {
   std::tm parts{};
@@ -95,9 +102,12 @@ std::optional<double> parseRfc3339Ms(const std::string& text) {
   return static_cast<double>(::timegm(&parts)) * 1000.0 + millis;
 }
 
+namespace {
+
 class Judge {
  public:
-  Judge(const Facility& facility, const Record& record) : facility_(facility), record_(record) {}
+  Judge(const Facility& facility, const Record& record)
+      : facility_(facility), record_(record), cluster_(facility, record) {}
 
   Verdict run() {
     replayRouting();
@@ -120,6 +130,26 @@ class Judge {
     checkEventsHaveChanges();
     for (const auto& pair : facility_.pairs) {
       checkNoMissedFailover(pair);
+    }
+    if (facility_.cluster) {
+      cluster_.checkRoutingFromCharge(verdict_);
+      checkNothingChangedByItself();
+      cluster_.checkOneActive(verdict_);
+      std::map<std::string, int> reasons;
+      double slowest = 0;
+      for (const auto& takeover : cluster_.takeovers()) {
+        ++reasons[takeover.reason];
+        slowest = std::max(slowest, takeover.takeover_ms);
+      }
+      std::string text = "takeovers:";
+      for (const auto& [reason, count] : reasons) {
+        text += " " + reason + "=" + std::to_string(count);
+      }
+      const auto [gap, gap_at] = cluster_.longestGap();
+      verdict_.notes.push_back(text + " (slowest takeover_ms " +
+                               std::to_string(static_cast<int>(slowest)) +
+                               "); longest stretch with nobody in charge: " + seconds(gap) +
+                               " from t=" + seconds(gap_at));
     }
     std::sort(verdict_.violations.begin(), verdict_.violations.end(),
               [](const Violation& a, const Violation& b) { return a.at_ms < b.at_ms; });
@@ -182,6 +212,7 @@ class Judge {
         continue;
       }
       const Cause cause = attribute(update, used);
+      const std::string node = routedBy(update.at_ms);
       std::map<int, int> next = routing;
       for (const auto& [output, input] : update.changes) {
         next[output] = input;
@@ -190,7 +221,7 @@ class Judge {
         const auto before = machineOf(routing, pair);
         const auto after = machineOf(next, pair);
         if (before != after) {
-          changes_.push_back({pair.id, update.at_ms, before, after, cause});
+          changes_.push_back({pair.id, update.at_ms, before, after, cause, node});
           if (cause == Cause::Unattributed) {
             verdict_.notes.push_back(
                 "routing of pair " + pair.id + " changed while the router was " +
@@ -201,6 +232,24 @@ class Judge {
       routing = std::move(next);
       snapshots_.push_back({update.at_ms, routing});
     }
+  }
+
+  // The node whose routing request the router logged last before a change it showed at `at`
+  // (a single node: always that node).
+  std::string routedBy(double at) const {
+    if (!facility_.cluster) {
+      return facility_.nodes.front();
+    }
+    std::string node;
+    for (const auto& line : record_.router_log) {
+      if (line.at_ms > at + kCutToleranceMs) {
+        break;
+      }
+      if (line.kind == RouterLogLine::Kind::NodeRoutingRequest && line.at_ms >= at - 500) {
+        node = line.node;
+      }
+    }
+    return node;
   }
 
   const std::map<int, int>& routingAt(double at) const {
@@ -258,9 +307,9 @@ class Judge {
             effective = std::max(effective, outage.links_up_ms);
           }
         }
-        for (double spawn : record_.node_spawns) {
-          if (spawn <= at) {
-            effective = std::max(effective, spawn);
+        for (const auto& spawn : record_.node_spawns) {
+          if (spawn.at_ms <= at) {
+            effective = std::max(effective, spawn.at_ms);
           }
         }
         if (period_out != nullptr) {
@@ -285,35 +334,41 @@ class Judge {
 
   // --- the node's lives ------------------------------------------------------------------
   void buildNodeLives() {
-    for (double spawn : record_.node_spawns) {
-      NodeLife life{spawn, kNever};
-      for (double kill : record_.node_kills) {
-        if (kill >= spawn) {
-          life.kill = kill;
+    for (const auto& spawn : record_.node_spawns) {
+      NodeLife life{spawn.node, spawn.at_ms, kNever};
+      for (const auto& kill : record_.node_kills) {
+        if (kill.node == spawn.node && kill.at_ms >= spawn.at_ms) {
+          life.kill = kill.at_ms;
           break;
         }
       }
       lives_.push_back(life);
     }
     for (const auto& message : record_.bus) {
-      if (!message.retained && message.topic == "failover/fo1/node/state" &&
-          message.payload == "online") {
-        online_seen_.push_back(message.at_ms);
+      for (const auto& node : facility_.nodes) {
+        if (!message.retained && message.topic == facility_.nodeStateTopic(node) &&
+            message.payload == "online") {
+          online_seen_[node].push_back(message.at_ms);
+        }
       }
     }
   }
 
-  const NodeLife* lifeAt(double at) const {
+  const NodeLife* lifeAt(const std::string& node, double at) const {
     for (const auto& life : lives_) {
-      if (life.spawn <= at && at < life.kill) {
+      if (life.node == node && life.spawn <= at && at < life.kill) {
         return &life;
       }
     }
     return nullptr;
   }
 
-  std::optional<double> onlineAfter(double at) const {
-    for (double seen : online_seen_) {
+  std::optional<double> onlineAfter(const std::string& node, double at) const {
+    const auto found = online_seen_.find(node);
+    if (found == online_seen_.end()) {
+      return std::nullopt;
+    }
+    for (double seen : found->second) {
       if (seen >= at) {
         return seen;
       }
@@ -322,11 +377,14 @@ class Judge {
   }
 
   // When the node's current connection to the router began, if it is connected at `at`.
-  std::optional<double> nodeRouterSince(double at) const {
+  std::optional<double> nodeRouterSince(const std::string& node, double at) const {
     std::optional<double> since;
     for (const auto& line : record_.router_log) {
       if (line.at_ms > at) {
         break;
+      }
+      if (line.node != node) {
+        continue;
       }
       if (line.kind == RouterLogLine::Kind::NodeConnected) {
         since = line.at_ms;
@@ -339,7 +397,7 @@ class Judge {
         since.reset();
       }
     }
-    const NodeLife* life = lifeAt(at);
+    const NodeLife* life = lifeAt(node, at);
     if (since && (life == nullptr || *since < life->spawn)) {
       since.reset();
     }
@@ -433,11 +491,15 @@ class Judge {
       }
     }
     const double grace = std::max(facility_.startup_grace_ms, facility_.reconnect_grace_ms);
-    for (double spawn : record_.node_spawns) {
-      if (at >= spawn && at < spawn + grace - kCutToleranceMs) {
+    for (const auto& spawn : record_.node_spawns) {
+      // The grace of the node that routed (of any node when the router's log names none).
+      if (!change.node.empty() && spawn.node != change.node) {
+        continue;
+      }
+      if (at >= spawn.at_ms && at < spawn.at_ms + grace - kCutToleranceMs) {
         violate(2, at, change.pair,
                 "the node routed " + orDash(change.to) +
-                    " within start-up grace (started at t=" + seconds(spawn) + ")");
+                    " within start-up grace (started at t=" + seconds(spawn.at_ms) + ")");
         return;
       }
     }
@@ -447,10 +509,17 @@ class Judge {
   // Changes from before the node's (re)start are not counted: the node cannot know them.
   void checkDwell(const PairChange& change) {
     count(3);
-    const NodeLife* life = lifeAt(change.at_ms);
+    const NodeLife* life = lifeAt(change.node, change.at_ms);
     const auto previous = lastChange(change.pair, change.at_ms);
     if (!previous || life == nullptr || (*previous)->at_ms < life->spawn) {
       return;
+    }
+    // A standby sees the changes on air only while it is connected to the router.
+    if (facility_.cluster) {
+      const auto connected = nodeRouterSince(change.node, change.at_ms);
+      if (!connected || *connected > (*previous)->at_ms) {
+        return;
+      }
     }
     const double gap = change.at_ms - (*previous)->at_ms;
     if (gap < facility_.min_dwell_ms - kCutToleranceMs) {
@@ -484,18 +553,16 @@ class Judge {
       return;
     }
     const bool by_node = change.cause == Cause::Node;
-    const NodeLife* life = lifeAt(change.at_ms);
-    double deliver_by = change.at_ms;
-    for (const auto& outage : record_.broker_outages) {
-      if (outage.down_ms <= deliver_by && deliver_by < outage.up_ms) {
-        deliver_by = outage.up_ms;
-      }
-    }
-    deliver_by += 2500;
-    const auto connected = nodeRouterSince(change.at_ms);
+    // Who owes the event: the node that routed, or for an operator's change the node in
+    // charge at the time.
+    const std::string reporter = by_node ? change.node : nodeInCharge(change.at_ms);
+    const NodeLife* life = lifeAt(reporter, change.at_ms);
+    const double deliver_by = deliverBy(change.at_ms);
+    const auto connected = nodeRouterSince(reporter, change.at_ms);
     const bool required = life != nullptr && life->kill > deliver_by &&
                           deliver_by < record_.end_ms &&
-                          (by_node || (connected && *connected <= change.at_ms - 100));
+                          (by_node || (connected && *connected <= change.at_ms - 100)) &&
+                          keptCharge(reporter, change.at_ms - 100, deliver_by);
     SwitchEventSeen* match = nullptr;
     SwitchEventSeen* other = nullptr;
     for (auto& event : events_) {
@@ -525,6 +592,103 @@ class Judge {
                   orDash(change.from) + " -> " + change.to + " was not reported as " +
                   (by_node ? "failover/failback/manual_switch" : "external_switch") +
                   (other != nullptr ? " (reported as " + other->type + ")" : " (no event)"));
+    }
+  }
+
+  // By when the event of a change at `at` must have arrived: 2.5 s, counted from the broker's
+  // return when it was away.
+  double deliverBy(double at) const {
+    double deliver_by = at;
+    for (const auto& outage : record_.broker_outages) {
+      if (outage.down_ms <= deliver_by && deliver_by < outage.up_ms) {
+        deliver_by = outage.up_ms;
+      }
+    }
+    return deliver_by + 2500;
+  }
+
+  // The node in charge at `at`: a single node always; in a cluster by its announcements.
+  std::string nodeInCharge(double at) const {
+    if (!facility_.cluster) {
+      return facility_.nodes.front();
+    }
+    const Charge* charge = cluster_.chargeAt(at);
+    return charge == nullptr ? "" : charge->node;
+  }
+
+  // In a cluster: `node` was in charge, running and not frozen throughout [from, to], and the
+  // broker stayed up; a node that leaves charge stops publishing the pairs, so what it owed may
+  // never come. A node cut off from the broker leaves charge when its lease runs out (375 ms),
+  // but its role `standby` reaches the soak only after the broker is back, so the soak cannot
+  // see the end of that charge. A single node always is.
+  bool keptCharge(const std::string& node, double from, double to) const {
+    if (!facility_.cluster) {
+      return true;
+    }
+    for (const auto& outage : record_.broker_outages) {
+      if (outage.stopping_ms <= to && std::max(outage.up_ms, outage.links_up_ms) >= from) {
+        return false;
+      }
+    }
+    const Charge* charge = cluster_.chargeAt(from);
+    return charge != nullptr && charge->node == node && charge->end_ms > to &&
+           cluster_.runningThroughout(node, from, to);
+  }
+
+  // 8 (cluster): no takeover, handover or broker restart changes the routing on air by
+  // itself. Every change on air around one (until 3 s after) that the node made is a switch
+  // with its switch event; the event may be missing only when the node that routed could not
+  // deliver it (killed, frozen, out of charge). A change first seen in the router's prelude
+  // after it was away cannot be attributed; it stays a note, as in the single node's soak.
+  void checkNothingChangedByItself() {
+    std::vector<std::pair<double, double>> windows;
+    std::vector<std::string> names;
+    for (const auto& takeover : cluster_.takeovers()) {
+      windows.emplace_back(takeover.at_ms - kChargeLeadMs, takeover.at_ms + 3000);
+      names.push_back("takeover to " + takeover.to + " (" + takeover.reason +
+                      ") at t=" + seconds(takeover.at_ms));
+    }
+    for (const auto& request : record_.handovers) {
+      windows.emplace_back(request.at_ms, request.at_ms + 3000);
+      names.push_back("handover request to " + request.to + " at t=" + seconds(request.at_ms));
+    }
+    for (const auto& outage : record_.broker_outages) {
+      windows.emplace_back(outage.stopping_ms, std::max(outage.up_ms, outage.links_up_ms) + 3000);
+      names.push_back("broker restart at t=" + seconds(outage.stopping_ms));
+    }
+    for (size_t i = 0; i < windows.size(); ++i) {
+      const auto [from, to] = windows[i];
+      if (to > record_.end_ms) {
+        continue;
+      }
+      count(8);
+      for (const auto& change : changes_) {
+        if (change.at_ms < from || change.at_ms > to || change.to.empty() ||
+            change.cause == Cause::Operator || change.cause == Cause::Ambiguous) {
+          continue;
+        }
+        const bool explained =
+            std::any_of(events_.begin(), events_.end(), [&](const SwitchEventSeen& event) {
+              return event.ok && event.pair == change.pair && event.to == change.to &&
+                     (event.type == "failover" || event.type == "failback" ||
+                      event.type == "manual_switch") &&
+                     std::abs(event.at_ms - change.at_ms) <= kEventMatchMs;
+            });
+        if (explained) {
+          continue;
+        }
+        const double deliver_by = deliverBy(change.at_ms);
+        const NodeLife* life = lifeAt(change.node, change.at_ms);
+        const bool could_report = change.cause == Cause::Node && life != nullptr &&
+                                  life->kill > deliver_by && deliver_by < record_.end_ms &&
+                                  keptCharge(change.node, change.at_ms, deliver_by);
+        if (could_report) {
+          violate(8, change.at_ms, change.pair,
+                  "pair changed on air " + orDash(change.from) + " -> " + orDash(change.to) +
+                      " (routed by " + (change.node.empty() ? "no node" : change.node) +
+                      ") around the " + names[i] + " with no switch event to explain it");
+        }
+      }
     }
   }
 
@@ -638,13 +802,19 @@ class Judge {
         }
       }
     }
-    // The node is up, connected, out of start-up and reconnect grace.
-    const NodeLife* life = lifeAt(at);
+    // The node (in a cluster: the node in charge, in charge for a while, not frozen lately)
+    // is up, connected, out of start-up and reconnect grace.
+    const std::string node = nodeInCharge(at);
+    const NodeLife* life = lifeAt(node, at);
     if (life == nullptr || life->kill <= end) {
       return false;
     }
+    if (facility_.cluster && (!keptCharge(node, at - kSettleMarginMs, end) ||
+                              cluster_.frozenDuring(node, at - 2 * kMissedBoundMs, end))) {
+      return false;
+    }
     const double grace = std::max(facility_.startup_grace_ms, facility_.reconnect_grace_ms);
-    const auto online = onlineAfter(life->spawn);
+    const auto online = onlineAfter(node, life->spawn);
     if (!online || at < *online + grace + kSettleMarginMs) {
       return false;
     }
@@ -653,7 +823,7 @@ class Judge {
         return false;
       }
       if (outage.up_ms < at) {
-        const auto back = onlineAfter(outage.up_ms);
+        const auto back = onlineAfter(node, outage.up_ms);
         if (!back || at < *back + facility_.reconnect_grace_ms + kSettleMarginMs ||
             at < outage.links_up_ms + facility_.stale_after_ms + kRecoverMarginMs) {
           return false;
@@ -665,8 +835,8 @@ class Judge {
         return false;
       }
     }
-    const auto router_since = nodeRouterSince(at);
-    const auto router_until = nodeRouterSince(end);
+    const auto router_since = nodeRouterSince(node, at);
+    const auto router_until = nodeRouterSince(node, end);
     if (!router_since || !router_until || *router_since != *router_until ||
         at < *router_since + kSettleMarginMs) {
       return false;
@@ -695,7 +865,8 @@ class Judge {
   std::vector<PairChange> changes_;
   std::map<std::string, std::vector<Period>> periods_;
   std::vector<NodeLife> lives_;
-  std::vector<double> online_seen_;
+  ClusterView cluster_;
+  std::map<std::string, std::vector<double>> online_seen_;
   std::vector<SwitchEventSeen> events_;
   std::set<const SwitchEventSeen*> matched_events_;
 };
@@ -720,6 +891,12 @@ const char* invariantName(int invariant) {
       return "5 manual failback";
     case 6:
       return "6 no missed failover";
+    case 7:
+      return "7 routed by the node in charge";
+    case 8:
+      return "8 nothing changed by a takeover itself";
+    case 9:
+      return "9 exactly one node in charge";
   }
   return "?";
 }

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,7 +17,7 @@
 namespace failover::soak {
 
 struct Violation {
-  int invariant = 0;  // 1..6, as numbered in docs/benchmarks.md
+  int invariant = 0;  // 1..9, as numbered in docs/benchmarks.md (7-9: cluster mode)
   double at_ms = 0;
   std::string pair;
   std::string what;
@@ -33,5 +34,8 @@ struct Verdict {
 Verdict judge(const Facility& facility, const Record& record);
 
 const char* invariantName(int invariant);
+
+// "2026-12-05T10:11:12.345Z" as milliseconds since the Unix epoch.
+std::optional<double> parseRfc3339Ms(const std::string& text);
 
 }  // namespace failover::soak

@@ -20,10 +20,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// The soak's read-only router client connects from here, so that the router's log tells it
-// apart from the node (127.0.0.1).
-constexpr const char* kMirrorAddress = "127.0.0.2";
-
 int connectLoopback(uint16_t port, const char* from) {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) {
@@ -214,6 +210,30 @@ std::string Router::control(const std::string& command) {
   return "error no answer";
 }
 
+bool Router::routeFrom(const std::string& address, const std::map<int, int>& routes) {
+  const int fd = connectLoopback(port_, address.c_str());
+  if (fd < 0) {
+    return false;
+  }
+  std::string block = "VIDEO OUTPUT ROUTING:\n";
+  for (const auto& [output, input] : routes) {
+    block += std::to_string(output - 1) + " " + std::to_string(input - 1) + "\n";  // from 0
+  }
+  bool acknowledged = false;
+  if (writeAll(fd, block + "\n")) {
+    std::string buffer;
+    std::string line;
+    while (readSocketLine(fd, buffer, line, 2000ms)) {
+      if (line == "ACK" || line == "ACK\r") {
+        acknowledged = true;
+        break;
+      }
+    }
+  }
+  ::close(fd);
+  return acknowledged;
+}
+
 std::map<int, int> Router::mirrored() {
   std::lock_guard lock(mirror_mutex_);
   return mirrored_;
@@ -221,25 +241,30 @@ std::map<int, int> Router::mirrored() {
 
 void Router::onLogLine(const std::string& line) {
   const double at = recorder_.now();
-  std::optional<RouterLogLine::Kind> kind;
-  if (line.find("client connected peer=127.0.0.1:") != std::string::npos) {
-    kind = RouterLogLine::Kind::NodeConnected;
-  } else if (line.find("client disconnected client=127.0.0.1 ") != std::string::npos) {
-    kind = RouterLogLine::Kind::NodeDisconnected;
-  } else if (line.find("request client=127.0.0.1 header=\"VIDEO OUTPUT ROUTING\"") !=
-             std::string::npos) {
-    kind = RouterLogLine::Kind::NodeRoutingRequest;
-  }
-  if (kind) {
-    recorder_.with([&](Record& record) { record.router_log.push_back({at, *kind}); });
+  for (const auto& node : facility_.nodes) {
+    const std::string address = facility_.routerAddress(node);
+    std::optional<RouterLogLine::Kind> kind;
+    if (line.find("client connected peer=" + address + ":") != std::string::npos) {
+      kind = RouterLogLine::Kind::NodeConnected;
+    } else if (line.find("client disconnected client=" + address + " ") != std::string::npos) {
+      kind = RouterLogLine::Kind::NodeDisconnected;
+    } else if (line.find("request client=" + address + " header=\"VIDEO OUTPUT ROUTING\"") !=
+               std::string::npos) {
+      kind = RouterLogLine::Kind::NodeRoutingRequest;
+    }
+    if (kind) {
+      recorder_.with([&](Record& record) { record.router_log.push_back({at, *kind, node}); });
+      return;
+    }
   }
 }
 
 void Router::mirrorLoop() {
   // Reconnects whenever the router is away; bounded by the soak's end (mirror_stop_).
+  const std::string from = facility_.mirrorAddress();
   while (!mirror_stop_) {
     const uint16_t port = port_;
-    const int fd = port == 0 ? -1 : connectLoopback(port, kMirrorAddress);
+    const int fd = port == 0 ? -1 : connectLoopback(port, from.c_str());
     if (fd < 0) {
       std::this_thread::sleep_for(20ms);
       continue;
@@ -354,10 +379,24 @@ bool Machines::waitLinksUp(std::chrono::milliseconds timeout) {
 
 // --- BusWatch ----------------------------------------------------------------------------
 
-BusWatch::BusWatch(Recorder& recorder, uint16_t port) : recorder_(recorder) {
+BusWatch::BusWatch(Recorder& recorder, uint16_t port, const Facility& facility)
+    : recorder_(recorder) {
   testing::MqttSubscription subscription;
-  subscription.filters = {"failover/fo1/node/state", "failover/fo1/pair/+/event",
-                          "failover/fo1/pair/+/state"};
+  for (const auto& node : facility.nodes) {
+    subscription.filters.push_back(facility.nodeStateTopic(node));
+  }
+  subscription.filters.push_back(facility.pairTopic("+", "event"));
+  subscription.filters.push_back(facility.pairTopic("+", "state"));
+  if (facility.cluster) {
+    // Who is in charge, by the cluster's own announcements; the heartbeats only for the
+    // latest one (whether a standby is ready to take over), not for the record.
+    for (const char* filter :
+         {"failover/studio/cluster/active", "failover/studio/cluster/event",
+          "failover/studio/cluster/response/handover", "failover/studio/nodes/+/role",
+          "failover/studio/nodes/+/heartbeat"}) {
+      subscription.filters.emplace_back(filter);
+    }
+  }
   subscription.qos = 1;
   subscription.persistent_client_id = "failover-soak-watch";
   process_ = std::make_unique<testing::ChildProcess>(
@@ -376,6 +415,10 @@ BusWatch::BusWatch(Recorder& recorder, uint16_t port) : recorder_(recorder) {
     {
       std::lock_guard lock(mutex_);
       latest_[message.topic] = message.payload;
+    }
+    if (message.topic.size() > 10 &&
+        message.topic.compare(message.topic.size() - 10, 10, "/heartbeat") == 0) {
+      return;
     }
     recorder_.with([&](Record& record) { record.bus.push_back(std::move(message)); });
   });

@@ -77,7 +77,8 @@ class LineReader {
 };
 
 // The router: videohub-sim on a fixed port, its control channel over TCP, its debug log,
-// and a read-only protocol client from 127.0.0.2 that records every routing block.
+// and a read-only protocol client from Facility::mirrorAddress() that records every routing
+// block.
 class Router {
  public:
   Router(Recorder& recorder, const Facility& facility);
@@ -95,6 +96,10 @@ class Router {
   std::string control(const std::string& command);
   // The routing as the read-only client last saw it.
   std::map<int, int> mirrored();
+  // Sends one routing block (output -> input, 1-based) over the Videohub protocol from
+  // `address`, as a node connected from there would, and waits for the router's ACK; for the
+  // soak's self-check of who may route. Returns whether it was acknowledged.
+  bool routeFrom(const std::string& address, const std::map<int, int>& routes);
 
  private:
   void onLogLine(const std::string& line);
@@ -130,9 +135,10 @@ class Machines {
 
 // mosquitto_sub on the node's topics with a persistent session (the broker persists it
 // across restarts), so events published while the soak's subscriber reconnects still arrive.
+// In cluster mode also the cluster's announcements and the nodes' roles.
 class BusWatch {
  public:
-  BusWatch(Recorder& recorder, uint16_t port);
+  BusWatch(Recorder& recorder, uint16_t port, const Facility& facility);
   ~BusWatch();
   // The latest payload on `topic` (non-retained or retained), if any.
   std::optional<std::string> latest(const std::string& topic);

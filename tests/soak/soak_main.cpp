@@ -1,8 +1,8 @@
 // failover_soak: a seeded, randomized fault soak that runs failover-node among real processes
 // (Mosquitto, videohub-sim, render-sim) and judges it from outside. See docs/benchmarks.md,
-// "Fault soak".
+// "Fault soak". With --cluster, two nodes of one cluster (SPEC 8.1) run the facility.
 //
-//   failover_soak --duration-s 60 --seed 1 [--keep]
+//   failover_soak --duration-s 60 --seed 1 [--cluster] [--keep]
 //
 // Exit status: 0 when no invariant was violated, 1 with the violations, 2 for bad flags or a
 // lab that did not come up.
@@ -10,12 +10,14 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <exception>
 #include <iostream>
+#include <map>
 #include <optional>
 #include <random>
 #include <string>
@@ -26,6 +28,7 @@
 #include "soak_record.h"
 #include "soak_schedule.h"
 #include "support/facility_config.h"
+#include "support/mqtt_test_client.h"
 #include "support/temp_dir.h"
 
 namespace failover::soak {
@@ -42,11 +45,17 @@ struct Options {
   // Self-check of the soak: the pairs are configured `mode: manual`, so the node never
   // switches by itself and invariant 6 must report missed failovers.
   bool manual_pairs = false;
+  // Two nodes fo1 and fo2 of cluster `studio` in place of one node.
+  bool cluster = false;
+  // Self-check of the cluster soak: the operator's routes are sent over the Videohub protocol
+  // from the address of the node not in charge, as a standby that routed would; invariant 7
+  // must report them.
+  bool standby_routes = false;
 };
 
 void usage() {
-  std::cerr
-      << "usage: failover_soak [--duration-s N] [--seed S] [--keep] [--verbose] [--manual-pairs]\n";
+  std::cerr << "usage: failover_soak [--duration-s N] [--seed S] [--cluster] [--keep] [--verbose]"
+               " [--manual-pairs] [--standby-routes]\n";
 }
 
 bool parseOptions(int argc, char** argv, Options& options) {
@@ -63,6 +72,10 @@ bool parseOptions(int argc, char** argv, Options& options) {
         options.keep = true;
       } else if (flag == "--manual-pairs") {
         options.manual_pairs = true;
+      } else if (flag == "--standby-routes") {
+        options.standby_routes = true;
+      } else if (flag == "--cluster") {
+        options.cluster = true;
       } else if (flag == "--verbose") {
         options.verbose = true;
       } else {
@@ -72,7 +85,8 @@ bool parseOptions(int argc, char** argv, Options& options) {
       return false;
     }
   }
-  return options.duration_s >= 5 && options.duration_s <= 24 * 3600;
+  return options.duration_s >= 5 && options.duration_s <= 24 * 3600 &&
+         (!options.standby_routes || options.cluster);
 }
 
 std::string utc(double wall_ms) {
@@ -86,18 +100,31 @@ std::string utc(double wall_ms) {
   return text;
 }
 
+// A single node: config.yaml and state.json; a cluster's node: <node>.yaml, <node>-state.json.
+std::string fileOf(const Facility& facility, const std::string& node, const std::string& single,
+                   const std::string& suffix) {
+  return facility.cluster ? node + suffix : single;
+}
+
 void writeConfig(const std::filesystem::path& path, const std::filesystem::path& directory,
-                 const Facility& facility, uint16_t broker_port, uint16_t router_port,
-                 bool manual_pairs) {
+                 const Facility& facility, const std::string& node, uint16_t broker_port,
+                 uint16_t router_port, bool manual_pairs) {
   testing::FacilityConfig config;
+  config.node_id = node;
   config.mqtt = {"tcp://127.0.0.1:" + std::to_string(broker_port), "failover", 5, 5};
   config.homeassistant_enabled = false;
-  config.state_file = (directory / "state.json").string();
+  config.state_file = (directory / fileOf(facility, node, "state.json", "-state.json")).string();
   config.health.stale_after_ms = facility.stale_after_ms;
   config.health.startup_grace_ms = facility.startup_grace_ms;
   config.health.reconnect_grace_ms = facility.reconnect_grace_ms;
-  config.routers = {
-      {"vh1", "127.0.0.1:" + std::to_string(router_port), std::nullopt, "", std::nullopt}};
+  config.routers = {{"vh1", "127.0.0.1:" + std::to_string(router_port), std::nullopt,
+                     facility.cluster ? facility.routerAddress(node) : "", std::nullopt}};
+  if (facility.cluster) {
+    const auto rank =
+        std::find(facility.nodes.begin(), facility.nodes.end(), node) - facility.nodes.begin() + 1;
+    // The election's defaults: heartbeat 100 ms, takeover after 500 ms (lease 375 ms).
+    config.cluster = testing::FacilityConfig::Cluster{"studio", static_cast<int>(rank), 100, 500};
+  }
   for (const auto& machine : facility.machines) {
     config.machines.push_back({machine.id, machine.id, machine.input});
   }
@@ -124,7 +151,7 @@ class Soak {
   Soak(Options options, std::filesystem::path directory)
       : options_(options),
         directory_(std::move(directory)),
-        facility_(defaultFacility()),
+        facility_(options.cluster ? clusterFacility() : defaultFacility()),
         recorder_(clock_),
         // The broker keeps sessions and retained messages across its restarts, as a facility
         // broker would; the soak's subscriber then misses nothing while it reconnects.
@@ -176,25 +203,53 @@ class Soak {
     router_ = std::make_unique<Router>(recorder_, facility_);
     router_->start(0, routing);
     machines_ = std::make_unique<Machines>(directory_, facility_, broker_.port());
-    watch_ = std::make_unique<BusWatch>(recorder_, broker_.port());
+    watch_ = std::make_unique<BusWatch>(recorder_, broker_.port(), facility_);
     std::this_thread::sleep_for(300ms);  // the subscriber's SUBSCRIBE before the node's first state
-    writeConfig(directory_ / "config.yaml", directory_, facility_, broker_.port(), router_->port(),
-                options_.manual_pairs);
-    startNode();
+    for (const auto& node : facility_.nodes) {
+      writeConfig(configPath(node), directory_, facility_, node, broker_.port(), router_->port(),
+                  options_.manual_pairs);
+    }
+    // fo1 first, in charge; then each other node, a standby ready to take over.
+    for (const auto& node : facility_.nodes) {
+      startNode(node);
+      if (facility_.cluster) {
+        const bool first = node == facility_.nodes.front();
+        waitUntil(first ? "fo1 in charge" : node + " a standby ready to take over", [&] {
+          return first ? watch_->latest("failover/studio/cluster/active") == node
+                       : watch_->latest("failover/studio/nodes/" + node + "/role") == "standby" &&
+                             standbyReady(node);
+        });
+      }
+    }
     // Every pair idle with its Main on air before the first fault.
+    waitUntil("the pairs idle", [&] { return allIdle(); });
+  }
+
+  // Polls `done` (the subscriber's latest messages) for at most 15 s.
+  template <typename Done>
+  void waitUntil(const std::string& what, Done done) {
     const auto deadline = std::chrono::steady_clock::now() + 15s;
-    while (!allIdle()) {
+    while (!done()) {
       if (std::chrono::steady_clock::now() >= deadline) {
-        throw std::runtime_error("the pairs did not become idle; see " +
-                                 (directory_ / "node.log").string());
+        throw std::runtime_error("not reached: " + what + "; see the logs in " +
+                                 directory_.string());
       }
       std::this_thread::sleep_for(50ms);
     }
   }
 
+  bool standbyReady(const std::string& node) {
+    const auto heartbeat = watch_->latest("failover/studio/nodes/" + node + "/heartbeat");
+    return heartbeat && heartbeat->find("\"candidate\":true") != std::string::npos;
+  }
+
+  std::filesystem::path configPath(const std::string& node) const {
+    return directory_ / fileOf(facility_, node, "config.yaml", ".yaml");
+  }
+
   bool allIdle() {
     for (const auto& pair : facility_.pairs) {
-      const auto state = watch_->latest("failover/fo1/pair/" + pair.id + "/state");
+      const auto state = watch_->latest(facility_.pairTopic(pair.id, "state"));
       if (!state || state->find("\"failover\":\"idle\"") == std::string::npos) {
         return false;
       }
@@ -202,24 +257,65 @@ class Soak {
     return true;
   }
 
-  void startNode() {
+  void startNode(const std::string& node) {
     const double at = clock_.nowMs();
-    node_ = std::make_unique<testing::ChildProcess>(std::vector<std::string>{
+    nodes_[node] = std::make_unique<testing::ChildProcess>(std::vector<std::string>{
         "/bin/sh", "-c", "exec \"$0\" --config \"$1\" >>\"$2\" 2>&1",
-        testing::binaryPath("failover-node"), (directory_ / "config.yaml").string(),
-        (directory_ / "node.log").string()});
-    recorder_.with([&](Record& record) { record.node_spawns.push_back(at); });
+        testing::binaryPath("failover-node"), configPath(node).string(),
+        (directory_ / fileOf(facility_, node, "node.log", ".log")).string()});
+    recorder_.with([&](Record& record) { record.node_spawns.push_back({at, node}); });
+  }
+
+  // The node a node fault is about; a single node's schedule names none.
+  std::string nodeOf(const Action& action) const {
+    return action.node.empty() ? facility_.nodes.front() : action.node;
+  }
+
+  // --standby-routes: the route sent from the address of the node not in charge.
+  void standbyRoute(const Pair& pair, int input) {
+    const auto active = watch_->latest("failover/studio/cluster/active").value_or("");
+    const auto standby =
+        facility_.nodes.front() == active ? facility_.nodes.back() : facility_.nodes.front();
+    std::map<int, int> routes;
+    for (int output : pair.outputs) {
+      routes[output] = input;
+    }
+    if (!router_->routeFrom(facility_.routerAddress(standby), routes)) {
+      std::cout << "warning: videohub-sim did not acknowledge a route from "
+                << facility_.routerAddress(standby) << std::endl;
+    }
+  }
+
+  // A handover to the node not in charge, by the latest C/cluster/active the soak read.
+  void handover() {
+    const auto active = watch_->latest("failover/studio/cluster/active").value_or("");
+    std::string to;
+    for (const auto& node : facility_.nodes) {
+      if (node != active) {
+        to = node;
+        break;
+      }
+    }
+    const double at = clock_.nowMs();
+    if (!testing::publishMessage(testing::MqttEndpoint{broker_.port()},
+                                 "failover/studio/cluster/request/handover",
+                                 "{\"to\":\"" + to + "\"}", testing::MqttPublishOptions{})) {
+      ++skipped_["handover (broker away)"];
+      return;
+    }
+    recorder_.with([&](Record& record) { record.handovers.push_back({at, to}); });
   }
 
   void execute(const Action& action) {
     // An outage is one fault: counted at its start.
     if (action.kind != ActionKind::RouterStart && action.kind != ActionKind::BrokerStart &&
-        action.kind != ActionKind::NodeStart) {
+        action.kind != ActionKind::NodeStart && action.kind != ActionKind::NodeThaw) {
       ++faults_[action.fault];
     }
     if (options_.verbose) {
       std::cout << "t=" << clock_.nowMs() / 1000 << "s " << toString(action.kind) << " "
-                << action.command << action.pair << (action.pair.empty() ? "" : " to ")
+                << action.node << action.command << action.pair
+                << (action.pair.empty() ? "" : " to ")
                 << (action.pair.empty() ? "" : action.machine) << std::endl;
     }
     switch (action.kind) {
@@ -268,12 +364,29 @@ class Soak {
       }
       case ActionKind::NodeKill: {
         const double at = clock_.nowMs();
-        node_->stop(SIGKILL, 3000ms);
-        recorder_.with([&](Record& record) { record.node_kills.push_back(at); });
+        nodes_.at(nodeOf(action))->stop(SIGKILL, 3000ms);
+        recorder_.with([&](Record& record) { record.node_kills.push_back({at, nodeOf(action)}); });
         break;
       }
       case ActionKind::NodeStart:
-        startNode();
+        startNode(nodeOf(action));
+        break;
+      case ActionKind::NodeFreeze: {
+        const double at = clock_.nowMs();
+        ::kill(nodes_.at(nodeOf(action))->pid(), SIGSTOP);
+        recorder_.with([&](Record& record) {
+          record.node_freezes.push_back({nodeOf(action), at, 0});
+        });
+        break;
+      }
+      case ActionKind::NodeThaw: {
+        ::kill(nodes_.at(nodeOf(action))->pid(), SIGCONT);
+        const double at = clock_.nowMs();
+        recorder_.with([&](Record& record) { record.node_freezes.back().cont_ms = at; });
+        break;
+      }
+      case ActionKind::Handover:
+        handover();
         break;
     }
   }
@@ -314,6 +427,10 @@ class Soak {
       ++skipped_["operator_switch (already on air)"];
       return;
     }
+    if (options_.standby_routes) {
+      standbyRoute(pair, input);
+      return;
+    }
     for (int output : pair.outputs) {
       OperatorRoute route;
       route.output = output;
@@ -330,8 +447,9 @@ class Soak {
   }
 
   void tearDown() {
-    if (node_) {
-      node_->stop(SIGTERM, 3000ms);
+    for (auto& [id, node] : nodes_) {
+      ::kill(node->pid(), SIGCONT);  // a frozen node must be able to stop
+      node->stop(SIGTERM, 3000ms);
     }
     watch_.reset();
     machines_.reset();
@@ -391,7 +509,7 @@ class Soak {
   std::unique_ptr<Router> router_;
   std::unique_ptr<Machines> machines_;
   std::unique_ptr<BusWatch> watch_;
-  std::unique_ptr<testing::ChildProcess> node_;
+  std::map<std::string, std::unique_ptr<testing::ChildProcess>> nodes_;
   std::map<int, int> saved_routing_;
   std::map<std::string, MachineHealth> truth_;
   std::map<std::string, int> faults_;

@@ -38,12 +38,33 @@ struct OperatorRoute {
   int input = 0;
 };
 
-// Lines of the router's debug log about the node's connection (from 127.0.0.1; the soak's
-// read-only client connects from 127.0.0.2).
+// Lines of the router's debug log about a node's connection, told apart by the address the
+// node connects from (a single node: 127.0.0.1; a cluster's: 127.0.0.2, 127.0.0.3). The soak's
+// read-only client connects from an address of its own.
 struct RouterLogLine {
   enum class Kind { NodeConnected, NodeDisconnected, NodeRoutingRequest };
   double at_ms = 0;
   Kind kind = Kind::NodeConnected;
+  std::string node;
+};
+
+// A moment in the life of one node: a start, a SIGKILL.
+struct NodeMark {
+  double at_ms = 0;
+  std::string node;
+};
+
+// A node frozen with SIGSTOP (`stop_ms`) and let go with SIGCONT (`cont_ms`).
+struct NodeFreeze {
+  std::string node;
+  double stop_ms = 0;
+  double cont_ms = 0;
+};
+
+// A handover request the soak sent to C/cluster/request/handover.
+struct HandoverRequest {
+  double at_ms = 0;
+  std::string to;
 };
 
 // One message the node published, as the soak's subscriber received it.
@@ -80,8 +101,10 @@ struct Record {
   std::vector<BusMessage> bus;
   std::vector<Outage> router_outages;
   std::vector<Outage> broker_outages;
-  std::vector<double> node_spawns;  // each start of failover-node
-  std::vector<double> node_kills;   // each SIGKILL
+  std::vector<NodeMark> node_spawns;  // each start of a failover-node
+  std::vector<NodeMark> node_kills;   // each SIGKILL
+  std::vector<NodeFreeze> node_freezes;
+  std::vector<HandoverRequest> handovers;
 };
 
 }  // namespace failover::soak

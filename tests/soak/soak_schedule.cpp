@@ -137,6 +137,43 @@ void addOutage(int64_t at, int64_t down_ms, ActionKind stop, ActionKind start,
   out.push_back(end);
 }
 
+// One fault of a cluster's nodes at `at`: either node killed with SIGKILL and restarted after
+// 0.2-3 s, either node frozen with SIGSTOP for 0.2-3 s, or a handover to the node not in charge.
+// Returns when the next node fault may come: the cluster has settled after this one.
+int64_t planNodeFault(const Facility& facility, int64_t at, int64_t last_outage_end, Draw& draw,
+                      std::vector<Action>& out) {
+  const int64_t kind = draw.below(100);
+  const std::string& node = draw.pick(facility.nodes);
+  // Long enough for a takeover (0.5-1.1 s) and for the node coming back to stand by.
+  constexpr int64_t kSettleMs = 2500;
+  if (kind < 35) {
+    const int64_t down = draw.between(200, 3000);
+    if (at + down > last_outage_end) {
+      return at;
+    }
+    addOutage(at, down, ActionKind::NodeKill, ActionKind::NodeStart, "node_kill", out);
+    out[out.size() - 2].node = node;
+    out.back().node = node;
+    return at + down + kSettleMs;
+  }
+  if (kind < 70) {
+    const int64_t frozen = draw.between(200, 3000);
+    if (at + frozen > last_outage_end) {
+      return at;
+    }
+    addOutage(at, frozen, ActionKind::NodeFreeze, ActionKind::NodeThaw, "node_freeze", out);
+    out[out.size() - 2].node = node;
+    out.back().node = node;
+    return at + frozen + kSettleMs;
+  }
+  Action action;
+  action.at_ms = at;
+  action.kind = ActionKind::Handover;
+  action.fault = "handover";
+  out.push_back(action);
+  return at + kSettleMs;
+}
+
 }  // namespace
 
 const Machine& Facility::machine(const std::string& id) const {
@@ -164,6 +201,44 @@ std::string Facility::machineOnInput(int input) const {
     }
   }
   return "";
+}
+
+std::string Facility::pairTopic(const std::string& pair, const std::string& leaf) const {
+  return std::string(cluster ? "failover/studio" : "failover/fo1") + "/pair/" + pair + "/" + leaf;
+}
+
+std::string Facility::nodeStateTopic(const std::string& node) const {
+  return cluster ? "failover/studio/nodes/" + node + "/state" : "failover/" + node + "/node/state";
+}
+
+std::string Facility::routerAddress(const std::string& node) const {
+  if (!cluster) {
+    return "127.0.0.1";
+  }
+  // fo1 on 127.0.0.2, fo2 on 127.0.0.3.
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    if (nodes[i] == node) {
+      return "127.0.0." + std::to_string(2 + i);
+    }
+  }
+  return "";
+}
+
+std::string Facility::nodeOfAddress(const std::string& address) const {
+  for (const auto& node : nodes) {
+    if (routerAddress(node) == address) {
+      return node;
+    }
+  }
+  return "";
+}
+
+Facility clusterFacility() {
+  Facility facility = defaultFacility();
+  facility.cluster = true;
+  facility.nodes = {"fo1", "fo2"};
+  facility.stale_after_ms = 500;
+  return facility;
 }
 
 Facility defaultFacility() {
@@ -253,13 +328,17 @@ std::vector<Action> makeSchedule(const Facility& facility, uint64_t seed, int64_
   int64_t router_up_at = 0;
   int64_t broker_up_at = 0;
   int64_t node_up_at = 0;
+  // The share of each kind, in percent, cumulative: machines, operators, router, broker; the
+  // rest are the nodes' faults. A cluster's nodes are what its soak is about.
+  const std::array<int64_t, 4> upto = facility.cluster ? std::array<int64_t, 4>{58, 70, 77, 83}
+                                                       : std::array<int64_t, 4>{68, 82, 89, 95};
   // The first faults come once the node is out of its start-up grace.
   int64_t at = 1500;
   while (at < duration_ms - 500) {
     const int64_t kind = draw.below(100);
-    if (kind < 68) {
+    if (kind < upto[0]) {
       at = machines.plan(at, actions);
-    } else if (kind < 82) {
+    } else if (kind < upto[1]) {
       if (at >= router_up_at) {
         const auto& pair = draw.pick(facility.pairs);
         Action action;
@@ -270,7 +349,7 @@ std::vector<Action> makeSchedule(const Facility& facility, uint64_t seed, int64_
         action.fault = "operator_switch";
         actions.push_back(action);
       }
-    } else if (kind < 89) {
+    } else if (kind < upto[2]) {
       // Mostly short, sometimes a few seconds: long enough for decisions to wait for it.
       const int64_t down = draw.percent(60) ? draw.between(150, 900) : draw.between(1000, 4000);
       if (at >= router_up_at && at + down <= last_outage_end) {
@@ -278,12 +357,16 @@ std::vector<Action> makeSchedule(const Facility& facility, uint64_t seed, int64_
                   actions);
         router_up_at = at + down + 300;
       }
-    } else if (kind < 95) {
+    } else if (kind < upto[3]) {
       const int64_t down = draw.between(150, 2500);
       if (at >= broker_up_at && at + down <= last_outage_end) {
         addOutage(at, down, ActionKind::BrokerStop, ActionKind::BrokerStart, "broker_restart",
                   actions);
         broker_up_at = at + down + 1500;
+      }
+    } else if (facility.cluster) {
+      if (at >= node_up_at) {
+        node_up_at = planNodeFault(facility, at, last_outage_end, draw, actions);
       }
     } else {
       const int64_t down = draw.between(50, 1500);
@@ -327,6 +410,12 @@ const char* toString(ActionKind kind) {
       return "node_kill";
     case ActionKind::NodeStart:
       return "node_start";
+    case ActionKind::NodeFreeze:
+      return "node_freeze";
+    case ActionKind::NodeThaw:
+      return "node_thaw";
+    case ActionKind::Handover:
+      return "handover";
   }
   return "?";
 }

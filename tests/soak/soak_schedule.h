@@ -35,6 +35,20 @@ struct Facility {
   int min_dwell_ms = 1500;
   int failback_after_ms = 2500;
   int router_size = 8;
+  // Cluster mode (SPEC 8.1): the nodes of cluster `studio`, each routing from its own address.
+  // A single node is fo1 on 127.0.0.1.
+  bool cluster = false;
+  std::vector<std::string> nodes{"fo1"};
+
+  // Where the pairs' topics are: failover/fo1/pair/<p>/... or failover/studio/pair/<p>/...
+  std::string pairTopic(const std::string& pair, const std::string& leaf) const;
+  std::string nodeStateTopic(const std::string& node) const;
+  // The address a node's router connection leaves from, and the node of an address ("" for
+  // none).
+  std::string routerAddress(const std::string& node) const;
+  std::string nodeOfAddress(const std::string& address) const;
+  // The address of the soak's own read-only router client, apart from every node's.
+  std::string mirrorAddress() const { return cluster ? "127.0.0.4" : "127.0.0.2"; }
 
   const Machine& machine(const std::string& id) const;
   const Pair& pair(const std::string& id) const;
@@ -43,6 +57,9 @@ struct Facility {
 };
 
 Facility defaultFacility();
+// The same facility run by two nodes fo1 (rank 1) and fo2 (rank 2) of cluster `studio`, with
+// stale_after_ms above the election's lease (docs/redundancy.md).
+Facility clusterFacility();
 
 // What render-sim is told a machine does, check by check. `unhealthy()` is the truth the
 // invariants use: a failed or hung engine, videoio or network check, or a dropped link.
@@ -76,8 +93,11 @@ enum class ActionKind {
   RouterStart,  // and comes back on the same port with that routing
   BrokerStop,
   BrokerStart,
-  NodeKill,  // SIGKILL
+  NodeKill,  // SIGKILL of `node`
   NodeStart,
+  NodeFreeze,  // SIGSTOP of `node`
+  NodeThaw,    // SIGCONT
+  Handover,    // a handover request to the node not in charge (cluster mode)
 };
 
 struct Action {
@@ -86,11 +106,13 @@ struct Action {
   std::string command;  // Render
   std::string pair;     // Operator
   std::string machine;  // Operator
+  std::string node;     // NodeKill, NodeStart, NodeFreeze, NodeThaw
   std::string fault;    // the fault kind it belongs to, for the summary ("hang", "flap", ...)
 };
 
 // About one fault a second for `duration_ms`, in time order. Outages end before the
-// duration does, so the facility is whole again at the end.
+// duration does, so the facility is whole again at the end. In cluster mode the nodes' faults
+// (kill, freeze, handover) come more often, one at a time.
 std::vector<Action> makeSchedule(const Facility& facility, uint64_t seed, int64_t duration_ms);
 
 const char* toString(ActionKind kind);
