@@ -171,9 +171,17 @@ void FailoverEngine::Impl::decideAutomatic(std::size_t p, core::MonoTime now) {
     // few milliseconds of the Main, and the first would otherwise be switched to a Backup
     // that is about to fall silent too. Machines beat several times per silence period, so
     // a link that delivers has already given that proof by the deadline.
-    if (silentOnly(active_machine, settings) && last_health_at_ <= since - stale_after_ / 2) {
-      link_proof_wanted_ = true;
-      return;
+    if (silentOnly(active_machine, settings)) {
+      if (last_health_at_ <= since - stale_after_ / 2) {
+        link_proof_wanted_ = true;
+        return;
+      }
+      if (resumed_at_ && *resumed_at_ > since - stale_after_ / 2 &&
+          now < *resumed_at_ + kBacklogSettle) {
+        // Heard again after a gap: the Main's own messages may be further in the backlog.
+        pair.wake_at = *resumed_at_ + kBacklogSettle;
+        return;
+      }
     }
     PendingSwitch pending;
     pending.target = standby;

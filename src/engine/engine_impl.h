@@ -22,6 +22,8 @@ namespace failover::engine {
 inline constexpr std::size_t kCheckCount = 5;  // config::Check values
 inline constexpr int32_t kNone = -1;
 inline constexpr int kMaxPort = 4096;  // beyond any Videohub; validation allows 288
+// How long a backlog of messages read after a stall may take to be read (see backlog_read_by_).
+inline constexpr core::Duration kBacklogSettle = std::chrono::milliseconds(20);
 
 inline std::size_t checkIndex(config::Check check) {
   return static_cast<std::size_t>(check);
@@ -361,6 +363,11 @@ class FailoverEngine::Impl {
   // proof that its own link to the broker still delivers (see silentOnly()).
   core::MonoTime last_health_at_{};
   bool link_proof_wanted_ = false;
+  // When the node heard something again after hearing nothing for half the silence period:
+  // the first of a backlog, perhaps (a node that was frozen reads what queued up meanwhile,
+  // the Main's own messages among it). Silence is judged only once the backlog has had
+  // kBacklogSettle to be read.
+  std::optional<core::MonoTime> resumed_at_;
   core::MonoTime grace_until_;
   std::optional<core::MonoTime> unknown_deadline_;              // unheard checks turn stale then
   std::optional<core::MonoTime> unheard_diagnostics_deadline_;  // and unheard diagnostics unknown

@@ -127,6 +127,9 @@ void FailoverEngine::Impl::onHealth(const HealthObserved& event, core::MonoTime 
 
   const core::MonoTime read_at =
       event.received_at && *event.received_at <= now ? *event.received_at : now;
+  if (now - last_health_at_ > stale_after_ / 2) {
+    resumed_at_ = now;
+  }
   last_health_at_ = now;
   const bool link_proven = link_proof_wanted_;
   link_proof_wanted_ = false;

@@ -47,6 +47,7 @@ void FailoverEngine::Impl::takeOver(Impl& old, const config::ConfigDiff& diff, c
   in_charge_ = old.in_charge_;
   last_health_at_ = old.last_health_at_;
   link_proof_wanted_ = old.link_proof_wanted_;
+  resumed_at_ = old.resumed_at_;
   grace_until_ = old.grace_until_;
   grace_pending_ = old.grace_pending_;
   next_request_id_ = old.next_request_id_;
