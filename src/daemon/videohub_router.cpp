@@ -119,16 +119,22 @@ void VideohubRouter::setEnabled(bool enabled) {
   }
 }
 
-void VideohubRouter::sendRoutes(std::vector<core::Route> routes,
-                                std::function<void(const core::BlockOutcome&)> report) {
+std::optional<core::BlockRefused> VideohubRouter::refusalBeforeSending() const {
   if (!enabled_) {
-    report(core::BlockRefused{core::BlockRefusal::Disabled,
-                              "router " + settings_.id + " is disabled"});
-    return;
+    return core::BlockRefused{core::BlockRefusal::Disabled,
+                              "router " + settings_.id + " is disabled"};
   }
   if (!client_) {
-    report(core::BlockRefused{core::BlockRefusal::NotConnected,
-                              "router " + settings_.id + " is not started"});
+    return core::BlockRefused{core::BlockRefusal::NotConnected,
+                              "router " + settings_.id + " is not started"};
+  }
+  return std::nullopt;
+}
+
+void VideohubRouter::sendRoutes(std::vector<core::Route> routes,
+                                std::function<void(const core::BlockOutcome&)> report) {
+  if (auto refused = refusalBeforeSending()) {
+    report(*refused);
     return;
   }
   client_->sendRoutes(std::move(routes), std::move(report));
@@ -136,14 +142,8 @@ void VideohubRouter::sendRoutes(std::vector<core::Route> routes,
 
 void VideohubRouter::lockOutputs(std::vector<int> outputs,
                                  std::function<void(const core::BlockOutcome&)> report) {
-  if (!enabled_) {
-    report(core::BlockRefused{core::BlockRefusal::Disabled,
-                              "router " + settings_.id + " is disabled"});
-    return;
-  }
-  if (!client_) {
-    report(core::BlockRefused{core::BlockRefusal::NotConnected,
-                              "router " + settings_.id + " is not started"});
+  if (auto refused = refusalBeforeSending()) {
+    report(*refused);
     return;
   }
   client_->lockOutputs(std::move(outputs), std::move(report));

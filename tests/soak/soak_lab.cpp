@@ -14,6 +14,7 @@
 
 #include "support/free_port.h"
 #include "support/mqtt_test_client.h"
+#include "support/sim_control.h"
 
 namespace failover::soak {
 namespace {
@@ -92,23 +93,6 @@ bool writeAll(int fd, const std::string& data) {
   return true;
 }
 
-std::map<int, int> parseStatusRoutes(const std::string& status) {
-  std::map<int, int> routes;
-  const auto at = status.find("routes=");
-  if (at == std::string::npos) {
-    return routes;
-  }
-  std::istringstream list(status.substr(at + 7));
-  std::string item;
-  while (std::getline(list, item, ',')) {
-    const auto colon = item.find(':');
-    if (colon != std::string::npos) {
-      routes[std::stoi(item.substr(0, colon))] = std::stoi(item.substr(colon + 1));
-    }
-  }
-  return routes;
-}
-
 }  // namespace
 
 LineReader::LineReader(testing::ChildProcess& process, OnLine on_line) {
@@ -181,7 +165,7 @@ void Router::start(uint16_t port, const std::map<int, int>& routing) {
 std::map<int, int> Router::stop() {
   // Silent: requests are ignored from now on, so the routing read next is the final one.
   control("silent on");
-  const auto routing = parseStatusRoutes(control("status"));
+  const auto routing = testing::parseSimRoutes(control("status"));
   closeControl();
   process_->stop(SIGTERM, 3000ms);
   log_reader_.reset();

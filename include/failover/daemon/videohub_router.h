@@ -11,6 +11,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -59,6 +60,8 @@ class VideohubRouter final : public ports::RouterControl {
   void setEnabled(bool enabled) override;
 
  private:
+  // Why a block cannot be handed to the client now (disabled, or not started); none: it can.
+  std::optional<core::BlockRefused> refusalBeforeSending() const;
   void onConnection(const videohub_client::ConnectionEvent& event);
   void onChange(const videohub_client::StateChange& change,
                 const videohub_client::RouterState& state);

@@ -377,7 +377,7 @@ bool TakeoverRuns::relayNodes() {
   const uint16_t broker_port =
       static_cast<uint16_t>(std::stoi(broker.substr(broker.rfind(':') + 1)));
   for (const std::string node : {"fo1", "fo2"}) {
-    relays_[node] = std::make_unique<TcpRelay>(broker_port);
+    relays_[node] = std::make_unique<cluster_e2e::CutRelay>(broker_port);
     const auto path = lab_->configPath(node);
     std::ostringstream text;
     text << std::ifstream(path).rdbuf();
@@ -418,10 +418,10 @@ TakeoverResults TakeoverRuns::cut(int runs) {
     bus_->clear();
     randomPhase();
     const auto cut_at = Clock::now();
-    relays_[victim]->cut();
+    relays_[victim]->close();
     const auto seen = waitTakeover(taker, takeoverBound());
     const auto restored_at = Clock::now();
-    relays_[victim]->restore();
+    relays_[victim]->set(cluster_e2e::CutRelay::Mode::Pass);
     if (!seen.active_at || !seen.event_ms) {
       results.problems.push_back(runLabel(run) + taker + " did not take charge while " + victim +
                                  " was cut from the broker");

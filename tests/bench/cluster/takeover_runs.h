@@ -22,7 +22,7 @@
 
 #include "../node/bench_bus.h"
 #include "cluster_lab.h"
-#include "tcp_relay.h"
+#include "cut_relay.h"
 
 namespace failover::bench {
 
@@ -113,7 +113,7 @@ class TakeoverRuns {
   std::unique_ptr<BenchBus> bus_;
   std::string active_ = "fo1";
   std::string on_air_;  // the machine the pair routes to
-  std::map<std::string, std::unique_ptr<TcpRelay>> relays_;
+  std::map<std::string, std::unique_ptr<cluster_e2e::CutRelay>> relays_;
   std::mt19937 random_;  // node -> its way to the broker
 };
 

@@ -13,6 +13,7 @@
 
 #include "support/facility_config.h"
 #include "support/free_port.h"
+#include "support/sim_control.h"
 
 namespace failover::cluster_e2e {
 namespace {
@@ -286,39 +287,11 @@ std::string ClusterLab::routerLog() const {
 }
 
 std::string ClusterLab::sim(const std::string& command) {
-  if (!router_ || !router_->writeLine(command)) {
-    return "error no simulator";
-  }
-  const auto deadline = Clock::now() + 3000ms;
-  while (Clock::now() < deadline) {
-    auto line = router_->readLine(
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()));
-    if (!line) {
-      break;
-    }
-    if (line->rfind("ok", 0) == 0 || line->rfind("error", 0) == 0) {
-      return *line;
-    }
-  }
-  return "error no answer";
+  return testing::simCommand(router_.get(), command);
 }
 
 std::map<int, int> ClusterLab::routes() {
-  const std::string status = sim("status");
-  std::map<int, int> routes;
-  const auto at = status.find("routes=");
-  if (at == std::string::npos) {
-    return routes;
-  }
-  std::istringstream list(status.substr(at + 7));
-  std::string item;
-  while (std::getline(list, item, ',')) {
-    const auto colon = item.find(':');
-    if (colon != std::string::npos) {
-      routes[std::stoi(item.substr(0, colon))] = std::stoi(item.substr(colon + 1));
-    }
-  }
-  return routes;
+  return testing::parseSimRoutes(sim("status"));
 }
 
 bool ClusterLab::waitPairRoutedTo(int input, std::chrono::milliseconds timeout) {

@@ -71,13 +71,17 @@ CutRelay::~CutRelay() {
   ::close(listener_);
 }
 
-void CutRelay::closeThenPass() {
+void CutRelay::close() {
   const uint64_t before = closed_rounds_;
   set(Mode::Close);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
   while (closed_rounds_ == before && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));  // one relay round
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));  // one relay round
   }
+}
+
+void CutRelay::closeThenPass() {
+  close();
   set(Mode::Pass);
 }
 

@@ -30,8 +30,9 @@ class CutRelay {
   uint16_t port() const { return port_; }
   // Takes effect within one poll period (20 ms).
   void set(Mode mode) { mode_ = mode; }
-  // Closes every connection (waits until the relay did) and lets bytes pass again: the node
-  // sees its connection lost and connects again.
+  // Mode::Close, and returns once the relay has closed every connection (at most 2 s).
+  void close();
+  // close(), then Mode::Pass: the node sees its connection lost and connects again.
   void closeThenPass();
 
  private:

@@ -14,6 +14,7 @@
 
 #include "support/facility_config.h"
 #include "support/free_port.h"
+#include "support/sim_control.h"
 
 namespace failover::e2e {
 namespace {
@@ -190,42 +191,11 @@ std::string Lab::routerLog() const {
 }
 
 std::string Lab::sim(const std::string& command) {
-  if (!router_ || !router_->writeLine(command)) {
-    return "error no simulator";
-  }
-  // The control channel answers every command with one line starting with ok or error.
-  const auto deadline = Clock::now() + 3000ms;
-  while (Clock::now() < deadline) {
-    const auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-    auto line = router_->readLine(left);
-    if (!line) {
-      break;
-    }
-    if (line->rfind("ok", 0) == 0 || line->rfind("error", 0) == 0) {
-      return *line;
-    }
-  }
-  return "error no answer";
+  return testing::simCommand(router_.get(), command);
 }
 
 std::map<int, int> Lab::routes() {
-  const std::string status = sim("status");
-  std::map<int, int> routes;
-  const auto at = status.find("routes=");
-  if (at == std::string::npos) {
-    return routes;
-  }
-  std::istringstream list(status.substr(at + 7));
-  std::string item;
-  while (std::getline(list, item, ',')) {
-    const auto colon = item.find(':');
-    if (colon == std::string::npos) {
-      continue;
-    }
-    routes[std::stoi(item.substr(0, colon))] = std::stoi(item.substr(colon + 1));
-  }
-  return routes;
+  return testing::parseSimRoutes(sim("status"));
 }
 
 bool Lab::waitPairRoutedTo(int input, std::chrono::milliseconds timeout) {
