@@ -136,6 +136,9 @@ std::vector<std::pair<std::string, std::string>> discoveryRemoved(const config::
   return messages;
 }
 
+// Cluster mode: the longest wait between two attempts to reach the broker.
+constexpr int kClusterReconnectMaxMs = 1000;
+
 // Cluster mode: the election's settings, and an instance number drawn afresh at every start
 // (a second process with this node_id shows itself by another instance).
 cluster_bus::ClusterBusSettings clusterSettings(const config::Config& config) {
@@ -145,6 +148,9 @@ cluster_bus::ClusterBusSettings clusterSettings(const config::Config& config) {
   settings.election.rank = config.cluster->rank;
   settings.election.heartbeat = core::Millis(config.cluster->heartbeat_ms);
   settings.election.takeover_after = core::Millis(config.cluster->takeover_after_ms);
+  // On a broker cluster a will may overtake the same node's last heartbeats (they can pass
+  // through different brokers): there the election waits for silence instead.
+  settings.election.trust_last_will = config.mqtt.servers.size() <= 1;
   settings.response_topic_prefixes = config.mqtt.response_topic_prefixes;
   std::random_device entropy;
   settings.instance = (uint64_t{entropy()} << 32) | entropy();
@@ -214,6 +220,11 @@ int runDaemon(const CommandLine& command_line) {
       config.mqtt.client_id.empty() ? "failover-" + config.node_id : config.mqtt.client_id;
   bus_settings.mqtt5 = config.mqtt.version == config::MqttVersion::V5;
   bus_settings.keepalive_s = config.mqtt.keepalive_s;
+  if (config.cluster) {
+    // A node off the broker can neither stay nor come into charge: after a broker outage every
+    // node must be back within a second, not at the end of a 5 s back-off.
+    bus_settings.reconnect_max_ms = kClusterReconnectMaxMs;
+  }
   bus_settings.username = config.mqtt.username;
   if (!config.mqtt.password_file.empty()) {
     std::string error;

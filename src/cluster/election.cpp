@@ -48,9 +48,10 @@ ElectionTiming ElectionTiming::from(const ElectionSettings& settings) {
   ElectionTiming timing;
   timing.heartbeat = settings.heartbeat;
   timing.takeover_after = settings.takeover_after;
-  timing.margin = std::max(settings.heartbeat, settings.takeover_after / 4);
-  timing.lease = settings.takeover_after - timing.margin;
-  timing.settle = settings.heartbeat;
+  timing.lease = std::max(2 * settings.heartbeat, settings.takeover_after / 2);
+  timing.margin = settings.takeover_after - timing.lease;
+  timing.silence = settings.takeover_after + settings.heartbeat / 4;
+  timing.settle = settings.heartbeat / 2;
   return timing;
 }
 
@@ -156,6 +157,21 @@ Step ClusterElection::heartbeatReceived(MonoTime now, const Heartbeat& heartbeat
   return step;
 }
 
+Step ClusterElection::nodeOffline(MonoTime now, const std::string& node_id) {
+  Step step;
+  if (!started_ || !settings_.trust_last_will || node_id == settings_.node_id) {
+    return step;
+  }
+  const auto found = peers_.find(node_id);
+  if (found == peers_.end() || found->second.offline_since) {
+    return step;  // never heard of here: nothing it said can hold anyone back
+  }
+  found->second.offline_since = now;
+  evaluate(now, false, step);
+  finish(now, step);
+  return step;
+}
+
 Step ClusterElection::handoverRequested(MonoTime now, const std::string& to) {
   Step step;
   if (to == settings_.node_id && phase_ != Phase::Active) {
@@ -257,6 +273,7 @@ void ClusterElection::onPeer(MonoTime now, const Heartbeat& heartbeat, Step& ste
   peer.instance = heartbeat.instance;
   peer.last = heartbeat;
   peer.received = now;
+  peer.offline_since.reset();  // a heartbeat after the will: connected again
   if (heartbeat.role == Role::Active && heartbeat.fenced) {
     if (!peer.fenced_since) {
       peer.fenced_since = now;
@@ -358,7 +375,7 @@ void ClusterElection::evaluate(MonoTime now, bool at_echo, Step& step) {
   }
 
   if (phase_ == Phase::Claiming && claim_echoed_ && now - claim_at_ >= timing_.settle &&
-      leaseFresh(now) && allPeersAgree(now)) {
+      leaseFresh(now) && allPeersAgree(now) && othersLeasesOver(now)) {
     openFence(now, step);
   }
 
@@ -370,8 +387,12 @@ void ClusterElection::evaluate(MonoTime now, bool at_echo, Step& step) {
   }
 
   // Claims are decided only on an echo: everything the broker sent before it has been read.
-  if (at_echo && phase_ == Phase::Standby && isCandidate(now) && !activePeerAlive(now) &&
-      !handoverPending(now) && bestCandidate(now)) {
+  // When all else says claim, a heartbeat goes out now (unless one is on its way), so that
+  // echo is one round trip away rather than up to a heartbeat interval.
+  if (!at_echo && wouldClaim(now) && (!last_sent_ || !echo_sent_ || *echo_sent_ >= *last_sent_)) {
+    publishHeartbeat(now, step);
+  }
+  if (at_echo && wouldClaim(now)) {
     std::string reason = "startup";
     MonoTime trigger = started_at_;
     const auto old = peers_.find(active_);
@@ -380,10 +401,13 @@ void ClusterElection::evaluate(MonoTime now, bool at_echo, Step& step) {
       trigger = stood_down_at_;
     } else if (old != peers_.end()) {
       const Peer& peer = old->second;
-      const bool recent = now - peer.received < timing_.takeover_after;
+      const bool recent = now - peer.received < timing_.silence;
       if (recent && peer.last.role != Role::Active) {
         reason = "active_stood_down";
         trigger = peer.received;
+      } else if (recent && peer.offline_since) {
+        reason = "active_offline";
+        trigger = *peer.offline_since;
       } else if (recent && peer.fenced_since) {
         reason = "active_fenced";
         trigger = *peer.fenced_since;
@@ -469,6 +493,7 @@ void ClusterElection::publishHeartbeat(MonoTime now, Step& step) {
     heartbeat.handover_reason = released_reason_;
   }
   heartbeat.sent_ms = toMs(now);
+  last_sent_ = fromMs(heartbeat.sent_ms);  // as its echo will say
   // Replace a heartbeat already queued in this step: only the newest state matters.
   for (auto& action : step.actions) {
     if (auto* queued = std::get_if<PublishHeartbeat>(&action)) {
@@ -515,6 +540,22 @@ void ClusterElection::finish(MonoTime now, Step& step) {
   if (phase_ == Phase::Claiming) {
     consider(claim_at_ + timing_.settle);
   }
+  for (const auto& [id, peer] : peers_) {
+    if (peer.last.role != Role::Active) {
+      continue;
+    }
+    // When a silent or fenced node in charge counts as gone, a standby acts at once (with a
+    // heartbeat whose echo decides) instead of at its next heartbeat.
+    if (phase_ == Phase::Standby) {
+      consider(peer.received + timing_.silence);
+      if (peer.fenced_since) {
+        consider(*peer.fenced_since + timing_.takeover_after);
+      }
+    }
+    if (phase_ == Phase::Claiming && !peer.last.fenced) {
+      consider(peer.received + timing_.lease);
+    }
+  }
   if (conflict_seen_) {
     consider(*conflict_seen_ + timing_.takeover_after);
   }
@@ -538,12 +579,30 @@ bool ClusterElection::listenedLongEnough(MonoTime now) const {
   return listen_since_ && now - *listen_since_ >= timing_.takeover_after;
 }
 
+bool ClusterElection::peerLive(const Peer& peer, MonoTime now) const {
+  return now - peer.received < timing_.takeover_after && !peer.offline_since;
+}
+
 bool ClusterElection::activePeerAlive(MonoTime now) const {
   return std::any_of(peers_.begin(), peers_.end(), [&](const auto& entry) {
     const Peer& peer = entry.second;
-    return peer.last.role == Role::Active && now - peer.received < timing_.takeover_after &&
+    return peer.last.role == Role::Active && now - peer.received < timing_.silence &&
+           !peer.offline_since &&
            !(peer.fenced_since && now - *peer.fenced_since >= timing_.takeover_after);
   });
+}
+
+bool ClusterElection::othersLeasesOver(MonoTime now) const {
+  return std::none_of(peers_.begin(), peers_.end(), [&](const auto& entry) {
+    const Peer& peer = entry.second;
+    return peer.last.role == Role::Active && !peer.last.fenced &&
+           now - peer.received < timing_.lease;
+  });
+}
+
+bool ClusterElection::wouldClaim(MonoTime now) const {
+  return phase_ == Phase::Standby && isCandidate(now) && !activePeerAlive(now) &&
+         !handoverPending(now) && bestCandidate(now);
 }
 
 bool ClusterElection::handoverPending(MonoTime now) const {
@@ -559,7 +618,7 @@ bool ClusterElection::handoverPending(MonoTime now) const {
 bool ClusterElection::allPeersAgree(MonoTime now) const {
   return std::all_of(peers_.begin(), peers_.end(), [&](const auto& entry) {
     const Peer& peer = entry.second;
-    const bool live = now - peer.received < timing_.takeover_after;
+    const bool live = peerLive(peer, now);
     const bool could_claim =
         peer.last.candidate || (peer.last.role == Role::Active && !peer.last.fenced);
     const bool agrees = peer.last.active == settings_.node_id && peer.last.term >= claim_term_;
@@ -579,15 +638,14 @@ bool ClusterElection::isCandidate(MonoTime now) const {
 bool ClusterElection::bestCandidate(MonoTime now) const {
   return std::none_of(peers_.begin(), peers_.end(), [&](const auto& entry) {
     const Peer& peer = entry.second;
-    return now - peer.received < timing_.takeover_after && peer.last.candidate &&
-           peer.last.rank < settings_.rank;
+    return peerLive(peer, now) && peer.last.candidate && peer.last.rank < settings_.rank;
   });
 }
 
 const ClusterElection::Peer* ClusterElection::livePeer(const std::string& node_id,
                                                        MonoTime now) const {
   const auto found = peers_.find(node_id);
-  if (found == peers_.end() || now - found->second.received >= timing_.takeover_after) {
+  if (found == peers_.end() || !peerLive(found->second, now)) {
     return nullptr;
   }
   return &found->second;
@@ -596,8 +654,8 @@ const ClusterElection::Peer* ClusterElection::livePeer(const std::string& node_i
 const ClusterElection::Peer* ClusterElection::handoverTarget(MonoTime now) const {
   const Peer* best = nullptr;
   for (const auto& [id, peer] : peers_) {
-    if (now - peer.received < timing_.takeover_after && peer.last.candidate &&
-        peer.last.routers_ok && (best == nullptr || peer.last.rank < best->last.rank)) {
+    if (peerLive(peer, now) && peer.last.candidate && peer.last.routers_ok &&
+        (best == nullptr || peer.last.rank < best->last.rank)) {
       best = &peer;
     }
   }

@@ -49,6 +49,8 @@ ClusterBus::ClusterBus(ClusterBusSettings settings, ports::MessageBus& bus, port
 void ClusterBus::start() {
   // Heartbeats as state: this node's own must come back (it is its lease).
   bus_.subscribe(topics_.heartbeatFilter(), ports::SubscriptionKind::State);
+  // The Last Wills: the fast sign that a node's connection has ended (kill -9).
+  bus_.subscribe(topics_.stateFilter(), ports::SubscriptionKind::State);
   bus_.subscribe(topics_.handoverRequest(), ports::SubscriptionKind::Command);
   execute(election_.start(time_.monotonicNow()));
 }
@@ -69,6 +71,10 @@ bool ClusterBus::onBusMessage(const ports::BusMessage& message) {
   if (const auto sender = topics_.heartbeatSender(message.topic)) {
     onHeartbeat(*sender, message);
     return true;
+  }
+  if (const auto node = topics_.stateSender(message.topic)) {
+    onNodeState(*node, message);
+    return false;  // the nodes' states are read elsewhere too (the discovery's roster)
   }
   if (message.topic == topics_.handoverRequest()) {
     onHandoverRequest(message);
@@ -107,6 +113,17 @@ void ClusterBus::onHeartbeat(const std::string& sender, const ports::BusMessage&
   }
   ++stats_.heartbeats_received;
   execute(election_.heartbeatReceived(time_.monotonicNow(), *heartbeat));
+}
+
+void ClusterBus::onNodeState(const std::string& node_id, const ports::BusMessage& message) {
+  // A retained "offline" is history (delivered on subscribing); only a will published now
+  // says a connection has just ended. "online" needs no action: heartbeats show life.
+  if (message.retained || message.payload != kStateOffline) {
+    return;
+  }
+  ++stats_.wills_received;
+  clusterLogger()->info("node '{}' went offline (its Last Will)", node_id);
+  execute(election_.nodeOffline(time_.monotonicNow(), node_id));
 }
 
 void ClusterBus::onHandoverRequest(const ports::BusMessage& message) {

@@ -181,9 +181,21 @@ std::string ClusterTopics::heartbeatFilter() const {
   return nodesPrefix(base_) + "+/heartbeat";
 }
 
+std::string ClusterTopics::stateFilter() const {
+  return nodesPrefix(base_) + "+/state";
+}
+
 std::optional<std::string> ClusterTopics::heartbeatSender(std::string_view topic) const {
+  return nodeOf(topic, "/heartbeat");
+}
+
+std::optional<std::string> ClusterTopics::stateSender(std::string_view topic) const {
+  return nodeOf(topic, "/state");
+}
+
+std::optional<std::string> ClusterTopics::nodeOf(std::string_view topic,
+                                                 std::string_view suffix) const {
   const std::string prefix = nodesPrefix(base_);
-  constexpr std::string_view suffix = "/heartbeat";
   if (topic.size() <= prefix.size() + suffix.size() || topic.substr(0, prefix.size()) != prefix ||
       topic.substr(topic.size() - suffix.size()) != suffix) {
     return std::nullopt;

@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include "failover/cluster/election.h"
 #include "failover/core/host_port.h"
 #include "nearest_name.h"
 
@@ -281,8 +282,10 @@ class Validator {
     // The node in charge may route until its lease runs out (docs/redundancy.md). Cut off
     // silently from the broker it hears no machine either: were silence judged sooner than
     // that, it would fail over Mains it merely cannot hear.
-    const int64_t margin = std::max<int64_t>(cluster.heartbeat_ms, cluster.takeover_after_ms / 4);
-    const int64_t lease = cluster.takeover_after_ms - margin;
+    const int64_t lease = cluster::ElectionTiming::from(
+                              {config_.node_id, cluster.rank, core::Millis(cluster.heartbeat_ms),
+                               core::Millis(cluster.takeover_after_ms), true})
+                              .lease.count();
     if (in_range && !skip("health.stale_after_ms") && config_.health.stale_after_ms <= lease) {
       warning("health.stale_after_ms",
               std::to_string(config_.health.stale_after_ms) +

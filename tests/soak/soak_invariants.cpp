@@ -618,7 +618,7 @@ class Judge {
 
   // In a cluster: `node` was in charge, running and not frozen throughout [from, to], and the
   // broker stayed up; a node that leaves charge stops publishing the pairs, so what it owed may
-  // never come. A node cut off from the broker leaves charge when its lease runs out (375 ms),
+  // never come. A node cut off from the broker leaves charge when its lease runs out (250 ms),
   // but its role `standby` reaches the soak only after the broker is back, so the soak cannot
   // see the end of that charge. A single node always is.
   bool keptCharge(const std::string& node, double from, double to) const {

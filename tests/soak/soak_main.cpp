@@ -122,7 +122,7 @@ void writeConfig(const std::filesystem::path& path, const std::filesystem::path&
   if (facility.cluster) {
     const auto rank =
         std::find(facility.nodes.begin(), facility.nodes.end(), node) - facility.nodes.begin() + 1;
-    // The election's defaults: heartbeat 100 ms, takeover after 500 ms (lease 375 ms).
+    // The election's defaults: heartbeat 100 ms, takeover after 500 ms (lease 250 ms).
     config.cluster = testing::FacilityConfig::Cluster{"studio", static_cast<int>(rank), 100, 500};
   }
   for (const auto& machine : facility.machines) {

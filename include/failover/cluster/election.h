@@ -12,6 +12,11 @@
 //   open) only while the last echo it received was sent less than lease() ago. lease() is
 //   takeover_after_ms minus a margin, so an active node cut off from the broker stops routing
 //   at least margin() before any standby may start (see ElectionTiming).
+// - The broker publishes a node's Last Will when its connection ends (kill -9: at once). A
+//   standby then treats that node as gone without waiting for takeover_after_ms of silence,
+//   but opens its fence only when the gone node's lease is over for certain: lease() after
+//   the last heartbeat of it that the standby read (the node's own echo of that heartbeat
+//   cannot have been sent later). A heartbeat read after the will makes the node live again.
 // - A node whose lease ran out (frozen, cut off) closes its fence at once and says so in its
 //   heartbeats (`fenced`), still holding its claim. It reopens only when a heartbeat it sent
 //   after noticing comes back over the same broker connection with no better claim read
@@ -20,10 +25,12 @@
 //   takeover_after_ms fenced; then it listens again like a node that just started.
 // - Standbys treat an active node that stays fenced for takeover_after_ms like a silent one.
 // - A standby claims only when it has listened for takeover_after_ms, no node has claimed
-//   control within takeover_after_ms, and it is the best candidate it can see (lowest rank
-//   among the nodes ready to take over). It decides only when its own echo arrives, so it never
-//   decides on a view older than the messages still waiting for it (a frozen standby does
-//   not claim on resume before it has read what the broker sent meanwhile).
+//   control within takeover_after_ms (or the one that did is gone), and it is the best
+//   candidate it can see (lowest rank among the nodes ready to take over). It decides only
+//   when its own echo arrives, so it never decides on a view older than the messages still
+//   waiting for it (a frozen standby does not claim on resume before it has read what the
+//   broker sent meanwhile). When everything else says claim, it sends a heartbeat at once
+//   rather than waiting for the next one, so the deciding echo is a round trip away.
 // - A claim carries term = the highest term seen + 1. The fence opens when the claim's echo
 //   is back, settle has passed, and every live peer that could claim (a candidate, or a node
 //   claiming itself) has said in its heartbeat that this node holds the claim. Between two
@@ -59,18 +66,35 @@ struct ElectionSettings {
   int rank = 1;  // 1 = preferred; unique in the cluster
   core::Millis heartbeat{100};
   core::Millis takeover_after{500};
+  // Treat a peer's Last Will as the end of that peer (the fast path after kill -9). Only
+  // safe when the will and that peer's heartbeats pass through one broker in order: off
+  // when the node is given several brokers (a broker cluster).
+  bool trust_last_will = true;
 };
 
 // The intervals the election derives from its settings, with defaults 100 / 500 ms.
 struct ElectionTiming {
   core::Millis heartbeat;       // 100: one heartbeat this often
   core::Millis takeover_after;  // 500: silence of the active before a standby claims
-  // 125: max(heartbeat, takeover_after / 4). What separates the end of an active node's lease
-  // from the earliest moment a standby may claim: it absorbs a standby receiving the broker's
-  // messages later than the active does.
+  // 250: max(2 x heartbeat, takeover_after / 2). A node in charge routes only while its
+  // newest echo was sent less than this long ago. Two heartbeats at least, so one late echo
+  // does not stop it; short, so a node in charge that was killed or cut off is known to have
+  // stopped routing soon (the Last Will path waits for exactly this).
+  core::Millis lease;
+  // 250: takeover_after - lease. What separates the end of an active node's lease from the
+  // earliest moment a standby may claim on silence: it absorbs a standby receiving the
+  // broker's messages later than the active does.
   core::Millis margin;
-  core::Millis lease;   // 375: takeover_after - margin
-  core::Millis settle;  // 100: one heartbeat; a claim waits at least this long
+  // 525: takeover_after + heartbeat / 4. How long a standby waits for the next sign of life
+  // of the node in charge before it claims. The quarter heartbeat lets a heartbeat that is
+  // merely late (a timer woken late, a busy broker, the one a process sends the instant a
+  // freeze ends) still arrive in time: a freeze of takeover_after - heartbeat never costs a
+  // takeover.
+  core::Millis silence;
+  // 50: half a heartbeat; a claim waits at least this long, so that a claim another node
+  // sent at the same moment is read before the fence opens. (Safety between two claims rests
+  // on the agreement rule, not on this wait.)
+  core::Millis settle;
 
   static ElectionTiming from(const ElectionSettings& settings);
 };
@@ -113,7 +137,8 @@ struct SetFence {
 struct TakeoverEvent {
   std::string from;  // the node in charge before; empty when none was known
   std::string to;
-  // startup | active_silent | active_fenced | active_stood_down | handover | router_lost
+  // startup | active_silent | active_offline | active_fenced | active_stood_down | handover |
+  // router_lost
   std::string reason;
   uint64_t term = 0;
   int64_t takeover_ms = 0;  // from the trigger (last sign of the old active, the request...)
@@ -158,6 +183,9 @@ class ClusterElection {
   Step busLost(core::MonoTime now);
   // Every heartbeat the broker delivers, this node's own included.
   Step heartbeatReceived(core::MonoTime now, const Heartbeat& heartbeat);
+  // The broker published the Last Will of `node_id` (live, not a retained copy): that node's
+  // connection has ended.
+  Step nodeOffline(core::MonoTime now, const std::string& node_id);
   // C/cluster/request/handover {"to": id}: answered by the active node only.
   Step handoverRequested(core::MonoTime now, const std::string& to);
   // Whether every enabled router is connected.
@@ -189,6 +217,8 @@ class ClusterElection {
     core::MonoTime received{};
     core::MonoTime last_active{};  // its last heartbeat with role active
     std::optional<core::MonoTime> fenced_since;
+    // Its Last Will arrived after its last heartbeat: its connection has ended.
+    std::optional<core::MonoTime> offline_since;
   };
 
   void evaluate(core::MonoTime now, bool at_echo, Step& step);
@@ -206,6 +236,13 @@ class ClusterElection {
   bool leaseFresh(core::MonoTime now) const;
   bool listenedLongEnough(core::MonoTime now) const;
   bool activePeerAlive(core::MonoTime now) const;
+  // Heard from within takeover_after_ms and not gone offline since.
+  bool peerLive(const Peer& peer, core::MonoTime now) const;
+  // Every peer whose last heartbeat claimed control unfenced has had its lease run out for
+  // certain: lease() has passed since this node read that heartbeat.
+  bool othersLeasesOver(core::MonoTime now) const;
+  // Everything but the echo says claim: see evaluate().
+  bool wouldClaim(core::MonoTime now) const;
   bool conflictVisible(core::MonoTime now) const;
   // Every live peer that could claim control (a candidate, or a node claiming it) has said in
   // its latest heartbeat that this node holds the claim.
@@ -235,6 +272,7 @@ class ClusterElection {
 
   std::optional<core::MonoTime> listen_since_;  // first echo since the last (re)start
   std::optional<core::MonoTime> echo_sent_;     // send time of the newest echo
+  std::optional<core::MonoTime> last_sent_;     // send time of the newest heartbeat
   core::MonoTime next_heartbeat_{};
   core::MonoTime started_at_{};
 

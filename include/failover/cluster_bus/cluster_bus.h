@@ -47,6 +47,7 @@ struct ClusterBusCallbacks {
 struct ClusterBusStats {
   uint64_t heartbeats_received = 0;
   uint64_t bad_heartbeats = 0;  // not understood, or sent under another node's topic
+  uint64_t wills_received = 0;  // live "offline" on C/nodes/<id>/state
   uint64_t handover_requests = 0;
   uint64_t bad_handover_requests = 0;
 };
@@ -64,7 +65,8 @@ class ClusterBus {
   // From the bus adapter.
   void onBusConnected();
   void onBusLost();
-  // Returns whether the message was one of the cluster's (and so handled here).
+  // Returns whether the message was one of the cluster's (and so handled here). The nodes'
+  // states (C/nodes/<id>/state) are read here and left to others as well: false.
   bool onBusMessage(const ports::BusMessage& message);
 
   // Whether every enabled router of this node is connected.
@@ -80,6 +82,7 @@ class ClusterBus {
 
  private:
   void onHeartbeat(const std::string& sender, const ports::BusMessage& message);
+  void onNodeState(const std::string& node_id, const ports::BusMessage& message);
   void onHandoverRequest(const ports::BusMessage& message);
   void execute(cluster::Step step);
   void carryOut(const cluster::Action& action);

@@ -33,11 +33,15 @@ class ClusterTopics {
   std::string handoverRequest() const;                      // C/cluster/request/handover
   std::string handoverResponse() const;                     // C/cluster/response/handover
   std::string heartbeatFilter() const;                      // C/nodes/+/heartbeat
+  std::string stateFilter() const;                          // C/nodes/+/state
 
   // The <node_id> of C/nodes/<node_id>/heartbeat; nullopt for any other topic.
   std::optional<std::string> heartbeatSender(std::string_view topic) const;
+  // The <node_id> of C/nodes/<node_id>/state; nullopt for any other topic.
+  std::optional<std::string> stateSender(std::string_view topic) const;
 
  private:
+  std::optional<std::string> nodeOf(std::string_view topic, std::string_view suffix) const;
   std::string base_;
 };
 

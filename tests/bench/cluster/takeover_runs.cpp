@@ -404,7 +404,7 @@ bool TakeoverRuns::relayNodes() {
   return restart(first);
 }
 
-TakeoverResults TakeoverRuns::cut(int runs) {
+TakeoverResults TakeoverRuns::cut(int runs, cluster_e2e::CutRelay::Mode mode) {
   TakeoverResults results;
   if (relays_.empty() && !relayNodes()) {
     results.problems.push_back("the nodes did not come back behind their relays");
@@ -418,10 +418,20 @@ TakeoverResults TakeoverRuns::cut(int runs) {
     bus_->clear();
     randomPhase();
     const auto cut_at = Clock::now();
-    relays_[victim]->close();
+    if (mode == cluster_e2e::CutRelay::Mode::Close) {
+      relays_[victim]->close();
+    } else {
+      relays_[victim]->set(mode);
+    }
     const auto seen = waitTakeover(taker, takeoverBound());
     const auto restored_at = Clock::now();
-    relays_[victim]->set(cluster_e2e::CutRelay::Mode::Pass);
+    if (mode == cluster_e2e::CutRelay::Mode::Close) {
+      relays_[victim]->set(cluster_e2e::CutRelay::Mode::Pass);
+    } else {
+      // The bytes dropped meanwhile broke the connections' streams: they are rebuilt, as
+      // TCP connections that timed out during a long outage would be.
+      relays_[victim]->closeThenPass();
+    }
     if (!seen.active_at || !seen.event_ms) {
       results.problems.push_back(runLabel(run) + taker + " did not take charge while " + victim +
                                  " was cut from the broker");

@@ -64,9 +64,10 @@ class TakeoverRuns {
   TakeoverResults failAfterKill(int runs);
   // SIGSTOP of the node in charge for freeze_ms, then SIGCONT: a takeover is not expected.
   TakeoverResults shortFreeze(int runs);
-  // The node in charge cut from the broker (its connections closed, new ones refused) until
-  // the other took charge, then let back.
-  TakeoverResults cut(int runs);
+  // The node in charge cut from the broker until the other took charge, then let back.
+  // `mode`: Close (its connections closed, new ones refused: the broker publishes its will)
+  // or Silent (a black hole: no byte passes, nothing is closed, no will comes in time).
+  TakeoverResults cut(int runs, cluster_e2e::CutRelay::Mode mode);
 
  private:
   struct Takeover {

@@ -70,7 +70,7 @@ namespace {
 TEST(SilentCutTest, ANodeCutSilentlyDoesNotSwitchTheMachinesItStoppedHearing) {
   ClusterLabOptions options;
   options.relayed_node = "fo1";
-  options.stale_after_ms = 300;  // below the lease of 375 ms (a warning says so)
+  options.stale_after_ms = 200;  // below the lease of 250 ms (a warning says so)
   ClusterLab lab(options);
   lab.start();
   lab.relay().set(CutRelay::Mode::Silent);

@@ -5,11 +5,12 @@
 
 namespace failover::cluster::testing {
 
-SimCluster::SimCluster(Ms heartbeat, Ms takeover_after, uint32_t seed)
+SimCluster::SimCluster(Ms heartbeat, Ms takeover_after, uint32_t seed, bool trust_last_will)
     : origin_(core::MonoTime(std::chrono::hours(1))),
       now_(origin_),
       heartbeat_(heartbeat),
       takeover_after_(takeover_after),
+      trust_last_will_(trust_last_will),
       random_(seed) {}
 
 int SimCluster::addNode(const std::string& node_id, int rank) {
@@ -39,9 +40,10 @@ void SimCluster::start(int node, int64_t at) {
   schedule(time(at), [this, node] {
     Node& n = nodes_.at(static_cast<size_t>(node));
     n.instance = next_instance_++;
+    n.connection = next_instance_++;
     n.record.max_term = 0;  // a new process starts from nothing and learns the term
     n.election = std::make_unique<ClusterElection>(
-        ElectionSettings{n.id, n.rank, heartbeat_, takeover_after_}, n.instance);
+        ElectionSettings{n.id, n.rank, heartbeat_, takeover_after_, trust_last_will_}, n.instance);
     n.alive = true;
     n.linked = true;
     n.sends = true;
@@ -59,6 +61,7 @@ void SimCluster::restart(int node, int64_t at) {
 void SimCluster::kill(int node, int64_t at) {
   schedule(time(at), [this, node] {
     Node& n = nodes_.at(static_cast<size_t>(node));
+    publishWill(node);
     n.alive = false;
     n.linked = false;
   });
@@ -84,9 +87,19 @@ void SimCluster::freeze(int node, int64_t at, int64_t duration_ms) {
   });
 }
 
-void SimCluster::cut(int node, int64_t at, bool reported) {
-  schedule(time(at), [this, node, reported] {
+void SimCluster::cut(int node, int64_t at, bool reported, int64_t will_after_ms) {
+  schedule(time(at), [this, node, reported, will_after_ms] {
     Node& n = nodes_.at(static_cast<size_t>(node));
+    if (reported) {
+      publishWill(node);
+    } else if (will_after_ms >= 0) {
+      const uint64_t connection = n.connection;
+      schedule(now_ + Ms(will_after_ms), [this, node, connection] {
+        if (nodes_.at(static_cast<size_t>(node)).connection == connection) {
+          publishWill(node);
+        }
+      });
+    }
     n.linked = false;
     if (reported && n.alive) {
       atNode(node, now_, [this, node] {
@@ -109,6 +122,9 @@ void SimCluster::reconnect(int node, int64_t at) {
     if (!n.alive) {
       return;
     }
+    // The new connection takes the client id over: the broker ends the old one, will and all.
+    publishWill(node);
+    n.connection = next_instance_++;
     n.linked = true;
     n.sends = true;
     n.receives = true;
@@ -190,6 +206,29 @@ void SimCluster::publish(int node, const Heartbeat& heartbeat) {
       });
     }
   });
+}
+
+void SimCluster::publishWill(int node) {
+  Node& gone = nodes_.at(static_cast<size_t>(node));
+  if (gone.will_published_for == gone.connection) {
+    return;
+  }
+  gone.will_published_for = gone.connection;
+  const std::string node_id = gone.id;
+  for (int i = 0; i < static_cast<int>(nodes_.size()); ++i) {
+    Node& to = nodes_[static_cast<size_t>(i)];
+    if (i == node || !to.linked || !to.receives) {
+      continue;
+    }
+    // Behind every heartbeat of the gone node already forwarded to `to`: one link, in order.
+    const uint64_t to_instance = to.instance;
+    atNode(i, linkTime(to, false), [this, i, to_instance, node_id] {
+      Node& receiver = nodes_[static_cast<size_t>(i)];
+      if (receiver.linked && receiver.receives && receiver.instance == to_instance) {
+        apply(i, receiver.election->nodeOffline(now_, node_id));
+      }
+    });
+  }
 }
 
 void SimCluster::apply(int node, const Step& step) {

@@ -36,7 +36,8 @@ struct NodeRecord {
 
 class SimCluster {
  public:
-  explicit SimCluster(Ms heartbeat = Ms(100), Ms takeover_after = Ms(500), uint32_t seed = 1);
+  explicit SimCluster(Ms heartbeat = Ms(100), Ms takeover_after = Ms(500), uint32_t seed = 1,
+                      bool trust_last_will = true);
 
   // Adds a node (not started). Returns its index.
   int addNode(const std::string& node_id, int rank);
@@ -44,11 +45,15 @@ class SimCluster {
   void start(int node, int64_t at);
   // Same node_id and rank, a new process instance: after kill().
   void restart(int node, int64_t at);
-  void kill(int node, int64_t at);  // kill -9: the process and its connection are gone
+  // kill -9: the process and its connection are gone; the broker publishes its will at once.
+  void kill(int node, int64_t at);
   void freeze(int node, int64_t at, int64_t duration_ms);
-  // Cut from the broker: nothing passes either way. `reported`: the node's bus reports the
-  // loss at once (a closed connection); otherwise it notices nothing (a black hole).
-  void cut(int node, int64_t at, bool reported);
+  // Cut from the broker: nothing passes either way. `reported`: the connection was closed,
+  // the node's bus reports the loss and the broker publishes its will at once. Otherwise it
+  // notices nothing (a black hole) and the broker publishes its will `will_after_ms` later
+  // (its keepalive check; never when negative). A silent cut with will_after_ms 0 is the
+  // worst case: the broker closed the connection but the node never heard.
+  void cut(int node, int64_t at, bool reported, int64_t will_after_ms = -1);
   // Cut in one direction only, silently: `outbound` = its messages no longer reach the
   // broker; otherwise it no longer receives. Healed by reconnect().
   void cutOneWay(int node, int64_t at, bool outbound);
@@ -76,6 +81,8 @@ class SimCluster {
     int rank = 0;
     std::unique_ptr<ClusterElection> election;
     uint64_t instance = 0;
+    uint64_t connection = 0;          // counts the node's connections to the broker
+    uint64_t will_published_for = 0;  // the connection whose will went out
     bool alive = false;
     bool linked = false;   // the broker passes messages to and from it
     bool sends = true;     // with linked: its messages reach the broker
@@ -103,6 +110,8 @@ class SimCluster {
   void atNode(int node, core::MonoTime at, std::function<void()> deliver);
   void apply(int node, const Step& step);
   void publish(int node, const Heartbeat& heartbeat);
+  // The broker publishes the Last Will of `node`'s connection (if it has not yet).
+  void publishWill(int node);
   core::MonoTime linkTime(Node& node, bool up);
   void checkInvariant();
 
@@ -110,6 +119,7 @@ class SimCluster {
   core::MonoTime now_;
   Ms heartbeat_;
   Ms takeover_after_;
+  bool trust_last_will_;
   std::mt19937 random_;
   uint64_t seq_ = 0;
   uint64_t next_instance_ = 1000;

@@ -41,7 +41,11 @@ struct TestNode {
     bus.setHandlers({[this] { adapter->onBusConnected(); },
                      [this](const std::string&) { adapter->onBusLost(); },
                      [this](const ports::BusMessage& message) {
-                       EXPECT_TRUE(adapter->onBusMessage(message)) << message.topic;
+                       const bool node_state =
+                           message.topic.size() > 6 &&
+                           message.topic.compare(message.topic.size() - 6, 6, "/state") == 0;
+                       // Node states are read, and left to the discovery's roster too.
+                       EXPECT_EQ(adapter->onBusMessage(message), !node_state) << message.topic;
                      }});
   }
   bool fenceReported() const { return !fence_calls.empty() && fence_calls.back(); }
@@ -103,11 +107,14 @@ class ClusterBusTest : public ::testing::Test {
 TEST_F(ClusterBusTest, StartSubscribesAndPublishesStandbyAndArmsTheTimer) {
   auto& node = add("fo1", 1, 0x11);
   node.adapter->start();
-  ASSERT_EQ(node.bus.subscriptions().size(), 2u);
+  ASSERT_EQ(node.bus.subscriptions().size(), 3u);
   EXPECT_EQ(node.bus.subscriptions()[0],
             std::make_pair(std::string("failover/studio/nodes/+/heartbeat"),
                            ports::SubscriptionKind::State));
-  EXPECT_EQ(node.bus.subscriptions()[1],
+  EXPECT_EQ(
+      node.bus.subscriptions()[1],
+      std::make_pair(std::string("failover/studio/nodes/+/state"), ports::SubscriptionKind::State));
+  EXPECT_EQ(node.bus.subscriptions()[2],
             std::make_pair(std::string("failover/studio/cluster/request/handover"),
                            ports::SubscriptionKind::Command));
   const auto role = node.bus.last("failover/studio/nodes/fo1/role");
@@ -170,12 +177,50 @@ TEST_F(ClusterBusTest, ALostBrokerClosesTheFenceWhenTheLeaseRunsOut) {
   ASSERT_TRUE(node.adapter->fenceOpen());
 
   node.bus.lose();
-  run(200);  // within the lease (375 ms): still routing
+  run(150);  // within the lease (250 ms): still routing
   EXPECT_TRUE(node.adapter->fenceOpen());
   run(300);
   EXPECT_FALSE(node.adapter->fenceOpen());
   ASSERT_FALSE(node.fence_calls.empty());
   EXPECT_FALSE(node.fence_calls.back());
+}
+
+// kill -9: the broker publishes the will of the node in charge at once. The standby takes
+// over when that node's lease is over for certain, well before takeover_after_ms of silence;
+// a retained "offline" (history, read on subscribing) changes nothing.
+TEST_F(ClusterBusTest, ALiveWillOfTheNodeInChargeStartsTheTakeoverAtOnce) {
+  auto& first = add("fo1", 1, 0x11);
+  auto& second = add("fo2", 2, 0x22);
+  first.adapter->start();
+  second.adapter->start();
+  first.bus.connect();
+  second.bus.connect();
+  run(1500);
+  ASSERT_TRUE(first.adapter->fenceOpen());
+
+  second.bus.inject("failover/studio/nodes/fo1/state", "offline", true);
+  run(600);
+  EXPECT_TRUE(first.adapter->fenceOpen()) << "a retained will is no news";
+  EXPECT_EQ(second.adapter->stats().wills_received, 0u);
+
+  first.cut = true;  // killed: no heartbeat of it reaches anyone again
+  second.bus.inject("failover/studio/nodes/fo1/state", "offline");
+  EXPECT_EQ(second.adapter->stats().wills_received, 1u);
+  // fo1's lease may run until 250 ms after its last heartbeat, which came at most one
+  // heartbeat (100 ms) before the will.
+  int waited = 0;
+  while (!second.adapter->fenceOpen() && waited < 1000) {
+    run(5);
+    waited += 5;
+  }
+  EXPECT_GE(waited, 150);
+  EXPECT_LE(waited, 260) << "well before takeover_after_ms (500) of silence";
+  const auto event = second.bus.last("failover/studio/cluster/event");
+  ASSERT_TRUE(event);
+  const auto json = nlohmann::json::parse(event->payload);
+  EXPECT_EQ(json["from"], "fo1");
+  EXPECT_EQ(json["reason"], "active_offline");
+  EXPECT_LE(json["takeover_ms"].get<int>(), 300);
 }
 
 TEST_F(ClusterBusTest, OfTwoNodesOneRoutesAndTheOtherTakesOverWhenItFallsSilent) {

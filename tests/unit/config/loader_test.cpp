@@ -574,12 +574,12 @@ TEST(ClusterConfigTest, ReadsTheClusterAndItsDefaults) {
 TEST(ClusterConfigTest, WarnsWhenSilenceCountsSoonerThanTheLeaseRunsOut) {
   const std::string facility = std::string("routers: { vh1: { address: 10.0.0.5 } }\n") + kOnePair;
   const LoadResult short_silence = loadConfigString(
-      "cluster: { id: s, rank: 1 }\nhealth: { stale_after_ms: 300 }\n" + facility, "test.yaml");
+      "cluster: { id: s, rank: 1 }\nhealth: { stale_after_ms: 250 }\n" + facility, "test.yaml");
   EXPECT_TRUE(short_silence.errors.empty());
   ASSERT_EQ(short_silence.warnings.size(), 1U);
   EXPECT_THAT(short_silence.warnings.front().render(),
-              HasSubstr("health.stale_after_ms: warning: 300 ms is not longer than the cluster's "
-                        "lease of 375 ms"));
+              HasSubstr("health.stale_after_ms: warning: 250 ms is not longer than the cluster's "
+                        "lease of 250 ms"));
   const LoadResult defaults =
       loadConfigString("cluster: { id: s, rank: 1 }\n" + facility, "test.yaml");
   EXPECT_TRUE(defaults.warnings.empty());
