@@ -22,7 +22,7 @@ wait_for "nodes: kill node fo1 | start node fo1 | freeze node fo1 3" 5 "$from"
 from=$(mark)
 type_command "kill node fo1"
 wait_for "node fo1 killed (SIGKILL); \`start node fo1\` brings it back" 5 "$from"
-wait_for "takeover fo1 -> fo2 (active_silent) in [0-9]* ms" 10 "$from"
+wait_for "takeover fo1 -> fo2 (active_offline) in [0-9]* ms" 10 "$from"
 wait_for "cluster: fo2 in charge" 5 "$from"
 
 from=$(mark)
