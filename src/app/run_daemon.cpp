@@ -157,6 +157,21 @@ cluster_bus::ClusterBusSettings clusterSettings(const config::Config& config) {
   return settings;
 }
 
+// mqtt.client_id; when it was not given, in a cluster, failover-<node_id> with the process's
+// instance after it. A second process started with a node's node_id (a configuration error)
+// must not take that node's broker connection over (the broker drops the older of two
+// connections with one client id): with both connected, the election sees the two instances,
+// keeps the first and isolates the other with a clear error.
+std::string clientId(const config::MqttSettings& mqtt,
+                     const std::optional<cluster_bus::ClusterBusSettings>& cluster) {
+  if (!mqtt.client_id_defaulted || !cluster) {
+    return mqtt.client_id;
+  }
+  char suffix[10];
+  std::snprintf(suffix, sizeof(suffix), "-%08x", static_cast<unsigned>(cluster->instance));
+  return mqtt.client_id + suffix;
+}
+
 // Whether every enabled router is connected, from the routers' statuses: a node in charge
 // that has lost them hands over to a standby that has not.
 class RouterHealth {
@@ -216,8 +231,11 @@ int runDaemon(const CommandLine& command_line) {
   mqtt::BusSettings bus_settings;
   bus_settings.server_uri = config.mqtt.server;
   bus_settings.servers = config.mqtt.servers;
-  bus_settings.client_id =
-      config.mqtt.client_id.empty() ? "failover-" + config.node_id : config.mqtt.client_id;
+  std::optional<cluster_bus::ClusterBusSettings> cluster_settings;
+  if (config.cluster) {
+    cluster_settings = clusterSettings(config);
+  }
+  bus_settings.client_id = clientId(config.mqtt, cluster_settings);
   bus_settings.mqtt5 = config.mqtt.version == config::MqttVersion::V5;
   bus_settings.keepalive_s = config.mqtt.keepalive_s;
   if (config.cluster) {
@@ -308,7 +326,7 @@ int runDaemon(const CommandLine& command_line) {
           event.from.empty() ? std::nullopt : std::optional<std::string>(event.from), event.to,
           event.reason, event.term));
     };
-    cluster = std::make_unique<cluster_bus::ClusterBus>(clusterSettings(config), bus, cluster_timer,
+    cluster = std::make_unique<cluster_bus::ClusterBus>(*cluster_settings, bus, cluster_timer,
                                                         time_source, callbacks);
   }
   RouterHealth router_health;

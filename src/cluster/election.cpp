@@ -162,11 +162,18 @@ Step ClusterElection::nodeOffline(MonoTime now, const std::string& node_id) {
   if (!started_ || !settings_.trust_last_will || node_id == settings_.node_id) {
     return step;
   }
-  const auto found = peers_.find(node_id);
-  if (found == peers_.end() || found->second.offline_since) {
+  // The will does not say which process of that name it was (a namesake is an error anyway):
+  // all of them count as gone until each is heard from again.
+  bool marked = false;
+  for (auto& [key, peer] : peers_) {
+    if (key.first == node_id && !peer.offline_since) {
+      peer.offline_since = now;
+      marked = true;
+    }
+  }
+  if (!marked) {
     return step;  // never heard of here: nothing it said can hold anyone back
   }
-  found->second.offline_since = now;
   evaluate(now, false, step);
   finish(now, step);
   return step;
@@ -185,9 +192,9 @@ Step ClusterElection::handoverRequested(MonoTime now, const std::string& to) {
   } else if (const Peer* peer = livePeer(to, now); peer == nullptr) {
     step.actions.push_back(HandoverAnswer{
         false, to,
-        peers_.count(to) != 0 ? "node " + to + " has sent no heartbeat for " +
-                                    std::to_string(timing_.takeover_after.count()) + " ms"
-                              : "unknown node '" + to + "'"});
+        newestPeer(to) != nullptr ? "node " + to + " has sent no heartbeat for " +
+                                        std::to_string(timing_.takeover_after.count()) + " ms"
+                                  : "unknown node '" + to + "'"});
   } else if (!peer->last.candidate) {
     step.actions.push_back(
         HandoverAnswer{false, to,
@@ -269,7 +276,14 @@ void ClusterElection::onPeer(MonoTime now, const Heartbeat& heartbeat, Step& ste
     conflict_seen_ = now;
   }
   term_ = std::max(term_, heartbeat.term);
-  Peer& peer = peers_[heartbeat.node_id];
+  const auto key = std::make_pair(heartbeat.node_id, heartbeat.instance);
+  if (peers_.count(key) == 0) {
+    // A restarted process: its earlier instances, long silent, are forgotten.
+    std::erase_if(peers_, [&](const auto& entry) {
+      return entry.first.first == heartbeat.node_id && !peerLive(entry.second, now);
+    });
+  }
+  Peer& peer = peers_[key];
   peer.instance = heartbeat.instance;
   peer.last = heartbeat;
   peer.received = now;
@@ -395,12 +409,12 @@ void ClusterElection::evaluate(MonoTime now, bool at_echo, Step& step) {
   if (at_echo && wouldClaim(now)) {
     std::string reason = "startup";
     MonoTime trigger = started_at_;
-    const auto old = peers_.find(active_);
+    const Peer* old = newestPeer(active_);
     if (active_ == settings_.node_id) {
       reason = "active_stood_down";
       trigger = stood_down_at_;
-    } else if (old != peers_.end()) {
-      const Peer& peer = old->second;
+    } else if (old != nullptr) {
+      const Peer& peer = *old;
       const bool recent = now - peer.received < timing_.silence;
       if (recent && peer.last.role != Role::Active) {
         reason = "active_stood_down";
@@ -644,11 +658,24 @@ bool ClusterElection::bestCandidate(MonoTime now) const {
 
 const ClusterElection::Peer* ClusterElection::livePeer(const std::string& node_id,
                                                        MonoTime now) const {
-  const auto found = peers_.find(node_id);
-  if (found == peers_.end() || !peerLive(found->second, now)) {
-    return nullptr;
+  const Peer* best = nullptr;
+  for (const auto& [key, peer] : peers_) {
+    if (key.first == node_id && peerLive(peer, now) &&
+        (best == nullptr || peer.received > best->received)) {
+      best = &peer;
+    }
   }
-  return &found->second;
+  return best;
+}
+
+const ClusterElection::Peer* ClusterElection::newestPeer(const std::string& node_id) const {
+  const Peer* newest = nullptr;
+  for (const auto& [key, peer] : peers_) {
+    if (key.first == node_id && (newest == nullptr || peer.received > newest->received)) {
+      newest = &peer;
+    }
+  }
+  return newest;
 }
 
 const ClusterElection::Peer* ClusterElection::handoverTarget(MonoTime now) const {

@@ -797,6 +797,7 @@ ReadResult readConfig(const YAML::Node& root, const std::string& file) {
   if (result.config.mqtt.client_id.empty() &&
       result.source.positions.count("mqtt.client_id") == 0) {
     result.config.mqtt.client_id = "failover-" + result.config.node_id;
+    result.config.mqtt.client_id_defaulted = true;
   }
   return result;
 }

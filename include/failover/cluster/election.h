@@ -251,7 +251,10 @@ class ClusterElection {
   bool handoverPending(core::MonoTime now) const;
   bool isCandidate(core::MonoTime now) const;
   bool bestCandidate(core::MonoTime now) const;
+  // Of the processes that published as `node_id`, the one heard from last that is live.
   const Peer* livePeer(const std::string& node_id, core::MonoTime now) const;
+  // Of the processes that published as `node_id`, the one heard from last.
+  const Peer* newestPeer(const std::string& node_id) const;
   // The live standby that should take over from this node, if any.
   const Peer* handoverTarget(core::MonoTime now) const;
 
@@ -276,7 +279,9 @@ class ClusterElection {
   core::MonoTime next_heartbeat_{};
   core::MonoTime started_at_{};
 
-  std::map<std::string, Peer> peers_;
+  // One entry per process (node_id and instance): a second process with a peer's node_id (a
+  // configuration error) must not hide the first, which may be the node in charge.
+  std::map<std::pair<std::string, uint64_t>, Peer> peers_;
   std::optional<core::MonoTime> last_active_seen_;  // a peer's heartbeat with role active
   std::optional<core::MonoTime> conflict_seen_;
 

@@ -31,6 +31,9 @@ struct MqttSettings {
   std::vector<std::string> servers;
   std::string base_topic = "failover";
   std::string client_id;  // empty: "failover-<node_id>"
+  // client_id was not given: the loader filled in failover-<node_id>. In a cluster the node
+  // adds its process instance at start (docs/configuration.md).
+  bool client_id_defaulted = false;
   MqttVersion version = MqttVersion::V5;
   int keepalive_s = 10;
   std::string username;

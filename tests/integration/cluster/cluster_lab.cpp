@@ -154,9 +154,9 @@ std::string ClusterLab::routerAddress(const std::string& node) {
   return "127.0.0." + std::to_string(1 + std::stoi(node.substr(2)));
 }
 
-void ClusterLab::writeConfig(const std::string& node, int rank) {
+void ClusterLab::writeConfig(const std::string& node, int rank, const std::string& node_id) {
   testing::FacilityConfig config;
-  config.node_id = node;
+  config.node_id = node_id.empty() ? node : node_id;
   const std::string broker = node == options_.relayed_node
                                  ? "tcp://127.0.0.1:" + std::to_string(relay_->port())
                                  : broker_.uri();

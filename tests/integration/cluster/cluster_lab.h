@@ -73,8 +73,9 @@ class ClusterLab {
   static std::string routerAddress(const std::string& node);
   void startNode(const std::string& node);
   // Writes the configuration of `node` with `rank` (start() writes fo1..fo<nodes> with ranks
-  // 1..nodes); for a node of another rank, or one more node.
-  void writeConfig(const std::string& node, int rank);
+  // 1..nodes); for a node of another rank, or one more node. `node_id`: the node_id in it when
+  // not the process's name (a namesake of another node).
+  void writeConfig(const std::string& node, int rank, const std::string& node_id = "");
   // Sends `signal_number` and does not wait (SIGKILL, SIGSTOP, SIGCONT, SIGTERM).
   void signalNode(const std::string& node, int signal_number);
   // Stops with `signal_number` and reaps it.

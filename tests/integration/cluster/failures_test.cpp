@@ -80,6 +80,37 @@ TEST(ClusterFailuresTest, ANodeWithADuplicateRankIsIsolatedAndNeverInCharge) {
   EXPECT_NE(log.find("rank 1"), std::string::npos) << "the log does not say which rank";
 }
 
+// A second process started with the node_id of the node in charge (and its rank): it keeps
+// its own broker connection (the client id carries the process's instance), so the election
+// sees both. The newcomer refuses to take control with a clear error, the node in charge keeps
+// charge and acts, and the standby does not take the newcomer's heartbeats for the node in
+// charge's silence.
+TEST(ClusterFailuresTest, ASecondProcessWithTheNodeIdOfTheNodeInChargeIsIsolated) {
+  ClusterLab lab;
+  lab.start();
+  const size_t mark = lab.bus().mark();
+  lab.writeConfig("fo9", 1, "fo1");
+  lab.startNode("fo9");
+  EXPECT_TRUE(lab.bus().waitAfter(
+      mark, ClusterLab::topic("nodes/fo1/heartbeat"),
+      [](const std::string& text) {
+        return text.find("\"role\":\"isolated\"") != std::string::npos;
+      },
+      5000ms));
+  lab.health().set(kMain, "engine", R"({"status":"error","mode":"live"})");
+  EXPECT_TRUE(lab.waitPairRoutedTo(kBackupInput, 5000ms));
+  EXPECT_EQ(requestsFrom(lab, "fo1"), 1);
+  EXPECT_EQ(requestsFrom(lab, "fo2") + requestsFrom(lab, "fo9"), 0);
+  EXPECT_EQ(lab.bus().latest(ClusterLab::topic("cluster/active")), "fo1");
+  EXPECT_FALSE(lab.bus().waitAfter(
+      mark, ClusterLab::topic("cluster/event"), [](const std::string&) { return true; }, 1000ms))
+      << "a takeover";
+  EXPECT_NE(lab.nodeLog("fo9").find("node_id must be unique; this node refuses to take control"),
+            std::string::npos);
+  EXPECT_NE(lab.nodeLog("fo1").find("node_id must be unique; this node stays in charge"),
+            std::string::npos);
+}
+
 TEST(ClusterFailuresTest, WithThreeNodesTheThirdTakesChargeWhenTheFirstTwoDieTogether) {
   ClusterLabOptions options;
   options.nodes = 3;

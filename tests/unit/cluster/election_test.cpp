@@ -329,6 +329,28 @@ TEST_F(ElectionTest, ADuplicateNodeIdIsIsolated) {
   EXPECT_EQ(sim.record(twin).problems.front().kind, ProblemKind::DuplicateNodeId);
 }
 
+// A second process started with the node_id of the node in charge: the standby must keep
+// seeing the node in charge, not only the namesake's heartbeats (role isolated), or it would
+// claim while that node still routes. Then the namesake is killed: its will names the node in
+// charge too, and must not lead to two in charge either.
+TEST_F(ElectionTest, ANamesakeOfTheNodeInChargeDoesNotHideItFromTheStandby) {
+  const int a = sim.addNode("fo1", 1);
+  const int b = sim.addNode("fo2", 2);
+  const int twin = sim.addNode("fo1", 1);
+  sim.start(a, 0);
+  sim.start(b, 0);
+  sim.runUntil(2000);
+  ASSERT_EQ(router(), a);
+  sim.start(twin, 2000);
+  sim.runUntil(5000);
+  EXPECT_EQ(router(), a);
+  EXPECT_EQ(sim.election(twin).role(), Role::Isolated);
+  EXPECT_TRUE(sim.record(b).takeovers.empty()) << "fo2 claimed while fo1 was in charge";
+  sim.kill(twin, 5000);
+  sim.runUntil(8000);
+  EXPECT_EQ(sim.routing().size(), 1U);
+}
+
 TEST_F(ElectionTest, WhenTheActiveAndTheFirstStandbyDieTogetherTheThirdTakesOver) {
   const int a = sim.addNode("fo1", 1);
   const int b = sim.addNode("fo2", 2);

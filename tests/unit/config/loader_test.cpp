@@ -116,6 +116,10 @@ TEST(LoaderTest, AppliesDefaultsToEverythingLeftOut) {
 TEST(LoaderTest, ClientIdDefaultsToTheNodeId) {
   EXPECT_EQ(loadClean("node_id: studio-a\n").mqtt.client_id, "failover-studio-a");
   EXPECT_EQ(loadClean("node_id: studio-a\nmqtt: { client_id: mine }\n").mqtt.client_id, "mine");
+  // Only a client id left to the default gets the process instance added in a cluster.
+  EXPECT_TRUE(loadClean("node_id: studio-a\n").mqtt.client_id_defaulted);
+  EXPECT_FALSE(loadClean("node_id: studio-a\nmqtt: { client_id: failover-studio-a }\n")
+                   .mqtt.client_id_defaulted);
 }
 
 TEST(LoaderTest, ExampleConfigurationLoadsCleanWithEveryKeySet) {
