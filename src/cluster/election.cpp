@@ -101,7 +101,11 @@ Step ClusterElection::busConnected(MonoTime now) {
   connected_ = true;
   // Whatever was published while this node was away is lost to it: it reads the cluster anew.
   listen_since_.reset();
-  if (phase_ == Phase::Lapsed) {
+  if (phase_ == Phase::Lapsed || phase_ == Phase::Active) {
+    // The old connection's will has gone out: a standby may already be claiming on it, and
+    // opens when this node's lease, counted from the heartbeats of the old connection, is
+    // over. Renewing that lease over the new connection would overlap with it.
+    stood_down_at_ = now;
     standDown(now, Phase::Listening, "the broker connection was rebuilt", step);
   } else if (phase_ == Phase::Standby) {
     setPhase(Phase::Listening, step);
@@ -123,8 +127,8 @@ Step ClusterElection::busLost(MonoTime now) {
   } else if (phase_ == Phase::Standby) {
     setPhase(Phase::Listening, step);
   }
-  // An active node keeps its fence until its lease runs out: a short blip costs nothing,
-  // and no standby can claim before then (see ElectionTiming::margin).
+  // An active node keeps its fence until its lease runs out (no standby opens before then,
+  // will or no will) or until its connection is rebuilt (busConnected).
   evaluate(now, false, step);
   finish(now, step);
   return step;
@@ -162,18 +166,23 @@ Step ClusterElection::nodeOffline(MonoTime now, const std::string& node_id) {
   if (!started_ || !settings_.trust_last_will || node_id == settings_.node_id) {
     return step;
   }
-  // The will does not say which process of that name it was (a namesake is an error anyway):
-  // all of them count as gone until each is heard from again.
-  bool marked = false;
+  // The will does not say which process of that name ended. With a namesake about (a second
+  // live process with this node_id, a configuration error) it may be the other one's: then
+  // silence decides, as without wills.
+  Peer* gone = nullptr;
   for (auto& [key, peer] : peers_) {
-    if (key.first == node_id && !peer.offline_since) {
-      peer.offline_since = now;
-      marked = true;
+    if (key.first != node_id || !peerLive(peer, now)) {
+      continue;
     }
+    if (gone != nullptr) {
+      return step;
+    }
+    gone = &peer;
   }
-  if (!marked) {
-    return step;  // never heard of here: nothing it said can hold anyone back
+  if (gone == nullptr) {
+    return step;  // not live here: nothing it said holds anyone back
   }
+  gone->offline_since = now;
   evaluate(now, false, step);
   finish(now, step);
   return step;
@@ -566,7 +575,7 @@ void ClusterElection::finish(MonoTime now, Step& step) {
         consider(*peer.fenced_since + timing_.takeover_after);
       }
     }
-    if (phase_ == Phase::Claiming && !peer.last.fenced) {
+    if (phase_ == Phase::Claiming) {
       consider(peer.received + timing_.lease);
     }
   }
@@ -609,8 +618,9 @@ bool ClusterElection::activePeerAlive(MonoTime now) const {
 bool ClusterElection::othersLeasesOver(MonoTime now) const {
   return std::none_of(peers_.begin(), peers_.end(), [&](const auto& entry) {
     const Peer& peer = entry.second;
-    return peer.last.role == Role::Active && !peer.last.fenced &&
-           now - peer.received < timing_.lease;
+    // A fenced claim counts too: its sender may reopen on that very heartbeat's echo, and its
+    // lease then runs from it.
+    return peer.last.role == Role::Active && now - peer.received < timing_.lease;
   });
 }
 

@@ -21,8 +21,9 @@
 //   heartbeats (`fenced`), still holding its claim. It reopens only when a heartbeat it sent
 //   after noticing comes back over the same broker connection with no better claim read
 //   before it (a short freeze costs no takeover). It gives the claim up when it reads a better
-//   one, when its connection is rebuilt (what it missed is unknown), or after
-//   takeover_after_ms fenced; then it listens again like a node that just started.
+//   one or after takeover_after_ms fenced; then it listens again like a node that just started.
+// - A node in charge whose broker connection is rebuilt gives up control, fenced or not: the
+//   old connection's will has gone out, and a standby may be claiming on it.
 // - Standbys treat an active node that stays fenced for takeover_after_ms like a silent one.
 // - A standby claims only when it has listened for takeover_after_ms, no node has claimed
 //   control within takeover_after_ms (or the one that did is gone), and it is the best
@@ -238,8 +239,8 @@ class ClusterElection {
   bool activePeerAlive(core::MonoTime now) const;
   // Heard from within takeover_after_ms and not gone offline since.
   bool peerLive(const Peer& peer, core::MonoTime now) const;
-  // Every peer whose last heartbeat claimed control unfenced has had its lease run out for
-  // certain: lease() has passed since this node read that heartbeat.
+  // Every peer whose last heartbeat claimed control (fenced or not) has had its lease run out
+  // for certain: lease() has passed since this node read that heartbeat.
   bool othersLeasesOver(core::MonoTime now) const;
   // Everything but the echo says claim: see evaluate().
   bool wouldClaim(core::MonoTime now) const;
