@@ -12,10 +12,6 @@ using Json = nlohmann::json;
 
 namespace {
 
-std::string nodesPrefix(const std::string& base) {
-  return base + "/nodes/";
-}
-
 core::Status bad(std::string message) {
   return core::Status::invalidArgument(std::move(message));
 }
@@ -157,13 +153,13 @@ Json optionalText(const std::optional<std::string>& text) {
 // ---- topics --------------------------------------------------------------------------------
 
 std::string ClusterTopics::heartbeat(const std::string& node_id) const {
-  return nodesPrefix(base_) + node_id + "/heartbeat";
+  return nodes_prefix_ + node_id + "/heartbeat";
 }
 std::string ClusterTopics::role(const std::string& node_id) const {
-  return nodesPrefix(base_) + node_id + "/role";
+  return nodes_prefix_ + node_id + "/role";
 }
 std::string ClusterTopics::state(const std::string& node_id) const {
-  return nodesPrefix(base_) + node_id + "/state";
+  return nodes_prefix_ + node_id + "/state";
 }
 std::string ClusterTopics::active() const {
   return base_ + "/cluster/active";
@@ -178,11 +174,11 @@ std::string ClusterTopics::handoverResponse() const {
   return base_ + "/cluster/response/handover";
 }
 std::string ClusterTopics::heartbeatFilter() const {
-  return nodesPrefix(base_) + "+/heartbeat";
+  return nodes_prefix_ + "+/heartbeat";
 }
 
 std::string ClusterTopics::stateFilter() const {
-  return nodesPrefix(base_) + "+/state";
+  return nodes_prefix_ + "+/state";
 }
 
 std::optional<std::string> ClusterTopics::heartbeatSender(std::string_view topic) const {
@@ -195,7 +191,7 @@ std::optional<std::string> ClusterTopics::stateSender(std::string_view topic) co
 
 std::optional<std::string> ClusterTopics::nodeOf(std::string_view topic,
                                                  std::string_view suffix) const {
-  const std::string prefix = nodesPrefix(base_);
+  const std::string_view prefix = nodes_prefix_;
   if (topic.size() <= prefix.size() + suffix.size() || topic.substr(0, prefix.size()) != prefix ||
       topic.substr(topic.size() - suffix.size()) != suffix) {
     return std::nullopt;

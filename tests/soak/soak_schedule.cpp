@@ -146,25 +146,22 @@ int64_t planNodeFault(const Facility& facility, int64_t at, int64_t last_outage_
   const std::string& node = draw.pick(facility.nodes);
   // Long enough for a takeover (0.5-1.1 s) and for the node coming back to stand by.
   constexpr int64_t kSettleMs = 2500;
-  if (kind < 35) {
-    const int64_t down = draw.between(200, 3000);
-    if (at + down > last_outage_end) {
+  // The node down (killed, or frozen) for 0.2-3 s, when that ends before the next outage.
+  const auto nodeOutage = [&](ActionKind begin, ActionKind end, const char* label) {
+    const int64_t length = draw.between(200, 3000);
+    if (at + length > last_outage_end) {
       return at;
     }
-    addOutage(at, down, ActionKind::NodeKill, ActionKind::NodeStart, "node_kill", out);
+    addOutage(at, length, begin, end, label, out);
     out[out.size() - 2].node = node;
     out.back().node = node;
-    return at + down + kSettleMs;
+    return at + length + kSettleMs;
+  };
+  if (kind < 35) {
+    return nodeOutage(ActionKind::NodeKill, ActionKind::NodeStart, "node_kill");
   }
   if (kind < 70) {
-    const int64_t frozen = draw.between(200, 3000);
-    if (at + frozen > last_outage_end) {
-      return at;
-    }
-    addOutage(at, frozen, ActionKind::NodeFreeze, ActionKind::NodeThaw, "node_freeze", out);
-    out[out.size() - 2].node = node;
-    out.back().node = node;
-    return at + frozen + kSettleMs;
+    return nodeOutage(ActionKind::NodeFreeze, ActionKind::NodeThaw, "node_freeze");
   }
   Action action;
   action.at_ms = at;

@@ -22,7 +22,8 @@ inline constexpr std::size_t kMaxClusterTextLength = 200;
 // The topics of one cluster, C = `<base_topic>/<cluster.id>`.
 class ClusterTopics {
  public:
-  explicit ClusterTopics(std::string cluster_base) : base_(std::move(cluster_base)) {}
+  explicit ClusterTopics(std::string cluster_base)
+      : base_(std::move(cluster_base)), nodes_prefix_(base_ + "/nodes/") {}
 
   const std::string& base() const { return base_; }
   std::string heartbeat(const std::string& node_id) const;  // C/nodes/<id>/heartbeat
@@ -43,6 +44,8 @@ class ClusterTopics {
  private:
   std::optional<std::string> nodeOf(std::string_view topic, std::string_view suffix) const;
   std::string base_;
+  // C/nodes/: kept, since every message the node reads is checked against it in cluster mode.
+  std::string nodes_prefix_;
 };
 
 // C/nodes/<id>/heartbeat. `instance` is written as 16 lower-case hex digits.

@@ -164,7 +164,7 @@ void TakeoverRuns::countBlocks(TakeoverResults& results, int fo1_before, int fo2
   results.blocks_fo2 = blocksFrom("fo2") - fo2_before;
 }
 
-TakeoverResults TakeoverRuns::kill(int runs) {
+TakeoverResults TakeoverRuns::disruptions(int runs, const Disruption& disruption) {
   TakeoverResults results;
   const int fo1_before = blocksFrom("fo1");
   const int fo2_before = blocksFrom("fo2");
@@ -173,20 +173,21 @@ TakeoverResults TakeoverRuns::kill(int runs) {
     const std::string taker = other(victim);
     bus_->clear();
     randomPhase();
-    const auto killed_at = Clock::now();
-    lab_->signalNode(victim, SIGKILL);
+    const auto disrupted_at = Clock::now();
+    disruption.disrupt(victim);
     const auto seen = waitTakeover(taker, takeoverBound());
+    const auto ended_at = Clock::now();
+    disruption.end(victim);
     if (!seen.active_at || !seen.event_ms) {
-      results.problems.push_back(runLabel(run) + taker + " did not take charge after " + victim +
-                                 " was killed");
+      results.problems.push_back(runLabel(run) + taker + " did not take charge " +
+                                 disruption.during + " " + victim + disruption.what);
       break;
     }
-    results.to_active_ms.push_back(millisBetween(killed_at, *seen.active_at));
+    results.to_active_ms.push_back(millisBetween(disrupted_at, *seen.active_at));
     results.event_ms.push_back(*seen.event_ms);
     active_ = taker;
-    if (!restart(victim)) {
-      results.problems.push_back(runLabel(run) + victim +
-                                 " did not come back as a standby ready to take over");
+    if (!disruption.back(victim, ended_at)) {
+      results.problems.push_back(runLabel(run) + victim + disruption.not_back);
       break;
     }
     drainObserver();
@@ -199,42 +200,38 @@ TakeoverResults TakeoverRuns::kill(int runs) {
   return results;
 }
 
+TakeoverResults TakeoverRuns::kill(int runs) {
+  Disruption disruption;
+  disruption.during = "after";
+  disruption.what = " was killed";
+  disruption.disrupt = [this](const std::string& node) {
+    lab_->signalNode(node, SIGKILL);
+  };
+  disruption.end = [](const std::string&) {
+  };
+  disruption.back = [this](const std::string& node, Clock::time_point) {
+    return restart(node);
+  };
+  disruption.not_back = " did not come back as a standby ready to take over";
+  return disruptions(runs, disruption);
+}
+
 TakeoverResults TakeoverRuns::freeze(int runs) {
-  TakeoverResults results;
-  const int fo1_before = blocksFrom("fo1");
-  const int fo2_before = blocksFrom("fo2");
-  for (int run = 0; run < runs; ++run) {
-    const std::string victim = active_;
-    const std::string taker = other(victim);
-    bus_->clear();
-    randomPhase();
-    const auto frozen_at = Clock::now();
-    lab_->signalNode(victim, SIGSTOP);
-    const auto seen = waitTakeover(taker, takeoverBound());
-    const auto resumed_at = Clock::now();
-    lab_->signalNode(victim, SIGCONT);
-    if (!seen.active_at || !seen.event_ms) {
-      results.problems.push_back(runLabel(run) + taker + " did not take charge while " + victim +
-                                 " was frozen");
-      break;
-    }
-    results.to_active_ms.push_back(millisBetween(frozen_at, *seen.active_at));
-    results.event_ms.push_back(*seen.event_ms);
-    active_ = taker;
-    // The resumed node reads the newer claim and stands down.
-    if (!waitReadyStandby(victim, resumed_at)) {
-      results.problems.push_back(runLabel(run) + victim +
-                                 " did not stand down, ready to take over, after it resumed");
-      break;
-    }
-    drainObserver();
-    ++results.runs;
-  }
-  countBlocks(results, fo1_before, fo2_before);
-  if (results.blocks_fo1 + results.blocks_fo2 != 0) {
-    results.problems.push_back("a takeover routed: the router received routing blocks");
-  }
-  return results;
+  Disruption disruption;
+  disruption.during = "while";
+  disruption.what = " was frozen";
+  disruption.disrupt = [this](const std::string& node) {
+    lab_->signalNode(node, SIGSTOP);
+  };
+  disruption.end = [this](const std::string& node) {
+    lab_->signalNode(node, SIGCONT);
+  };
+  // The resumed node reads the newer claim and stands down.
+  disruption.back = [this](const std::string& node, Clock::time_point resumed_at) {
+    return waitReadyStandby(node, resumed_at);
+  };
+  disruption.not_back = " did not stand down, ready to take over, after it resumed";
+  return disruptions(runs, disruption);
 }
 
 TakeoverResults TakeoverRuns::failAfterKill(int runs) {
@@ -405,55 +402,36 @@ bool TakeoverRuns::relayNodes() {
 }
 
 TakeoverResults TakeoverRuns::cut(int runs, cluster_e2e::CutRelay::Mode mode) {
-  TakeoverResults results;
   if (relays_.empty() && !relayNodes()) {
+    TakeoverResults results;
     results.problems.push_back("the nodes did not come back behind their relays");
     return results;
   }
-  const int fo1_before = blocksFrom("fo1");
-  const int fo2_before = blocksFrom("fo2");
-  for (int run = 0; run < runs; ++run) {
-    const std::string victim = active_;
-    const std::string taker = other(victim);
-    bus_->clear();
-    randomPhase();
-    const auto cut_at = Clock::now();
+  Disruption disruption;
+  disruption.during = "while";
+  disruption.what = " was cut from the broker";
+  disruption.disrupt = [this, mode](const std::string& node) {
     if (mode == cluster_e2e::CutRelay::Mode::Close) {
-      relays_[victim]->close();
+      relays_[node]->close();
     } else {
-      relays_[victim]->set(mode);
+      relays_[node]->set(mode);
     }
-    const auto seen = waitTakeover(taker, takeoverBound());
-    const auto restored_at = Clock::now();
+  };
+  disruption.end = [this, mode](const std::string& node) {
     if (mode == cluster_e2e::CutRelay::Mode::Close) {
-      relays_[victim]->set(cluster_e2e::CutRelay::Mode::Pass);
+      relays_[node]->set(cluster_e2e::CutRelay::Mode::Pass);
     } else {
       // The bytes dropped meanwhile broke the connections' streams: they are rebuilt, as
       // TCP connections that timed out during a long outage would be.
-      relays_[victim]->closeThenPass();
+      relays_[node]->closeThenPass();
     }
-    if (!seen.active_at || !seen.event_ms) {
-      results.problems.push_back(runLabel(run) + taker + " did not take charge while " + victim +
-                                 " was cut from the broker");
-      break;
-    }
-    results.to_active_ms.push_back(millisBetween(cut_at, *seen.active_at));
-    results.event_ms.push_back(*seen.event_ms);
-    active_ = taker;
-    // Back on the broker, the old node listens again and stands by.
-    if (!waitReadyStandby(victim, restored_at)) {
-      results.problems.push_back(runLabel(run) + victim +
-                                 " did not stand by, ready to take over, once back on the broker");
-      break;
-    }
-    drainObserver();
-    ++results.runs;
-  }
-  countBlocks(results, fo1_before, fo2_before);
-  if (results.blocks_fo1 + results.blocks_fo2 != 0) {
-    results.problems.push_back("a takeover routed: the router received routing blocks");
-  }
-  return results;
+  };
+  // Back on the broker, the old node listens again and stands by.
+  disruption.back = [this](const std::string& node, Clock::time_point restored_at) {
+    return waitReadyStandby(node, restored_at);
+  };
+  disruption.not_back = " did not stand by, ready to take over, once back on the broker";
+  return disruptions(runs, disruption);
 }
 
 }  // namespace failover::bench

@@ -76,6 +76,21 @@ class TakeoverRuns {
     std::optional<Clock::time_point> on_air_at;  // the pair's state showed the machine on air
   };
 
+  // What kill, freeze and cut do to the node in charge in each run.
+  struct Disruption {
+    std::string during;  // "after" / "while": how a failed run's problem reads
+    std::string what;    // " was killed"
+    std::function<void(const std::string& node)> disrupt;
+    // Right after the takeover was seen (or not): SIGCONT, the relay opened again.
+    std::function<void(const std::string& node)> end;
+    // Whether the node came back as a standby ready to take over; `ended_at`: when end() ran.
+    std::function<bool(const std::string& node, Clock::time_point ended_at)> back;
+    std::string not_back;
+  };
+  // Runs `disruption` on whichever node is in charge, `runs` times: the time from the
+  // disruption to the announcement of the other node, its takeover_ms, and the routing blocks.
+  TakeoverResults disruptions(int runs, const Disruption& disruption);
+
   static std::string other(const std::string& node) { return node == "fo1" ? "fo2" : "fo1"; }
   static std::string topic(const std::string& leaf) { return cluster_e2e::ClusterLab::topic(leaf); }
   // How long a takeover may take before a run counts as failed.

@@ -192,20 +192,26 @@ void SimCluster::publish(int node, const Heartbeat& heartbeat) {
     if (!from.linked || !from.sends || from.instance != instance) {
       return;  // lost with the connection
     }
-    for (int i = 0; i < static_cast<int>(nodes_.size()); ++i) {
-      Node& to = nodes_[static_cast<size_t>(i)];
-      if (!to.linked || !to.receives) {
-        continue;
-      }
-      const uint64_t to_instance = to.instance;
-      atNode(i, linkTime(to, false), [this, i, to_instance, heartbeat] {
-        Node& receiver = nodes_[static_cast<size_t>(i)];
-        if (receiver.linked && receiver.receives && receiver.instance == to_instance) {
-          apply(i, receiver.election->heartbeatReceived(now_, heartbeat));
-        }
-      });
-    }
+    broadcast(-1, [this, heartbeat](ClusterElection& election) {
+      return election.heartbeatReceived(now_, heartbeat);
+    });
   });
+}
+
+void SimCluster::broadcast(int except, const std::function<Step(ClusterElection&)>& deliver) {
+  for (int i = 0; i < static_cast<int>(nodes_.size()); ++i) {
+    Node& to = nodes_[static_cast<size_t>(i)];
+    if (i == except || !to.linked || !to.receives) {
+      continue;
+    }
+    const uint64_t to_instance = to.instance;
+    atNode(i, linkTime(to, false), [this, i, to_instance, deliver] {
+      Node& receiver = nodes_[static_cast<size_t>(i)];
+      if (receiver.linked && receiver.receives && receiver.instance == to_instance) {
+        apply(i, deliver(*receiver.election));
+      }
+    });
+  }
 }
 
 void SimCluster::publishWill(int node) {
@@ -214,21 +220,10 @@ void SimCluster::publishWill(int node) {
     return;
   }
   gone.will_published_for = gone.connection;
-  const std::string node_id = gone.id;
-  for (int i = 0; i < static_cast<int>(nodes_.size()); ++i) {
-    Node& to = nodes_[static_cast<size_t>(i)];
-    if (i == node || !to.linked || !to.receives) {
-      continue;
-    }
-    // Behind every heartbeat of the gone node already forwarded to `to`: one link, in order.
-    const uint64_t to_instance = to.instance;
-    atNode(i, linkTime(to, false), [this, i, to_instance, node_id] {
-      Node& receiver = nodes_[static_cast<size_t>(i)];
-      if (receiver.linked && receiver.receives && receiver.instance == to_instance) {
-        apply(i, receiver.election->nodeOffline(now_, node_id));
-      }
-    });
-  }
+  // Behind every heartbeat of the gone node already forwarded to each: one link, in order.
+  broadcast(node, [this, node_id = gone.id](ClusterElection& election) {
+    return election.nodeOffline(now_, node_id);
+  });
 }
 
 void SimCluster::apply(int node, const Step& step) {

@@ -112,6 +112,9 @@ class SimCluster {
   void publish(int node, const Heartbeat& heartbeat);
   // The broker publishes the Last Will of `node`'s connection (if it has not yet).
   void publishWill(int node);
+  // The broker passes a message to every connected node but `except` (-1: to all, the sender
+  // included), each over its own link; `deliver` hands it to the node's election.
+  void broadcast(int except, const std::function<Step(ClusterElection&)>& deliver);
   core::MonoTime linkTime(Node& node, bool up);
   void checkInvariant();
 
